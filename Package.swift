@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+// netaudit: connectivity and security-compliance auditor for a province's
+// e-government network. The targets follow the data flow of DESIGN.md:
+//
+//   NetauditCore        the model: inventory, agencies, links, endpoints, addresses (no C)
+//   NetauditInventory   YAML loading, validation, includes, GSO import, statistics
+//   NetauditProbes      link and TLS probes; the only Swift code that imports libcurl/OpenSSL
+//   NetauditReports     renderers: one per report and format (table, JSON, …)
+//   NetauditCLI         the `netaudit` subcommands, kept thin
+//   CCurl, COpenSSL     system libraries from Debian's -dev packages
+//   CNetauditShims      typed C shims for variadic functions and macros Swift cannot call
+//
+// Later stages get modules named NetauditPolicy (pure rules), NetauditStore (SQLite;
+// the only other code that may import C) and NetauditDaemon (scheduler, systemd, HTTP).
+import PackageDescription
+
+let package = Package(
+    name: "netaudit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "netaudit", targets: ["netaudit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C: system libraries and shims.
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "CNetauditShims",
+            dependencies: ["CCurl", "COpenSSL"],
+            path: "Sources/CNetauditShims"
+        ),
+
+        // Swift: one module per stage of the flow.
+        .target(name: "NetauditCore"),
+        .target(
+            name: "NetauditInventory",
+            dependencies: [
+                "NetauditCore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "NetauditReports",
+            dependencies: ["NetauditCore", "NetauditInventory"]
+        ),
+        .target(
+            name: "NetauditProbes",
+            dependencies: ["NetauditCore", "CNetauditShims"]
+        ),
+        .target(
+            name: "NetauditCLI",
+            dependencies: [
+                "NetauditCore",
+                "NetauditInventory",
+                "NetauditProbes",
+                "NetauditReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "netaudit",
+            dependencies: ["NetauditCLI"]
+        ),
+
+        // Tests mirror the source tree.
+        .testTarget(name: "NetauditCoreTests", dependencies: ["NetauditCore"]),
+        .testTarget(
+            name: "NetauditInventoryTests",
+            dependencies: ["NetauditInventory", "NetauditCore"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes"]),
+        .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore"]),
+        .testTarget(
+            name: "NetauditCLITests",
+            dependencies: ["netaudit", "NetauditCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

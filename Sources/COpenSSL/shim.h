@@ -1,0 +1,9 @@
+// OpenSSL 3 from Debian's libssl-dev (pkg-config: openssl).
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ocsp.h>
+#include <openssl/opensslv.h>

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import NetauditInventory
+
+/// The process entry point with netaudit's exit statuses: ArgumentParser's own usage
+/// errors (which it would end with 64) become 2, and anything unforeseen becomes 3.
+public enum Entry {
+    public static func main(_ arguments: [String]? = nil) -> Never {
+        let command: ParsableCommand
+        do {
+            command = try NetauditCommand.parseAsRoot(arguments)
+        } catch {
+            exitForParse(error)
+        }
+        do {
+            var command = command
+            try command.run()
+            exit(ExitStatus.success)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch let error as UserError {
+            printError("netaudit: \(error)")
+            exit(ExitStatus.invalidInput)
+        } catch let error as InventoryError {
+            printError(error.description)
+            exit(ExitStatus.invalidInput)
+        } catch {
+            let status = NetauditCommand.exitCode(for: error)
+            if status == .success || status == .validationFailure {
+                exitForParse(error)
+            }
+            printError("netaudit: internal error: \(error)")
+            exit(ExitStatus.internalError)
+        }
+    }
+
+    private static func exitForParse(_ error: any Error) -> Never {
+        let status = NetauditCommand.exitCode(for: error)
+        if status == .success {
+            NetauditCommand.exit(withError: error)  // --help, --version: prints and exits 0
+        }
+        printError(NetauditCommand.fullMessage(for: error))
+        exit(ExitStatus.invalidInput)
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+func printOut(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import NetauditProbes
+
+/// `netaudit`: the root command. Subcommands are thin: they parse, call a module, print.
+public struct NetauditCommand: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "netaudit",
+        abstract: "Audit a province's e-government network: agencies' links to the dedicated data network and their TLS endpoints.",
+        discussion: """
+            netaudit reads an inventory of state agencies (province > district > commune, or whatever levels the inventory declares), probes each agency's link to the dedicated data network and its TLS endpoints, and measures each level against its connection target (100% by default).
+
+            EXIT STATUS:
+              0  success
+              2  usage error or invalid input (bad option, invalid inventory or CSV); nothing was probed
+              3  internal error (a bug: please report it with the command line)
+              The audit (a later release) adds 1: a level below its target or an endpoint non-compliant.
+            """,
+        version: "\(version) (\(ProbeLibraries.current()))",
+        subcommands: [InventoryCommand.self]
+    )
+
+    public init() {}
+}
+
+/// Exit statuses, documented in `netaudit --help` and the README.
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    public static let targetsMissed: Int32 = 1
+    public static let invalidInput: Int32 = 2
+    public static let internalError: Int32 = 3
+}
+
+/// A failure the user can fix (a file that cannot be written, an option that does not fit):
+/// printed as `netaudit: message` and ends with exit status 2.
+struct UserError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

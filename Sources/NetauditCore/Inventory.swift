@@ -1,0 +1,70 @@
+/// A province's inventory: its level names in order, its settings and its tree of agencies.
+/// Built by NetauditInventory from YAML; every later stage reads it, none writes it.
+public struct Inventory: Sendable, Hashable, Codable {
+    /// A free title, e.g. "Gia Lai, 2019 structure".
+    public var title: String?
+    /// The level names from the top down (`province, district, commune`), never hard-coded.
+    public var levels: [String]
+    /// Connection target per level, in percent (100 unless the inventory says otherwise).
+    public var targets: [String: Double]
+    /// Networks that netaudit may send traffic to; anything else is refused.
+    public var allow: [IPNetwork]
+    /// Extra trust anchors (PEM files), e.g. the Vietnamese Government CA root.
+    public var trustAnchors: [String]
+    public var probe: ProbeDefaults
+    /// The top agencies; each holds its children.
+    public var agencies: [Agency]
+    /// Every file read, the top file first, in the order the includes were followed.
+    public var files: [String]
+
+    public init(title: String? = nil, levels: [String], targets: [String: Double] = [:],
+                allow: [IPNetwork] = IPNetwork.loopback, trustAnchors: [String] = [],
+                probe: ProbeDefaults = ProbeDefaults(), agencies: [Agency] = [], files: [String] = []) {
+        self.title = title
+        self.levels = levels
+        self.targets = targets
+        self.allow = allow
+        self.trustAnchors = trustAnchors
+        self.probe = probe
+        self.agencies = agencies
+        self.files = files
+    }
+
+    /// The connection target of a level, in percent.
+    public func target(forLevel level: String) -> Double {
+        targets[level] ?? 100
+    }
+
+    /// The position of a level, 0 for the top; nil for a name the inventory does not declare.
+    public func levelIndex(_ level: String) -> Int? {
+        levels.firstIndex(of: level)
+    }
+
+    /// Every agency, depth first, parents before children.
+    public var allAgencies: [Agency] {
+        agencies.flatMap(\.subtree)
+    }
+}
+
+/// How links and endpoints are probed unless an agency says otherwise.
+public struct ProbeDefaults: Sendable, Hashable, Codable {
+    /// Echo requests (or connects) per link and run.
+    public var linkCount: Int
+    /// Spacing between two requests to the same link.
+    public var linkInterval: Duration
+    /// How long to wait for each reply.
+    public var linkTimeout: Duration
+    /// Deadline for all the connections of one TLS endpoint check.
+    public var tlsTimeout: Duration
+    /// Port of the plain-HTTP check (does it redirect to https?).
+    public var httpPort: Int
+
+    public init(linkCount: Int = 5, linkInterval: Duration = .milliseconds(200),
+                linkTimeout: Duration = .seconds(1), tlsTimeout: Duration = .seconds(10), httpPort: Int = 80) {
+        self.linkCount = linkCount
+        self.linkInterval = linkInterval
+        self.linkTimeout = linkTimeout
+        self.tlsTimeout = tlsTimeout
+        self.httpPort = httpPort
+    }
+}

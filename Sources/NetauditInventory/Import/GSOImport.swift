@@ -1,0 +1,215 @@
+import Foundation
+import NetauditCore
+
+/// Builds an inventory skeleton from the General Statistics Office's list of administrative
+/// units (`level,code,name,division_type,parent_code`, as in `shared/data/admin-units/`)
+/// and, optionally, a list of provincial departments (`id,name[,basis]`).
+///
+/// This is how an operator bootstraps a province, and how the inventories under
+/// `Inventory/` are made: levels come from the file, names and codes are kept exactly,
+/// every agency gets a link and an endpoint on the loopback plan (or no address at all).
+public struct GSOImport: Sendable {
+    public enum Addresses: String, Sendable, CaseIterable {
+        /// One 127.x.y.z per agency, see `LoopbackAddressPlan`.
+        case loopback
+        /// No link and no endpoint: the operator fills in the real ones.
+        case none
+    }
+
+    public enum Via: String, Sendable, CaseIterable {
+        /// Each agency's link depends on its parent's network node.
+        case parent
+        /// No `via`.
+        case none
+    }
+
+    public var unitsPath: String
+    public var departmentsPath: String?
+    /// Keep only the top unit with this code (e.g. one province out of the national list).
+    public var root: String?
+    /// Pad numeric codes to the widest code of their level in the file (`1` → `01` for
+    /// provinces), which is how the GSO writes them and keeps national codes unique.
+    public var padCodes: Bool
+    public var addresses: Addresses
+    public var via: Via
+    /// Endpoints are `https://<code>.<domain>/`; no endpoints when nil.
+    public var endpointDomain: String?
+    public var endpointPort: Int
+    public var title: String?
+
+    public init(unitsPath: String, departmentsPath: String? = nil, root: String? = nil, padCodes: Bool = true,
+                addresses: Addresses = .loopback, via: Via = .none, endpointDomain: String? = nil,
+                endpointPort: Int = 443, title: String? = nil) {
+        self.unitsPath = unitsPath
+        self.departmentsPath = departmentsPath
+        self.root = root
+        self.padCodes = padCodes
+        self.addresses = addresses
+        self.via = via
+        self.endpointDomain = endpointDomain
+        self.endpointPort = endpointPort
+        self.title = title
+    }
+
+    struct Unit {
+        let level: String
+        var code: String
+        let name: String
+        let parentCode: String
+        let location: SourceLocation
+    }
+
+    /// Reads the files and builds the inventory, or throws every problem of the input.
+    public func run() throws(InventoryError) -> Inventory {
+        let table = try CSVTable.read(unitsPath)
+        let columns = try table.columns(["level", "code", "name", "parent_code"])
+        var diagnostics: [Diagnostic] = []
+        var units: [Unit] = []
+        var levels: [String] = []
+        for record in table.records {
+            guard record.fields.count == table.header.count else {
+                diagnostics.append(Diagnostic(record.location,
+                    "expected \(table.header.count) fields as in the header, found \(record.fields.count)"))
+                continue
+            }
+            func value(_ name: String) -> String {
+                record.fields[columns[name]!].text.trimmingCharacters(in: .whitespaces)
+            }
+            var complete = true
+            for name in ["level", "code", "name"] where value(name).isEmpty {
+                diagnostics.append(Diagnostic(record.fields[columns[name]!].location, "empty \(name)"))
+                complete = false
+            }
+            guard complete else { continue }
+            let level = value("level")
+            if !levels.contains(level) { levels.append(level) }
+            units.append(Unit(level: level, code: value("code"), name: value("name").precomposedStringWithCanonicalMapping,
+                              parentCode: value("parent_code"), location: record.fields[columns["code"]!].location))
+        }
+        if padCodes { Self.pad(&units, levels: levels) }
+
+        // Index by (level, code) and attach each unit to its parent at the level above.
+        var index: [String: [String: Int]] = [:]
+        for (position, unit) in units.enumerated() {
+            if index[unit.level]?[unit.code] != nil {
+                diagnostics.append(Diagnostic(unit.location, "duplicate code '\(unit.code)' at level '\(unit.level)'"))
+            } else {
+                index[unit.level, default: [:]][unit.code] = position
+            }
+        }
+        var childrenOf: [Int: [Int]] = [:]
+        var roots: [Int] = []
+        for (position, unit) in units.enumerated() {
+            let depth = levels.firstIndex(of: unit.level)!
+            if unit.parentCode.isEmpty {
+                if depth == 0 { roots.append(position) } else {
+                    diagnostics.append(Diagnostic(unit.location,
+                        "unit '\(unit.code)' at level '\(unit.level)' has no parent_code; only the top level '\(levels[0])' may have none"))
+                }
+                continue
+            }
+            guard depth > 0 else {
+                diagnostics.append(Diagnostic(unit.location, "unit '\(unit.code)' at the top level '\(unit.level)' has a parent_code"))
+                continue
+            }
+            let parentLevel = levels[depth - 1]
+            let parentCode = padCodes ? Self.padded(unit.parentCode, like: units, level: parentLevel) : unit.parentCode
+            guard let parent = index[parentLevel]?[parentCode] else {
+                diagnostics.append(Diagnostic(unit.location,
+                    "parent_code '\(unit.parentCode)' of unit '\(unit.code)' names no unit at level '\(parentLevel)'"))
+                continue
+            }
+            childrenOf[parent, default: []].append(position)
+        }
+        if let root {
+            let wanted = padCodes ? Self.padded(root, like: units, level: levels.first ?? "") : root
+            roots = roots.filter { units[$0].code == wanted }
+            if roots.isEmpty {
+                diagnostics.append(Diagnostic(SourceLocation(file: unitsPath, line: 0, column: 0),
+                    "no top-level unit with code '\(root)'"))
+            }
+        }
+        var departments: [(id: String, name: String)] = []
+        if let departmentsPath {
+            do throws(InventoryError) {
+                departments = try Self.readDepartments(departmentsPath)
+            } catch {
+                diagnostics += error.diagnostics
+            }
+        }
+        guard diagnostics.isEmpty else { throw InventoryError(diagnostics: diagnostics) }
+
+        func build(_ position: Int) -> Agency {
+            let unit = units[position]
+            return Agency(code: unit.code, name: unit.name, level: unit.level,
+                          children: (childrenOf[position] ?? []).map(build))
+        }
+        var agencies = roots.map(build)
+        for rootIndex in agencies.indices where !departments.isEmpty {
+            let prefix = agencies.count > 1 ? agencies[rootIndex].code + "-" : ""
+            let root = agencies[rootIndex]
+            let attached = departments.map {
+                Agency(code: prefix + $0.id, name: $0.name, level: root.level, kind: .department)
+            }
+            agencies[rootIndex].children = attached + root.children
+        }
+        var inventory = Inventory(title: title, levels: levels,
+                                  targets: Dictionary(uniqueKeysWithValues: levels.map { ($0, 100) }),
+                                  agencies: agencies)
+        if addresses == .loopback {
+            let plan = LoopbackAddressPlan(levels: levels)
+            inventory.agencies = try plan.assign(inventory.agencies, parent: nil, via: via,
+                                                 domain: endpointDomain, port: endpointPort)
+        }
+        return inventory
+    }
+
+    static func readDepartments(_ path: String) throws(InventoryError) -> [(id: String, name: String)] {
+        let table = try CSVTable.read(path)
+        let columns = try table.columns(["id", "name"])
+        var result: [(id: String, name: String)] = []
+        var seen: Set<String> = []
+        var diagnostics: [Diagnostic] = []
+        for record in table.records {
+            guard record.fields.count == table.header.count else {
+                diagnostics.append(Diagnostic(record.location,
+                    "expected \(table.header.count) fields as in the header, found \(record.fields.count)"))
+                continue
+            }
+            let idField = record.fields[columns["id"]!]
+            let id = idField.text.trimmingCharacters(in: .whitespaces)
+            let name = record.fields[columns["name"]!].text.trimmingCharacters(in: .whitespaces)
+            if id.isEmpty || name.isEmpty {
+                diagnostics.append(Diagnostic(record.location, "a department needs an id and a name"))
+            } else if !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+                diagnostics.append(Diagnostic(idField.location, "invalid department id '\(id)': use ASCII letters, digits, '-', '_' and '.'"))
+            } else if !seen.insert(id).inserted {
+                diagnostics.append(Diagnostic(idField.location, "duplicate department id '\(id)'"))
+            } else {
+                result.append((id, name.precomposedStringWithCanonicalMapping))
+            }
+        }
+        guard diagnostics.isEmpty else { throw InventoryError(diagnostics: diagnostics) }
+        return result
+    }
+
+    /// Pads each level's numeric codes with zeros to the width of the level's longest code.
+    static func pad(_ units: inout [Unit], levels: [String]) {
+        for level in levels {
+            let width = units.filter { $0.level == level }.map(\.code.count).max() ?? 0
+            for index in units.indices where units[index].level == level {
+                units[index].code = leftPad(units[index].code, to: width)
+            }
+        }
+    }
+
+    static func padded(_ code: String, like units: [Unit], level: String) -> String {
+        let width = units.first { $0.level == level }?.code.count ?? code.count
+        return leftPad(code, to: width)
+    }
+
+    static func leftPad(_ code: String, to width: Int) -> String {
+        guard code.allSatisfy({ $0.isASCII && $0.isNumber }), code.count < width else { return code }
+        return String(repeating: "0", count: width - code.count) + code
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import NetauditCore
+import Yams
+
+/// The top-level settings of an inventory: version, title, levels, targets, allow-list,
+/// trust anchors and probe defaults.
+struct SettingsDecoder {
+    static let supportedVersion = 1
+
+    let session: LoadSession
+    let reader: NodeReader
+    let file: String
+
+    func decode(_ fields: Fields, into inventory: inout Inventory) {
+        if let node = fields["version"], let text = reader.string(node, "version"), text != "\(Self.supportedVersion)" {
+            reader.error(node, "unsupported inventory version '\(text)': this netaudit reads version \(Self.supportedVersion)")
+        }
+        if let node = fields["title"], let title = reader.string(node, "title") {
+            inventory.title = title.precomposedStringWithCanonicalMapping
+        }
+        if let node = fields["levels"] { session.levels = levels(node) }
+        if let node = fields["targets"] { inventory.targets = targets(node) }
+        if let node = fields["allow"], let allow = allowList(node) { session.allow = allow }
+        if let node = fields["trust"] { inventory.trustAnchors = trustAnchors(node) }
+        if let node = fields["probe"] { inventory.probe = probeDefaults(node) }
+    }
+
+    private func levels(_ node: Node) -> [String]? {
+        guard let items = reader.list(node, "levels") else { return nil }
+        guard !items.isEmpty else {
+            reader.error(node, "levels needs at least one level name, e.g. [province, district, commune]")
+            return nil
+        }
+        var names: [String] = []
+        var valid = true
+        for item in items {
+            guard let name = reader.string(item, "a level name") else { valid = false; continue }
+            let normalized = name.precomposedStringWithCanonicalMapping
+            if names.contains(normalized) {
+                reader.error(item, "level '\(name)' is declared twice")
+                valid = false
+            } else if !normalized.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+                reader.error(item, "invalid level name '\(name)': use letters, digits, '-' and '_'")
+                valid = false
+            }
+            names.append(normalized)
+        }
+        return valid ? names : nil
+    }
+
+    private func targets(_ node: Node) -> [String: Double] {
+        guard case .mapping(let mapping) = node else {
+            reader.error(node, "expected a mapping of level: percent for targets, found \(NodeReader.describe(node))")
+            return [:]
+        }
+        var result: [String: Double] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard let level = reader.string(keyNode, "a level name") else { continue }
+            if let levels = session.levels, !levels.contains(level) {
+                reader.error(keyNode, "targets: unknown level '\(level)'" + Suggestion.hint(for: level, in: levels))
+                continue
+            }
+            guard let text = reader.string(valueNode, "the target of '\(level)'") else { continue }
+            let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+            guard let value = Double(number), value.isFinite, (0...100).contains(value) else {
+                reader.error(valueNode, "invalid target '\(text)' for level '\(level)': expected a percentage from 0 to 100")
+                continue
+            }
+            result[level] = value
+        }
+        return result
+    }
+
+    private func allowList(_ node: Node) -> [IPNetwork]? {
+        guard let items = reader.list(node, "allow") else { return nil }
+        var networks: [IPNetwork] = []
+        for item in items {
+            guard let text = reader.string(item, "an allowed network") else { continue }
+            guard let network = IPNetwork(text) else {
+                reader.error(item, "invalid network '\(text)' in allow: write ADDRESS/PREFIX with the network's first address, e.g. 127.0.0.0/8")
+                continue
+            }
+            networks.append(network)
+        }
+        return networks
+    }
+
+    private func trustAnchors(_ node: Node) -> [String] {
+        guard let fields = reader.fields(node, of: "trust", allowed: Keys.trust),
+              let list = fields["anchors"], let items = reader.list(list, "trust anchors") else { return [] }
+        var paths: [String] = []
+        for item in items {
+            guard let relative = reader.string(item, "a trust anchor") else { continue }
+            let path = PathText.resolve(relative, from: file)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                reader.error(item, "trust anchor '\(relative)' cannot be read (looked for \(path))")
+                continue
+            }
+            guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+                reader.error(item, "trust anchor '\(relative)' holds no PEM certificate")
+                continue
+            }
+            paths.append(path)
+        }
+        return paths
+    }
+
+    private func probeDefaults(_ node: Node) -> ProbeDefaults {
+        var defaults = ProbeDefaults()
+        guard let fields = reader.fields(node, of: "probe", allowed: Keys.probe) else { return defaults }
+        if let link = fields["link"], let linkFields = reader.fields(link, of: "probe.link", allowed: Keys.probeLink) {
+            if let count = linkFields["count"], let value = reader.integer(count, "probe.link.count", in: 1...1000) {
+                defaults.linkCount = value
+            }
+            if let interval = linkFields["interval"], let value = reader.duration(interval, "probe.link.interval") {
+                defaults.linkInterval = value
+            }
+            if let timeout = linkFields["timeout"], let value = reader.duration(timeout, "probe.link.timeout") {
+                defaults.linkTimeout = value
+            }
+        }
+        if let tls = fields["tls"], let tlsFields = reader.fields(tls, of: "probe.tls", allowed: Keys.probeTLS) {
+            if let timeout = tlsFields["timeout"], let value = reader.duration(timeout, "probe.tls.timeout") {
+                defaults.tlsTimeout = value
+            }
+            if let port = tlsFields["http_port"], let value = reader.integer(port, "probe.tls.http_port", in: 1...65535) {
+                defaults.httpPort = value
+            }
+        }
+        return defaults
+    }
+}

@@ -1,0 +1,36 @@
+/// A plain-text table for terminals: a header row, aligned columns (numbers to the right),
+/// widths counted in characters so Vietnamese names line up.
+public struct TextTable: Sendable {
+    public enum Alignment: Sendable { case left, right }
+
+    public var columns: [(title: String, alignment: Alignment)]
+    public var rows: [[String]] = []
+
+    public init(columns: [(title: String, alignment: Alignment)]) {
+        self.columns = columns
+    }
+
+    public mutating func append(_ row: [String]) {
+        rows.append(row)
+    }
+
+    public func render() -> String {
+        let all = [columns.map(\.title)] + rows
+        let widths = columns.indices.map { index in all.map { $0.indices.contains(index) ? $0[index].count : 0 }.max() ?? 0 }
+        return all.map { row in
+            columns.indices.map { index in
+                let text = row.indices.contains(index) ? row[index] : ""
+                let fill = String(repeating: " ", count: widths[index] - text.count)
+                return columns[index].alignment == .right ? fill + text : text + fill
+            }.joined(separator: "  ").replacingTrailingSpaces()
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    fileprivate func replacingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,3 @@
+import NetauditCLI
+
+Entry.main()
