@@ -137,7 +137,10 @@ public struct GSOImport: Sendable {
                 diagnostics += error.diagnostics
             }
         }
-        guard diagnostics.isEmpty else { throw InventoryError(diagnostics: diagnostics) }
+        guard diagnostics.isEmpty else {
+            throw InventoryError(diagnostics: diagnostics.enumerated()
+                .sorted { ($0.element.location, $0.offset) < ($1.element.location, $1.offset) }.map(\.element))
+        }
 
         func build(_ position: Int) -> Agency {
             let unit = units[position]

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// Runs the built `netaudit` executable (it sits beside the test bundle) and collects
+/// what it printed and its exit status: the exit statuses are a contract with scripts.
+struct CLIRunner {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["NETAUDIT_BINARY"] { return path }
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = runner.deletingLastPathComponent()
+        // On Linux the runner is `…/debug/netauditPackageTests.xctest`; elsewhere it may sit inside a bundle.
+        while !folder.path.isEmpty && folder.path != "/" {
+            let candidate = folder.appendingPathComponent("netaudit").path
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isFolder), !isFolder.boolValue { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return repository + "/.build/debug/netaudit"
+    }
+
+    static func run(_ arguments: [String], in directory: String = repository) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// `netaudit inventory …` and the root command, run as the operator runs them.
+@Suite(.serialized) struct InventoryCommandTests {
+    static let gialai2019 = "Inventory/gia-lai-2019/inventory.yaml"
+    static let invalid = "Tests/NetauditInventoryTests/Fixtures/invalid"
+
+    @Test func versionNamesTheLinkedLibraries() throws {
+        let result = try CLIRunner.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("0.1.0 (libcurl "))
+        #expect(result.stdout.contains("OpenSSL"))
+    }
+
+    @Test func helpDocumentsTheExitStatuses() throws {
+        let result = try CLIRunner.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("EXIT STATUS:"))
+        #expect(result.stdout.contains("2  usage error or invalid input"))
+    }
+
+    @Test(arguments: [["inventory", "bogus"], ["inventory", "stats", gialai2019, "--format", "xml"],
+                      ["inventory", "check"], ["--no-such-flag"],
+                      ["inventory", "import", "x.csv", "--split"]])
+    func usageErrorsExitWith2(_ arguments: [String]) throws {
+        let result = try CLIRunner.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("Error:"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func checkAcceptsTheShippedInventory() throws {
+        let result = try CLIRunner.run(["inventory", "check", Self.gialai2019])
+        #expect(result.status == 0)
+        #expect(result.stdout == "\(Self.gialai2019): valid, 255 agencies in 18 files (levels: province > district > commune)\n")
+        #expect(try CLIRunner.run(["inventory", "check", "--quiet", Self.gialai2019]).stdout.isEmpty)
+    }
+
+    @Test func checkPrintsEveryProblemAndExitsWith2() throws {
+        let path = Self.invalid + "/via-cycle.yaml"
+        let result = try CLIRunner.run(["inventory", "check", path])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == """
+            \(path):7:38: link via forms a cycle: 64 → 623 → 622 → 64
+            \(path):20:43: link via forms a cycle: 624 → 624
+            netaudit: 2 problems in the inventory \(path)
+
+            """)
+    }
+
+    @Test func statsCountsPerLevelAsTableAndJSON() throws {
+        let table = try CLIRunner.run(["inventory", "stats", Self.gialai2019])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("province        20      1           19"))
+        #expect(table.stdout.contains("commune        218    218            0"))
+
+        let json = try CLIRunner.run(["inventory", "stats", Self.gialai2019, "--format", "json"])
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let levels = try #require(object["levels"] as? [[String: Any]])
+        #expect(levels.map { $0["level"] as? String } == ["province", "district", "commune"])
+        #expect(levels.map { $0["units"] as? Int } == [1, 17, 218])
+        #expect(levels.map { $0["departments"] as? Int } == [19, 0, 0])
+        #expect((object["total"] as? [String: Any])?["agencies"] as? Int == 255)
+    }
+
+    @Test func statsOfAnInvalidInventoryExitsWith2() throws {
+        let result = try CLIRunner.run(["inventory", "stats", Self.invalid + "/level-unknown.yaml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("level-unknown.yaml:6:12: unknown level 'provnice' (did you mean 'province'?)"))
+    }
+
+    @Test func importWritesAnInventoryThatChecksAndRefusesToOverwrite() throws {
+        let folder = NSTemporaryDirectory() + "netaudit-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let csv = CLIRunner.repository + "/Tests/NetauditInventoryTests/Fixtures/csv"
+        let arguments = ["inventory", "import", csv + "/two-provinces.csv", "--departments", csv + "/departments.csv",
+                         "--via", "parent", "--endpoint-domain", "lab.test", "--split", "--output", folder + "/out"]
+        let first = try CLIRunner.run(arguments)
+        #expect(first.status == 0)
+        #expect(first.stderr == "netaudit: wrote \(folder)/out/inventory.yaml and 2 included files: 11 agencies\n")
+        let check = try CLIRunner.run(["inventory", "check", folder + "/out/inventory.yaml"])
+        #expect(check.status == 0)
+
+        let before = try String(contentsOfFile: folder + "/out/inventory.yaml", encoding: .utf8)
+        let second = try CLIRunner.run(arguments)
+        #expect(second.status == 2)
+        #expect(second.stderr == "netaudit: '\(folder)/out/inventory.yaml' already exists; use --force to replace it\n")
+        #expect(try String(contentsOfFile: folder + "/out/inventory.yaml", encoding: .utf8) == before)
+        #expect(try CLIRunner.run(arguments + ["--force"]).status == 0)
+    }
+
+    @Test func importToStandardOutput() throws {
+        let csv = CLIRunner.repository + "/Tests/NetauditInventoryTests/Fixtures/csv/two-provinces.csv"
+        let result = try CLIRunner.run(["inventory", "import", csv, "--root", "64", "--addresses", "none"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("  - code: \"64\"\n    name: \"Tỉnh Gia Lai\"\n    level: province\n    children:\n"))
+        #expect(!result.stdout.contains("link: {"))
+    }
+
+    @Test func importOfABadCSVExitsWith2() throws {
+        let csv = "Tests/NetauditInventoryTests/Fixtures/csv/missing-column.csv"
+        let result = try CLIRunner.run(["inventory", "import", csv])
+        #expect(result.status == 2)
+        #expect(result.stderr == "\(csv):1:1: missing column 'parent_code' (the header has: level, code, name, division_type)\n")
+    }
+
+    @Test func anEndpointDomainNeedsLoopbackAddresses() throws {
+        let result = try CLIRunner.run(["inventory", "import", "x.csv", "--addresses", "none", "--endpoint-domain", "a.test"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--endpoint-domain needs --addresses loopback"))
+    }
+}
