@@ -98,3 +98,26 @@ struct InventoryLoaderTests {
         ])
     }
 }
+
+/// The complete example of docs/inventory.md must stay valid: it is copied out of the
+/// document (its first two YAML blocks) and loaded.
+struct DocumentedExampleTests {
+    @Test func theExampleOfTheDocumentationIsValid() throws {
+        let document = try String(contentsOfFile: FixturePaths.repository + "/docs/inventory.md", encoding: .utf8)
+        let blocks = document.components(separatedBy: "```yaml\n").dropFirst().map {
+            String($0[..<$0.range(of: "```")!.lowerBound])
+        }
+        try #require(blocks.count >= 2)
+        let folder = try FixturePaths.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: folder + "/pki", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: folder + "/district", withIntermediateDirectories: true)
+        try manager.copyItem(atPath: FixturePaths.fixture("pki/test-gov-root.pem"), toPath: folder + "/pki/gov-root-ca.pem")
+        try blocks[0].write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try blocks[1].write(toFile: folder + "/district/622-thanh-pho-pleiku.yaml", atomically: true, encoding: .utf8)
+        let inventory = try InventoryLoader().load(path: folder + "/inventory.yaml")
+        #expect(inventory.allAgencies.map(\.code) == ["64", "SNV", "SKHDT", "622", "23557"])
+        #expect(inventory.allAgencies.first { $0.code == "SKHDT" }?.link == nil)
+    }
+}
