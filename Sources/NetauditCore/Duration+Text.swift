@@ -16,20 +16,29 @@ extension Duration {
         return nil
     }
 
-    /// The shortest text `Duration(text:)` reads back: `200ms`, `1s`, `1.5s`, `5m`.
+    /// The shortest text `Duration(text:)` reads back: `200ms`, `1s`, `1.5s`, `5m`, `0.0001ms`
+    /// (to the nanosecond, without exponent notation). Negative durations get a leading `-`,
+    /// which no setting accepts.
     public var text: String {
+        if self < .zero { return "-" + (Duration.zero - self).text }
         let (seconds, attoseconds) = components
-        let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-        func trimmed(_ value: Double) -> String {
-            value == value.rounded() ? String(Int64(value)) : String(value)
+        let nanoseconds = attoseconds / 1_000_000_000
+        func decimals(_ value: Int64, digits: Int) -> String {
+            var text = String(value)
+            text = String(repeating: "0", count: max(0, digits - text.count)) + text
+            while text.last == "0" { text.removeLast() }
+            return text
         }
-        if milliseconds < 1000 || milliseconds.truncatingRemainder(dividingBy: 1000) != 0 && milliseconds < 10_000 {
-            if milliseconds >= 1000 { return trimmed(milliseconds / 1000) + "s" }
-            return trimmed(milliseconds) + "ms"
+        if nanoseconds == 0 {
+            if seconds != 0 && seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+            if seconds != 0 && seconds % 60 == 0 { return "\(seconds / 60)m" }
+            return "\(seconds)s"
         }
-        let wholeSeconds = milliseconds / 1000
-        if wholeSeconds.truncatingRemainder(dividingBy: 3600) == 0 { return trimmed(wholeSeconds / 3600) + "h" }
-        if wholeSeconds.truncatingRemainder(dividingBy: 60) == 0 { return trimmed(wholeSeconds / 60) + "m" }
-        return trimmed(wholeSeconds) + "s"
+        if seconds == 0 {
+            let milliseconds = nanoseconds / 1_000_000
+            let rest = nanoseconds % 1_000_000
+            return rest == 0 ? "\(milliseconds)ms" : "\(milliseconds).\(decimals(rest, digits: 6))ms"
+        }
+        return "\(seconds).\(decimals(nanoseconds, digits: 9))s"
     }
 }

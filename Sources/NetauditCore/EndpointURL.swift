@@ -18,6 +18,7 @@ public struct EndpointURL: Sendable, Hashable, Codable, CustomStringConvertible 
         case badHost(String)
         case badPort(String)
         case whitespace
+        case unbracketedIPv6(String)
 
         public var description: String {
             switch self {
@@ -26,13 +27,15 @@ public struct EndpointURL: Sendable, Hashable, Codable, CustomStringConvertible 
             case .userInfo: return "user names and passwords do not belong in an inventory"
             case .badHost(let host): return "'\(host)' is not a valid host name or IP address"
             case .badPort(let port): return "'\(port)' is not a port between 1 and 65535"
-            case .whitespace: return "it contains white space"
+            case .whitespace: return "it contains white space or control characters"
+            case .unbracketedIPv6(let address): return "write an IPv6 address in brackets: https://[\(address)]/"
             }
         }
     }
 
     public static func parse(_ text: String) -> Result<EndpointURL, Problem> {
-        guard !text.contains(where: { $0.isWhitespace }) else { return .failure(.whitespace) }
+        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+        else { return .failure(.whitespace) }
         let prefix = "https://"
         guard text.lowercased().hasPrefix(prefix) else { return .failure(.scheme) }
         let rest = text.dropFirst(prefix.count)
@@ -57,6 +60,8 @@ public struct EndpointURL: Sendable, Hashable, Codable, CustomStringConvertible 
             guard let address = IPAddress(String(hostText)), address.isIPv6 else {
                 return .failure(.badHost(String(hostText)))
             }
+        } else if authority.filter({ $0 == ":" }).count > 1, IPAddress(String(authority))?.isIPv6 == true {
+            return .failure(.unbracketedIPv6(String(authority)))
         } else if let colon = authority.firstIndex(of: ":") {
             hostText = authority[..<colon]
             portText = authority[authority.index(after: colon)...]

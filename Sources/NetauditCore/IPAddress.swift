@@ -57,6 +57,9 @@ public enum IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
                     runStart = -1
                 }
             }
+            if high == 0, low >> 32 == 0xFFFF {  // IPv4-mapped: RFC 5952 section 5
+                return "::ffff:" + IPAddress.v4(UInt32(truncatingIfNeeded: low)).description
+            }
             let hex = groups.map { String($0, radix: 16) }
             if bestStart < 0 { return hex.joined(separator: ":") }
             let head = hex[..<bestStart].joined(separator: ":")

@@ -19,7 +19,7 @@ public struct IPNetwork: Sendable, Hashable, Codable, CustomStringConvertible {
         var length = maximum
         if parts.count == 2 {
             guard !parts[1].isEmpty, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
-                  parts[1].count <= 3, let value = Int(parts[1]), value <= maximum else { return nil }
+                  parts[1].count <= 3, parts[1].count == 1 || parts[1].first != "0", let value = Int(parts[1]), value <= maximum else { return nil }
             length = value
         }
         guard IPNetwork.masked(address, length) == address else { return nil }

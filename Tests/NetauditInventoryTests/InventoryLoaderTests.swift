@@ -121,3 +121,12 @@ struct DocumentedExampleTests {
         #expect(inventory.allAgencies.first { $0.code == "SKHDT" }?.link == nil)
     }
 }
+
+struct InventoryFolderTests {
+    @Test func aFolderStandsForItsInventoryFile() throws {
+        let folder = FixturePaths.fixture("valid/split")
+        let inventory = try InventoryLoader().load(path: folder)
+        #expect(inventory.files.first == folder + "/inventory.yaml")
+        #expect(inventory.allAgencies.count == 6)
+    }
+}

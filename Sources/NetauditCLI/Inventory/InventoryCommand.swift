@@ -31,7 +31,7 @@ struct InventoryCheckCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The inventory's top YAML file.", valueName: "path"))
+    @Argument(help: ArgumentHelp("The inventory's top YAML file, or a folder holding inventory.yaml.", valueName: "path"))
     var path: String
 
     @Flag(name: .shortAndLong, help: "Print nothing when the inventory is valid.")

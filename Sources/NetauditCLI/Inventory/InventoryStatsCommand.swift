@@ -15,7 +15,7 @@ struct InventoryStatsCommand: ParsableCommand {
         case table, json
     }
 
-    @Argument(help: ArgumentHelp("The inventory's top YAML file.", valueName: "path"))
+    @Argument(help: ArgumentHelp("The inventory's top YAML file, or a folder holding inventory.yaml.", valueName: "path"))
     var path: String
 
     @Option(help: "Output format: table or json.")

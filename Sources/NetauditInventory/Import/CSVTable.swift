@@ -99,6 +99,18 @@ struct CSVTable {
                         records: Array(records.dropFirst()))
     }
 
+    /// The records with as many fields as the header; each other one is reported.
+    func completeRecords(reporting diagnostics: inout [Diagnostic]) -> [Record] {
+        records.filter { record in
+            guard record.fields.count == header.count else {
+                diagnostics.append(Diagnostic(record.location,
+                    "expected \(header.count) fields as in the header, found \(record.fields.count)"))
+                return false
+            }
+            return true
+        }
+    }
+
     /// The column index of each required name; reports the missing ones.
     func columns(_ required: [String]) throws(InventoryError) -> [String: Int] {
         var result: [String: Int] = [:]

@@ -66,12 +66,7 @@ public struct GSOImport: Sendable {
         var diagnostics: [Diagnostic] = []
         var units: [Unit] = []
         var levels: [String] = []
-        for record in table.records {
-            guard record.fields.count == table.header.count else {
-                diagnostics.append(Diagnostic(record.location,
-                    "expected \(table.header.count) fields as in the header, found \(record.fields.count)"))
-                continue
-            }
+        for record in table.completeRecords(reporting: &diagnostics) {
             func value(_ name: String) -> String {
                 record.fields[columns[name]!].text.trimmingCharacters(in: .whitespaces)
             }
@@ -173,12 +168,7 @@ public struct GSOImport: Sendable {
         var result: [(id: String, name: String)] = []
         var seen: Set<String> = []
         var diagnostics: [Diagnostic] = []
-        for record in table.records {
-            guard record.fields.count == table.header.count else {
-                diagnostics.append(Diagnostic(record.location,
-                    "expected \(table.header.count) fields as in the header, found \(record.fields.count)"))
-                continue
-            }
+        for record in table.completeRecords(reporting: &diagnostics) {
             let idField = record.fields[columns["id"]!]
             let id = idField.text.trimmingCharacters(in: .whitespaces)
             let name = record.fields[columns["name"]!].text.trimmingCharacters(in: .whitespaces)

@@ -21,9 +21,18 @@ public struct InventoryError: Error, Sendable, CustomStringConvertible {
 public struct InventoryLoader: Sendable {
     public init() {}
 
+    /// The file an inventory folder stands for: `netaudit inventory check Inventory/gia-lai-2019`.
+    public static let folderFileName = "inventory.yaml"
+
+    /// Loads the inventory at `path`: its top file, or a folder holding `inventory.yaml`.
     public func load(path: String) throws(InventoryError) -> Inventory {
+        var path = PathText.normalize(path)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            path = path == "." ? Self.folderFileName : path + "/" + Self.folderFileName
+        }
         let session = LoadSession()
-        let inventory = session.loadTop(PathText.normalize(path))
+        let inventory = session.loadTop(path)
         let diagnostics = session.sortedDiagnostics()
         guard diagnostics.isEmpty, let inventory else {
             throw InventoryError(diagnostics: diagnostics)
