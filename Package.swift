@@ -6,6 +6,9 @@
 //   NetauditInventory   YAML loading, validation, includes, GSO import, statistics
 //   NetauditProbes      link and TLS probes; the only Swift code that imports libcurl/OpenSSL
 //   NetauditReports     renderers: one per report and format (table, JSON, …)
+//   NetauditLab         the loopback lab: a private PKI and TLS/HTTP servers with the
+//                       behaviours of each test case (tests, the demo, `netaudit lab`);
+//                       it also imports OpenSSL, to make certificates and serve them
 //   NetauditCLI         the `netaudit` subcommands, kept thin
 //   CCurl, COpenSSL     system libraries from Debian's -dev packages
 //   CNetauditShims      typed C shims for variadic functions and macros Swift cannot call
@@ -62,6 +65,10 @@ let package = Package(
             dependencies: ["NetauditCore", "CNetauditShims"]
         ),
         .target(
+            name: "NetauditLab",
+            dependencies: ["NetauditCore", "CNetauditShims"]
+        ),
+        .target(
             name: "NetauditCLI",
             dependencies: [
                 "NetauditCore",
@@ -83,7 +90,8 @@ let package = Package(
             dependencies: ["NetauditInventory", "NetauditCore"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes"]),
+        .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore"]),
+        .testTarget(name: "NetauditLabTests", dependencies: ["NetauditLab", "NetauditCore"]),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore"]),
         .testTarget(
             name: "NetauditCLITests",

@@ -15,6 +15,8 @@
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include "na_x509.h"
+#include "na_socket.h"
 
 // MARK: libcurl
 
