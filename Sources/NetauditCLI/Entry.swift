@@ -5,7 +5,7 @@ import NetauditInventory
 /// The process entry point with netaudit's exit statuses: ArgumentParser's own usage
 /// errors (which it would end with 64) become 2, and anything unforeseen becomes 3.
 public enum Entry {
-    public static func main(_ arguments: [String]? = nil) -> Never {
+    public static func main(_ arguments: [String]? = nil) async -> Never {
         let command: ParsableCommand
         do {
             command = try NetauditCommand.parseAsRoot(arguments)
@@ -13,8 +13,12 @@ public enum Entry {
             exitForParse(error)
         }
         do {
-            var command = command
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var command = command
+                try command.run()
+            }
             exit(ExitStatus.success)
         } catch let code as ExitCode {
             exit(code.rawValue)

@@ -2,7 +2,7 @@ import ArgumentParser
 import NetauditProbes
 
 /// `netaudit`: the root command. Subcommands are thin: they parse, call a module, print.
-public struct NetauditCommand: ParsableCommand {
+public struct NetauditCommand: AsyncParsableCommand {
     public static let version = "0.1.0"
 
     public static let configuration = CommandConfiguration(
@@ -13,12 +13,13 @@ public struct NetauditCommand: ParsableCommand {
 
             EXIT STATUS:
               0  success
+              1  a probed link is not up (probe)
               2  usage error or invalid input (bad option, invalid inventory or CSV); nothing was probed
               3  internal error (a bug: please report it with the command line)
               The audit (a later release) adds 1: a level below its target or an endpoint non-compliant.
             """,
         version: "\(version) (\(ProbeLibraries.current()))",
-        subcommands: [InventoryCommand.self]
+        subcommands: [InventoryCommand.self, ProbeCommand.self]
     )
 
     public init() {}

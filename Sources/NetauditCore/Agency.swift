@@ -49,7 +49,7 @@ public struct Agency: Sendable, Hashable, Codable {
 
 /// An agency's link to the dedicated network of Party and State agencies.
 public struct Link: Sendable, Hashable, Codable {
-    /// How the link is probed.
+    /// How the link is probed; in JSON `"icmp"` or `"tcp:PORT"`.
     public enum Method: Sendable, Hashable, Codable, CustomStringConvertible {
         /// ICMP echo series.
         case icmp
@@ -61,6 +61,27 @@ public struct Link: Sendable, Hashable, Codable {
             case .icmp: return "icmp"
             case .tcp(let port): return "tcp:\(port)"
             }
+        }
+
+        /// Reads `icmp` or `tcp:PORT`.
+        public init?(text: String) {
+            if text == "icmp" { self = .icmp; return }
+            guard text.hasPrefix("tcp:"), let port = Int(text.dropFirst(4)), (1...65535).contains(port) else { return nil }
+            self = .tcp(port: port)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let method = Method(text: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a link method: \(text)")
+            }
+            self = method
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(description)
         }
     }
 

@@ -71,3 +71,45 @@ final class CurlEasy {
         return value.map { String(cString: $0) }
     }
 }
+
+/// The curl multi handle of the probe loop (curl_multi_init(3)), owned by the loop thread;
+/// only `wakeup` may be called from another thread, as libcurl documents.
+final class CurlMulti: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+
+    init() {
+        Curl.initializeOnce()
+        guard let handle = curl_multi_init() else { fatalError("curl_multi_init returned NULL (out of memory)") }
+        self.handle = handle
+    }
+
+    deinit { curl_multi_cleanup(handle) }
+
+    /// Interrupts a `poll` in progress (curl_multi_wakeup(3)); thread-safe.
+    func wakeup() {
+        _ = curl_multi_wakeup(handle)
+    }
+
+    /// How long curl wants to wait at most (curl_multi_timeout(3)), capped.
+    func timeoutMilliseconds(cap: Int32) -> Int32 {
+        var value = -1
+        _ = curl_multi_timeout(handle, &value)
+        return value < 0 ? cap : Int32(min(value, Int(cap)))
+    }
+
+    /// Waits for curl's sockets and the extra descriptors (curl_multi_poll(3)).
+    func poll(_ extra: inout [curl_waitfd], timeoutMilliseconds: Int32) {
+        var count: Int32 = 0
+        _ = extra.withUnsafeMutableBufferPointer { buffer in
+            curl_multi_poll(handle, buffer.baseAddress, UInt32(buffer.count), timeoutMilliseconds, &count)
+        }
+    }
+
+    /// Advances every transfer (curl_multi_perform(3)); returns how many are still running.
+    @discardableResult
+    func perform() -> Int {
+        var running: Int32 = 0
+        _ = curl_multi_perform(handle, &running)
+        return Int(running)
+    }
+}

@@ -1,3 +1,3 @@
 import NetauditCLI
 
-Entry.main()
+await Entry.main()

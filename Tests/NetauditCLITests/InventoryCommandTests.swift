@@ -113,3 +113,47 @@ import Testing
         #expect(result.stderr.contains("--endpoint-domain needs --addresses loopback"))
     }
 }
+
+/// `netaudit probe --link`, run as the operator runs it.
+@Suite(.serialized) struct ProbeLinkCommandTests {
+    @Test func aLoopbackLinkIsUp() throws {
+        let result = try CLIRunner.run(["probe", "--link", "127.6.92.5", "--count", "3", "--interval", "20ms"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("link 127.6.92.5 (icmp, "))
+        #expect(result.stdout.contains("  sent 3, answered 3, loss 0.0%\n"))
+        #expect(result.stdout.contains("  state: up\n"))
+    }
+
+    @Test func jsonHasTheDocumentedFields() throws {
+        let result = try CLIRunner.run(["probe", "--link", "::1", "--count", "2", "--interval", "10ms", "--format", "json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["state"] as? String == "up")
+        #expect(object["loss_percent"] as? Double == 0)
+        let link = try #require(object["link"] as? [String: Any])
+        #expect(link["address"] as? String == "::1")
+        #expect(link["method"] as? String == "icmp")
+        #expect(link["sent"] as? Int == 2)
+        #expect(link["received"] as? Int == 2)
+        #expect((link["round_trip"] as? [String: Any])?["median"] is Double)
+    }
+
+    @Test func aClosedPortAnswersWithRefusals() throws {
+        let result = try CLIRunner.run(["probe", "--link", "127.0.0.1", "--method", "tcp", "--port", "9", "--count", "2", "--interval", "10ms"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("  sent 2, answered 2 (2 refused), loss 0.0%\n"))
+    }
+
+    @Test func anAddressOutsideTheAllowListIsRefusedBeforeAnythingIsSent() throws {
+        let result = try CLIRunner.run(["probe", "--link", "192.0.2.1"])
+        #expect(result.status == 2)
+        #expect(result.stderr == "netaudit: 192.0.2.1 is outside the allowed target networks (127.0.0.0/8, ::1/128); see --allow\n")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test(arguments: [["probe", "--link", "127.0.0.300"], ["probe", "--link", "127.0.0.1", "--method", "tcp"],
+                      ["probe", "--link", "127.0.0.1", "--interval", "5"], ["probe", "--link", "127.0.0.1", "--port", "80"]])
+    func badOptionsExitWith2(_ arguments: [String]) throws {
+        #expect(try CLIRunner.run(arguments).status == 2)
+    }
+}

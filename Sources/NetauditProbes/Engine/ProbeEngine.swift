@@ -1,0 +1,97 @@
+internal import CNetauditShims
+import Foundation
+import NetauditCore
+import Synchronization
+
+/// The probe engine of a run: one loop thread drives every probe, and Swift concurrency
+/// awaits plain `Sendable` results. A network failure is a result, never a thrown error;
+/// an address outside the allow-list is refused before any packet leaves.
+public final class ProbeEngine: Sendable {
+    public struct Configuration: Sendable {
+        /// Networks the engine may send traffic to (the inventory's `allow`).
+        public var allow: [IPNetwork]
+        /// Minimum spacing between two echo requests, across all links.
+        public var icmpSendSpacing: Duration
+        /// Connections open at once, in all (TCP link probes, TLS checks).
+        public var maxConnections: Int
+        /// Connections open at once to one address.
+        public var maxConnectionsPerAddress: Int
+
+        public init(allow: [IPNetwork] = IPNetwork.loopback, icmpSendSpacing: Duration = .milliseconds(1),
+                    maxConnections: Int = 256, maxConnectionsPerAddress: Int = 4) {
+            self.allow = allow
+            self.icmpSendSpacing = icmpSendSpacing
+            self.maxConnections = maxConnections
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        }
+    }
+
+    public let configuration: Configuration
+    let loop: ProbeLoop
+    let limiter: ConnectionLimiter
+
+    public init(_ configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        ProcessLimits.raiseOpenFiles()
+        loop = ProbeLoop()
+        limiter = ConnectionLimiter(total: configuration.maxConnections, perAddress: configuration.maxConnectionsPerAddress)
+    }
+
+    deinit { loop.stop() }
+
+    /// Stops the loop thread; probes still running end as cancelled.
+    public func shutdown() { loop.stop() }
+
+    /// Probes one link: an ICMP echo series or TCP connects, as its method says.
+    public func probeLink(_ link: Link, settings: LinkProbeSettings) async -> LinkObservation {
+        guard configuration.allow.permits(link.address) else {
+            return LinkObservation(address: link.address, method: link.method,
+                                   problem: "address \(link.address) is outside the allowed target networks")
+        }
+        switch link.method {
+        case .icmp:
+            return await ping(link.address, settings: settings)
+        case .tcp(let port):
+            let slot = await limiter.acquire(link.address)
+            let observation = await connectSeries(link.address, port: port, settings: settings)
+            await limiter.release(slot)
+            return observation
+        }
+    }
+
+    private func ping(_ address: IPAddress, settings: LinkProbeSettings) async -> LinkObservation {
+        let spacing = configuration.icmpSendSpacing
+        let key = address.isIPv6 ? "icmp6" : "icmp4"
+        return await loop.request(ifStopped: Self.stopped(address, .icmp)) { loop, finish in
+            let pinger = loop.shared(key) { ICMPPinger(ipv6: address.isIPv6, spacing: spacing) }
+            guard let id = pinger.start(address, settings: settings, completion: finish) else { return nil }
+            return { pinger.cancel(id) }
+        }
+    }
+
+    private func connectSeries(_ address: IPAddress, port: Int, settings: LinkProbeSettings) async -> LinkObservation {
+        await loop.request(ifStopped: Self.stopped(address, .tcp(port: port))) { loop, finish in
+            let series = TCPConnectSeries(address: address, port: port, settings: settings, completion: finish)
+            loop.add(series)
+            return { series.cancel() }
+        }
+    }
+
+    static func stopped(_ address: IPAddress, _ method: Link.Method) -> LinkObservation {
+        LinkObservation(address: address, method: method, problem: "the probe engine has stopped")
+    }
+}
+
+/// Process limits a large run needs.
+enum ProcessLimits {
+    /// Raises the soft limit of open files to the hard limit (1024 by default, 524288 hard
+    /// under systemd): a national sweep holds thousands of sockets.
+    static func raiseOpenFiles() {
+        var limit = rlimit()
+        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(RLIMIT_NOFILE_VALUE, &limit)
+    }
+
+    private static var RLIMIT_NOFILE_VALUE: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
+}

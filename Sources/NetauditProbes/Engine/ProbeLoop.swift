@@ -1,0 +1,181 @@
+internal import CNetauditShims
+import Foundation
+import Synchronization
+
+/// Something the probe loop drives: a set of sockets to watch and a time to be woken at.
+/// Every source lives on the loop thread only: it is created by a job, serviced by the
+/// loop and never touched from anywhere else, so it needs no lock.
+protocol LoopSource: AnyObject {
+    /// The descriptors to watch now, with `CURL_WAIT_POLLIN`/`CURL_WAIT_POLLOUT` events.
+    func pollRequests() -> [(fd: Int32, events: Int16)]
+    /// The next instant at which the source needs servicing even without I/O.
+    var nextDeadline: ContinuousClock.Instant? { get }
+    /// Handles ready descriptors (possibly none) and due timers; returns false once finished.
+    func service(ready: [Int32: Int16], now: ContinuousClock.Instant) -> Bool
+    /// True once the source has ended outside `service` (cancelled): the loop drops it.
+    var isFinished: Bool { get }
+}
+
+extension LoopSource {
+    var isFinished: Bool { false }
+}
+
+/// The one thread that owns every socket, curl handle and OpenSSL pointer of a probe run.
+///
+/// It waits in `curl_multi_poll(3)`, which watches curl's own sockets and the extra
+/// descriptors of the other sources (the ICMP socket, TCP connects, hand-built hellos) in
+/// one call; `curl_multi_wakeup(3)` interrupts the wait when a job arrives from Swift
+/// concurrency. Jobs run on the loop thread in the order they were submitted.
+final class ProbeLoop: @unchecked Sendable {
+    typealias Job = @Sendable (ProbeLoop) -> Void
+
+    private let queue = Mutex<(jobs: [Job], stopping: Bool)>(([], false))
+    private let finished = Mutex<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    /// Loop-thread state from here on.
+    let multi: CurlMulti
+    private var sources: [LoopSource] = []
+
+    init(name: String = "netaudit-probe-loop") {
+        multi = CurlMulti()
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Runs `job` on the loop thread; false when the loop has stopped (the job is dropped).
+    @discardableResult
+    func submit(_ job: @escaping Job) -> Bool {
+        let accepted = queue.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.jobs.append(job)
+            return true
+        }
+        if accepted { multi.wakeup() }
+        return accepted
+    }
+
+    private let tokens = Atomic<Int>(0)
+    /// How to end each request still running, by token (loop thread).
+    private var cancellers: [Int: () -> Void] = [:]
+
+    /// Runs a request on the loop and awaits its result. `start` runs on the loop thread,
+    /// gets a `finish` to call once with the result, and returns how to end the request
+    /// early (it must then call `finish` with what it has). Task cancellation and a loop
+    /// that stops both end it that way; a loop already stopped yields `ifStopped`.
+    func request<Result: Sendable>(
+        ifStopped: Result,
+        _ start: @escaping @Sendable (ProbeLoop, @escaping (Result) -> Void) -> (() -> Void)?
+    ) async -> Result {
+        let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result, Never>) in
+                let accepted = submit { loop in
+                    var done = false
+                    let cancel = start(loop) { result in
+                        guard !done else { return }
+                        done = true
+                        loop.cancellers[token] = nil
+                        continuation.resume(returning: result)
+                    }
+                    if !done, let cancel { loop.cancellers[token] = cancel }
+                }
+                if !accepted { continuation.resume(returning: ifStopped) }
+            }
+        } onCancel: {
+            submit { loop in loop.cancellers.removeValue(forKey: token)?() }
+        }
+    }
+
+    /// Adds a source; call from a job (on the loop thread).
+    func add(_ source: LoopSource) {
+        sources.append(source)
+    }
+
+    private var shared: [String: LoopSource] = [:]
+
+    /// The loop's single instance of a long-lived source (the ICMP pinger of a family),
+    /// made and added on first use; call from a job.
+    func shared<Source: LoopSource>(_ key: String, make: () -> Source) -> Source {
+        if let existing = shared[key] as? Source { return existing }
+        let source = make()
+        shared[key] = source
+        add(source)
+        return source
+    }
+
+    /// The shared source made under `key`, if any; call from a job.
+    func existing<Source: LoopSource>(_ key: String) -> Source? {
+        shared[key] as? Source
+    }
+
+    /// Stops the loop after the jobs already queued; sources still running are dropped
+    /// (their owners have been told by their own cancellation). Waits for the thread.
+    func stop() {
+        let first = queue.withLock { state -> Bool in
+            defer { state.stopping = true }
+            return !state.stopping
+        }
+        guard first else { return }
+        multi.wakeup()
+        done.wait()
+    }
+
+    private func run() {
+        var waitfds: [curl_waitfd] = []
+        while true {
+            let (jobs, stopping) = queue.withLock { state in
+                defer { state.jobs.removeAll() }
+                return (state.jobs, state.stopping)
+            }
+            for job in jobs { job(self) }
+            if stopping {
+                // End what is still running: every awaiting caller gets its partial result.
+                let pending = cancellers
+                cancellers.removeAll()
+                pending.values.forEach { $0() }
+                break
+            }
+
+            var owners: [Int32: [Int]] = [:]
+            waitfds.removeAll(keepingCapacity: true)
+            var deadline: ContinuousClock.Instant?
+            for (index, source) in sources.enumerated() {
+                for request in source.pollRequests() {
+                    owners[request.fd, default: []].append(index)
+                    waitfds.append(curl_waitfd(fd: request.fd, events: request.events, revents: 0))
+                }
+                if let next = source.nextDeadline, deadline == nil || next < deadline! { deadline = next }
+            }
+            var timeout = multi.timeoutMilliseconds(cap: 1000)
+            if let deadline {
+                let (seconds, attoseconds) = (deadline - ContinuousClock.now).components
+                let milliseconds = max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000 + (attoseconds % 1_000_000_000_000_000 > 0 ? 1 : 0))
+                timeout = Int32(min(Int64(timeout), milliseconds))
+            }
+            multi.poll(&waitfds, timeoutMilliseconds: timeout)
+            multi.perform()
+
+            var ready: [Int: [Int32: Int16]] = [:]
+            for waitfd in waitfds where waitfd.revents != 0 {
+                for index in owners[waitfd.fd] ?? [] { ready[index, default: [:]][waitfd.fd] = waitfd.revents }
+            }
+            let now = ContinuousClock.now
+            var keep: [LoopSource] = []
+            keep.reserveCapacity(sources.count)
+            for (index, source) in sources.enumerated() where !source.isFinished {
+                let due = source.nextDeadline.map { $0 <= now } ?? false
+                if ready[index] == nil && !due {
+                    keep.append(source)
+                } else if source.service(ready: ready[index] ?? [:], now: now) {
+                    keep.append(source)
+                }
+            }
+            sources = keep
+        }
+        sources.removeAll()
+        shared.removeAll()
+        done.signal()
+    }
+}
