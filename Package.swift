@@ -75,6 +75,7 @@ let package = Package(
                 "NetauditInventory",
                 "NetauditProbes",
                 "NetauditReports",
+                "NetauditLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

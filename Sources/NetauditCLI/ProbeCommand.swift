@@ -9,21 +9,41 @@ import NetauditReports
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Probe one link and print every observation.",
+        abstract: "Probe one TLS endpoint or one link and print every observation.",
         discussion: """
+            netaudit probe https://HOST[:PORT][/PATH] checks one TLS endpoint: one real HTTPS request (status, redirect, HSTS, timings, the negotiated session and the certificate chain as sent), netaudit's own verification of the chain against Debian's bundle and the --ca-file anchors, the protocol versions SSLv3 … TLS 1.3 and the weak cipher classes the server accepts (with hand-built hellos), and whether plain HTTP redirects to https. --address pins the connection (like curl's --resolve).
+
             netaudit probe --link ADDRESS sends an ICMP echo series to ADDRESS (or TCP connects with --method tcp --port N) and prints what came back: answers, loss, round-trip times, and the state the policy reads (up, degraded, down).
 
             The address must be inside the allowed networks (--allow, default loopback only): netaudit never sends traffic elsewhere.
 
             EXIT STATUS:
-              0  the link is up
-              1  the link is degraded or down
+              0  the link is up; the endpoint answered TLS
+              1  the link is degraded or down; the endpoint did not complete a handshake
               2  usage error or invalid input
             """
     )
 
-    @Option(help: ArgumentHelp("Probe the link to this IPv4 or IPv6 address.", valueName: "address"))
-    var link: String
+    @Argument(help: ArgumentHelp("The TLS endpoint to check, https://HOST[:PORT][/PATH].", valueName: "url"))
+    var url: String?
+
+    @Option(help: ArgumentHelp("Probe the link to this IPv4 or IPv6 address instead of an endpoint.", valueName: "address"))
+    var link: String?
+
+    @Option(help: ArgumentHelp("Connect to this address instead of resolving the URL's host.", valueName: "address"))
+    var address: String?
+
+    @Option(help: ArgumentHelp("Send this server name (SNI) and verify the certificate against it.", valueName: "name"))
+    var sni: String?
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Extra trust anchors (PEM), e.g. the Government CA root (repeatable).", valueName: "pem"))
+    var caFiles: [String] = []
+
+    @Option(help: ArgumentHelp("Port of the plain-HTTP check (0 skips it).", valueName: "port"))
+    var httpPort = 80
+
+    @Flag(help: "Skip the hand-built hellos (protocol versions, weak ciphers, static RSA).")
+    var noHellos = false
 
     @Option(help: "How to probe: icmp (an echo series) or tcp (connects; needs --port).")
     var method: MethodName = .icmp
@@ -37,8 +57,8 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Spacing between requests, e.g. 200ms.", valueName: "duration"))
     var interval = "200ms"
 
-    @Option(help: ArgumentHelp("How long to wait for each answer, e.g. 1s.", valueName: "duration"))
-    var timeout = "1s"
+    @Option(help: ArgumentHelp("Link: how long to wait for each answer (default 1s). Endpoint: deadline of the whole check (default 10s).", valueName: "duration"))
+    var timeout: String?
 
     @Option(help: ArgumentHelp("A network netaudit may probe (repeatable; default: 127.0.0.0/8 and ::1/128).", valueName: "cidr"))
     var allow: [String] = []
@@ -50,14 +70,24 @@ struct ProbeCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func validate() throws {
-        guard IPAddress(link) != nil else { throw ValidationError("--link '\(link)' is not an IPv4 or IPv6 address.") }
+        switch (url, link) {
+        case (nil, nil): throw ValidationError("Give a URL to check an endpoint, or --link ADDRESS to probe a link.")
+        case (_?, _?): throw ValidationError("Give either a URL or --link, not both.")
+        case (let url?, nil):
+            if case .failure(let problem) = EndpointURL.parse(url) { throw ValidationError("'\(url)' is not an endpoint URL: \(problem).") }
+            if let address, IPAddress(address) == nil { throw ValidationError("--address '\(address)' is not an IPv4 or IPv6 address.") }
+            if let sni, !EndpointURL.isValidHostName(sni) { throw ValidationError("--sni '\(sni)' is not a host name.") }
+            guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be from 0 to 65535.") }
+        case (nil, let link?):
+            guard IPAddress(link) != nil else { throw ValidationError("--link '\(link)' is not an IPv4 or IPv6 address.") }
+        }
         if method == .tcp {
             guard let port, (1...65535).contains(port) else { throw ValidationError("--method tcp needs --port from 1 to 65535.") }
         } else if port != nil {
             throw ValidationError("--port is only used with --method tcp.")
         }
         guard (1...1000).contains(count) else { throw ValidationError("--count must be from 1 to 1000.") }
-        for (name, value) in [("--interval", interval), ("--timeout", timeout)] {
+        for (name, value) in [("--interval", interval), ("--timeout", timeout ?? "1s")] {
             guard let duration = Duration(text: value), duration > .zero else {
                 throw ValidationError("\(name) '\(value)' is not a duration such as 200ms or 1s.")
             }
@@ -68,20 +98,47 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let address = IPAddress(link)!
         let networks = allow.isEmpty ? IPNetwork.loopback : allow.compactMap(IPNetwork.init)
+        if let url { return try await probeEndpoint(url, networks: networks) }
+        let address = IPAddress(link!)!
         guard networks.permits(address) else {
             throw UserError("\(address) is outside the allowed target networks (\(networks.map(\.description).joined(separator: ", "))); see --allow")
         }
         let engine = ProbeEngine(.init(allow: networks))
         defer { engine.shutdown() }
         let linkMethod: Link.Method = method == .tcp ? .tcp(port: port!) : .icmp
-        let settings = LinkProbeSettings(count: count, interval: Duration(text: interval)!, timeout: Duration(text: timeout)!)
+        let settings = LinkProbeSettings(count: count, interval: Duration(text: interval)!, timeout: Duration(text: timeout ?? "1s")!)
         let observation = await engine.probeLink(Link(address: address, method: linkMethod), settings: settings)
         switch format {
         case .text: printOut(LinkProbeReport.text(observation))
         case .json: printOut(try LinkProbeReport.json(observation))
         }
         if observation.state() != .up { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+
+    private func probeEndpoint(_ text: String, networks: [IPNetwork]) async throws {
+        let endpointURL = try EndpointURL.parse(text).get()
+        let endpoint = Endpoint(url: endpointURL, address: address.flatMap(IPAddress.init), sni: sni?.lowercased())
+        for target in [endpoint.address, endpointURL.hostAddress].compactMap({ $0 }) where !networks.permits(target) {
+            throw UserError("\(target) is outside the allowed target networks (\(networks.map(\.description).joined(separator: ", "))); see --allow")
+        }
+        let trust: TrustStores
+        do {
+            trust = try TrustStores(governmentAnchors: caFiles)
+        } catch {
+            throw UserError("\(error)")
+        }
+        let engine = ProbeEngine(.init(allow: networks))
+        defer { engine.shutdown() }
+        let settings = TLSProbeSettings(timeout: Duration(text: timeout ?? "10s")!, httpPort: httpPort == 0 ? nil : httpPort,
+                                        governmentAnchors: caFiles, checkProtocolsAndCiphers: !noHellos)
+        let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
+        switch format {
+        case .text: printOut(TLSProbeReport.text(observation))
+        case .json: printOut(try TLSProbeReport.json(observation))
+        }
+        if !(observation.connection.modernHandshake || observation.connection.legacyHandshake == true) {
+            throw ExitCode(ExitStatus.targetsMissed)
+        }
     }
 }

@@ -1,8 +1,9 @@
 // Typed shims over the parts of libcurl and OpenSSL that Swift cannot call directly:
 // variadic functions (Swift imports no C varargs) and function-like macros (Swift
 // imports no macro that takes arguments). Each shim is one line of C with one
-// comment saying why it exists. Only NetauditProbes (and later NetauditStore)
-// import this module; nothing outside them sees a C pointer.
+// comment saying why it exists. Only NetauditProbes, NetauditLab (certificates and
+// servers of the lab) and later NetauditStore import this module; nothing outside them
+// sees a C pointer.
 #ifndef CNETAUDIT_SHIMS_H
 #define CNETAUDIT_SHIMS_H
 
@@ -17,6 +18,8 @@
 #include <openssl/err.h>
 #include "na_x509.h"
 #include "na_socket.h"
+#include "na_cert.h"
+#include "na_lab.h"
 
 // MARK: libcurl
 
@@ -43,6 +46,12 @@ typedef size_t (*na_curl_data_callback)(char *data, size_t size, size_t count, v
 CURLcode na_curl_easy_setopt_data_callback(CURL *easy, CURLoption option, na_curl_data_callback callback);
 /// curl_easy_setopt is variadic (CURLOPT_SSL_CTX_FUNCTION: configure OpenSSL's SSL_CTX per handle).
 CURLcode na_curl_easy_setopt_ssl_ctx_callback(CURL *easy, curl_ssl_ctx_callback callback);
+
+/// curl_easy_setopt is variadic (CURLOPT_OPENSOCKETFUNCTION: netaudit opens every socket
+/// itself, so an address outside the allow-list is refused whatever DNS or a redirect says).
+CURLcode na_curl_easy_setopt_opensocket_callback(CURL *easy, curl_opensocket_callback callback);
+/// struct curl_sockaddr wraps a struct sockaddr: return its family, 4/16 address bytes and port.
+int na_curl_sockaddr_address(const struct curl_sockaddr *address, uint8_t *bytes16, int *port);
 
 /// curl_easy_getinfo is variadic (long results, e.g. CURLINFO_RESPONSE_CODE).
 CURLcode na_curl_easy_getinfo_long(CURL *easy, CURLINFO info, long *value);
@@ -74,6 +83,11 @@ int na_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
 long na_SSL_set_tlsext_status_type(SSL *ssl, int type);
 /// SSL_get_tlsext_status_ocsp_resp is a macro over SSL_ctrl; returns the length, -1 if none.
 long na_SSL_get_tlsext_status_ocsp_resp(SSL *ssl, const unsigned char **response);
+/// SSL_OP_LEGACY_SERVER_CONNECT is an expression macro: allow servers without secure
+/// renegotiation (RFC 5746), as old ones are, for the legacy retry only.
+void na_SSL_CTX_allow_legacy_server(SSL_CTX *ctx);
+/// SSL_CTX_set_tlsext_status_type (ask every handshake of the context for a stapled OCSP response) is a macro.
+long na_SSL_CTX_set_tlsext_status_type(SSL_CTX *ctx, int type);
 /// SSL_get_negotiated_group (TLS 1.3 and ECDHE key-exchange group, as a NID) is a macro over SSL_ctrl.
 int na_SSL_get_negotiated_group(SSL *ssl);
 /// SSL_get_peer_tmp_key (the server's ephemeral key) is a macro over SSL_ctrl.

@@ -93,6 +93,34 @@ final class ProbeLoop: @unchecked Sendable {
         sources.append(source)
     }
 
+    /// curl transfers in progress, by easy handle (loop thread).
+    private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+
+    /// Hands a transfer to the multi handle; call from a job.
+    func start(_ transfer: CurlTransfer) {
+        transfers[transfer.easy.handle] = transfer
+        _ = curl_multi_add_handle(multi.handle, transfer.easy.handle)
+    }
+
+    /// Ends a transfer before curl does (cancellation); call from a job.
+    func cancel(_ transfer: CurlTransfer) {
+        guard transfers.removeValue(forKey: transfer.easy.handle) != nil else { return }
+        _ = curl_multi_remove_handle(multi.handle, transfer.easy.handle)
+        transfer.finish(code: CURLE_ABORTED_BY_CALLBACK)
+    }
+
+    /// Hands finished transfers their result (curl_multi_info_read(3)).
+    private func collectFinishedTransfers() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi.handle, &remaining) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                  let transfer = transfers.removeValue(forKey: easy) else { continue }
+            let code = message.pointee.data.result
+            _ = curl_multi_remove_handle(multi.handle, easy)
+            transfer.finish(code: code)
+        }
+    }
+
     private var shared: [String: LoopSource] = [:]
 
     /// The loop's single instance of a long-lived source (the ICMP pinger of a family),
@@ -156,6 +184,7 @@ final class ProbeLoop: @unchecked Sendable {
             }
             multi.poll(&waitfds, timeoutMilliseconds: timeout)
             multi.perform()
+            collectFinishedTransfers()
 
             var ready: [Int: [Int32: Int16]] = [:]
             for waitfd in waitfds where waitfd.revents != 0 {
@@ -174,6 +203,7 @@ final class ProbeLoop: @unchecked Sendable {
             }
             sources = keep
         }
+        for transfer in Array(transfers.values) { cancel(transfer) }
         sources.removeAll()
         shared.removeAll()
         done.signal()

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import NetauditCore
+import NetauditLab
+
+/// `netaudit lab`: the loopback lab of the tests, started by hand so that an operator (or a
+/// developer) can point `netaudit probe`, curl or openssl at each case.
+struct LabCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Serve the lab's test cases on loopback addresses until interrupted.",
+        discussion: """
+            Starts a private PKI and one server per case on 127.77.0.N: good certificates (RSA, ECDSA, Government CA), expired, not yet valid, self-signed, untrusted root, wrong host, incomplete chain, SHA-1, RSA-1024, expiring in 5 days, TLS 1.0/1.1/1.3 only, static RSA only, 3DES (Debian's lighttpd with mod_gnutls, if installed), crafted servers answering RC4/EXPORT/SSLv3/NULL/anon/DES hellos, HSTS present/missing/short, plain HTTP with and without redirect, refused, tarpit, garbage, reset and trickle. Prints each case's URL, address and port, and the trust files (the lab root stands in for public trust; the Government CA bundle for government trust). Stops on Ctrl-C or SIGTERM.
+
+            Example: netaudit probe https://expired.lab.test:PORT/ --address 127.77.0.4 --ca-file GOVERNMENT-BUNDLE
+            """
+    )
+
+    @Option(help: ArgumentHelp("Serve only this case (repeatable).", valueName: "id"))
+    var only: [String] = []
+
+    @Option(help: ArgumentHelp("Port of every TLS case (default: one chosen per case).", valueName: "port"))
+    var tlsPort: UInt16 = 0
+
+    @Option(help: ArgumentHelp("Port of every plain-HTTP case and companion (default: chosen per case).", valueName: "port"))
+    var httpPort: UInt16 = 0
+
+    @Flag(help: "List the case ids and exit.")
+    var list = false
+
+    func validate() throws {
+        for id in only where !LabCatalogue.caseIDs.contains(id) {
+            throw ValidationError("no lab case '\(id)' (known: \(LabCatalogue.caseIDs.joined(separator: ", "))).")
+        }
+    }
+
+    func run() async throws {
+        if list {
+            printOut(LabCatalogue.caseIDs.joined(separator: "\n") + "\n")
+            return
+        }
+        let lab: RunningLab
+        do {
+            lab = try LabCatalogue.standard().start(only: only.isEmpty ? nil : only, tlsPort: tlsPort, httpPort: httpPort)
+        } catch {
+            throw UserError("the lab could not start: \(error)")
+        }
+        defer { lab.stop() }
+        var lines = ["netaudit lab: \(lab.cases.count) cases on loopback", ""]
+        for labCase in lab.cases {
+            guard let main = try? lab.endpoint(for: labCase.id) else {
+                lines.append("\(labCase.id): unavailable: \(lab.unavailable[labCase.id] ?? "?")")
+                continue
+            }
+            var line = "\(labCase.id.padding(toLength: 17, withPad: " ", startingAt: 0)) \(main.url.absoluteString) at \(main)"
+            if let companion = try? lab.companion(for: labCase.id) { line += ", \(companion.scheme) on port \(companion.port)" }
+            lines.append(line)
+            lines.append("    \(labCase.description)")
+        }
+        lines += ["", "trust files:",
+                  "  public stand-in root:    \(lab.trust.publicRoot.path)",
+                  "  government bundle:       \(lab.trust.governmentBundle.path)",
+                  "", "Ctrl-C or SIGTERM stops the lab.", ""]
+        printOut(lines.joined(separator: "\n"))
+        await SignalWait.interrupted()
+        printError("netaudit lab: stopping")
+    }
+}
+
+/// Waits for SIGINT or SIGTERM without killing the process, so `defer` blocks run.
+enum SignalWait {
+    static func interrupted() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumed = Mutex(false)
+            var sources: [DispatchSourceSignal] = []
+            for number in [SIGINT, SIGTERM] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    let first = resumed.withLock { done -> Bool in defer { done = true }; return !done }
+                    if first { continuation.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            SignalWait.keep(sources)
+        }
+    }
+
+    nonisolated(unsafe) private static var retained: [DispatchSourceSignal] = []
+    private static func keep(_ sources: [DispatchSourceSignal]) { retained = sources }
+}
+
+import Synchronization

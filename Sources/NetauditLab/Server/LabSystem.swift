@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Synchronization
+internal import CNetauditShims
+import NetauditCore
+
+/// A file descriptor (a socket or a pipe end) owned by this object: closed in deinit.
+///
+/// `@unchecked Sendable` because a connection is handed from the acceptor thread to a worker
+/// through the server's locked queue; one thread at a time uses it, and only the owner
+/// closes it (by dropping the last reference).
+final class LabDescriptor: @unchecked Sendable {
+    let fd: Int32
+
+    /// Takes ownership of `fd`.
+    init(_ fd: Int32) { self.fd = fd }
+
+    deinit { close(fd) }
+}
+
+/// A pthread that runs one closure and can be joined: Foundation's `Thread` cannot be joined,
+/// and ``LabServer/stop()`` must return only once its threads are gone.
+final class LabThread: @unchecked Sendable {
+    /// What the new thread runs; retained for it until it starts (Unmanaged hand-over).
+    private final class Start {
+        let body: @Sendable () -> Void
+        init(body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    private let thread: pthread_t
+    /// Set once joined, so that a second join does nothing (joining twice is undefined).
+    private let joined = Mutex(false)
+
+    /// Starts a thread named `name` (at most 15 bytes are kept) that runs `body`.
+    init(name: String, _ body: @escaping @Sendable () -> Void) throws(LabServerError) {
+        let start = Unmanaged.passRetained(Start(body: body)).toOpaque()
+        var thread = pthread_t()
+        let code = pthread_create(&thread, nil, { argument in
+            let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
+            start.body()
+            return nil
+        }, start)
+        guard code == 0 else {
+            Unmanaged<Start>.fromOpaque(start).release()
+            throw LabServerError(.thread, "pthread_create (\(name)): \(LabErrno.text(code))", errno: code)
+        }
+        self.thread = thread
+        na_lab_name_thread(thread, name)  // from here, so that the name is there when init returns
+    }
+
+    /// Waits for the thread to end (pthread_join(3)); later calls return at once.
+    func join() {
+        let first = joined.withLock { joined in
+            defer { joined = true }
+            return !joined
+        }
+        if first { pthread_join(thread, nil) }
+    }
+
+    deinit { join() }
+}
+
+/// Text for errno values.
+enum LabErrno {
+    static func text(_ code: Int32) -> String { String(cString: strerror(code)) + " (errno \(code))" }
+}
+
+extension IPAddress {
+    /// Whether the lab may bind or connect to this address: 127.0.0.0/8 or ::1, nothing else.
+    var isLabLoopback: Bool {
+        switch self {
+        case .v4(let value): return value >> 24 == 127
+        case .v6(let high, let low): return high == 0 && low == 1
+        }
+    }
+
+    /// The address family for the socket shims.
+    var socketFamily: Int32 { isIPv6 ? Int32(AF_INET6) : Int32(AF_INET) }
+}
+
+extension Duration {
+    /// Whole milliseconds, at least 0 (attoseconds are cut).
+    var labMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+}

@@ -1,0 +1,238 @@
+internal import CNetauditShims
+import Foundation
+import NetauditCore
+
+/// The TLS check of one endpoint, with few, well-chosen connections:
+///
+/// 1. one real HTTPS request with a modern client (status, redirect, HSTS, timings), during
+///    which the session and the chain are read from OpenSSL — and, only if that handshake
+///    fails, one legacy request (TLS 1.0+, security level 0) to still see the certificate;
+///    beside it, one plain-HTTP request (does it redirect to https?);
+/// 2. netaudit's own chain verification against public and government trust;
+/// 3. hand-built ClientHellos for what OpenSSL 3 cannot offer: one per version SSLv3 … TLS 1.2,
+///    then the weak classes by elimination (offer all, remove the class the server picks,
+///    repeat: one refusal for a good server), and static RSA.
+///
+/// Every connection shares one deadline; the probe opens at most
+/// `maxConnectionsPerAddress` connections to the endpoint at once.
+extension ProbeEngine {
+    public func probeEndpoint(_ endpoint: Endpoint, settings: TLSProbeSettings,
+                              trust: TrustStores? = nil) async -> TLSObservation {
+        let started = Date()
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let deadline = begin + settings.timeout
+        let url = endpoint.url
+        let serverName = endpoint.serverName
+        let pinned = endpoint.address ?? url.hostAddress
+        var observation = TLSObservation(url: url.description, serverName: serverName, address: pinned,
+                                         port: url.port, started: started)
+        func elapsed() -> Double {
+            let (seconds, attoseconds) = (clock.now - begin).components
+            return Double(seconds) + Double(attoseconds) / 1e18
+        }
+        if let pinned, !configuration.allow.permits(pinned) {
+            observation.problem = "address \(pinned) is outside the allowed target networks"
+            observation.connection = ConnectionOutcome(failure: .other, message: observation.problem)
+            return observation
+        }
+
+        // Phase A, all at once: the HTTPS request, the plain-HTTP one, one hello per version.
+        let httpPort = settings.httpPort
+        async let plain: PlainHTTPObservation? = httpPort == nil ? nil
+            : plainHTTP(url: url, address: pinned, port: httpPort!, deadline: deadline)
+        var hellos: HelloPlan?
+        if settings.checkProtocolsAndCiphers, let pinned {
+            hellos = HelloPlan(engine: self, address: pinned, port: url.port, serverName: serverName,
+                               deadline: deadline, serverSpeaksTLS: false)
+        }
+        async let versionAnswers: [HelloPlan.VersionAnswer] = hellos?.versionAnswers() ?? []
+        var outcome = await transfer(httpsRequest(endpoint, address: pinned, legacy: false, deadline: deadline), address: pinned)
+        var answers = await versionAnswers
+        if outcome.refusedAddress != nil {
+            observation.problem = "address \(outcome.refusedAddress!) is outside the allowed target networks"
+        }
+        observation.address = pinned ?? outcome.primaryAddress
+        if hellos == nil, settings.checkProtocolsAndCiphers, outcome.refusedAddress == nil, let resolved = observation.address {
+            // The host was resolved by curl: ask the versions now, at the address it used.
+            hellos = HelloPlan(engine: self, address: resolved, port: url.port, serverName: serverName,
+                               deadline: deadline, serverSpeaksTLS: false)
+            answers = await hellos!.versionAnswers()
+        }
+
+        // Phase B: how far the connection got; the legacy retry; the cipher classes.
+        var connection = Self.connectionOutcome(outcome, diagnostic: answers.first { $0.version == .tls1_2 })
+        if !connection.modernHandshake, connection.failure == .handshake, clock.now < deadline {
+            let legacy = await transfer(httpsRequest(endpoint, address: pinned, legacy: true, deadline: deadline), address: pinned)
+            connection.legacyHandshake = legacy.handshakeDone
+            if legacy.handshakeDone { outcome = legacy }
+        }
+        observation.connection = connection
+        if let status = outcome.status, outcome.handshakeDone {
+            observation.http = HTTPObservation(status: status, location: outcome.redirectURL ?? outcome.header("Location"),
+                                               strictTransportSecurity: outcome.header("Strict-Transport-Security"),
+                                               timings: outcome.timings)
+        }
+        if let session = outcome.session {
+            observation.session = session.observation
+            observation.certificates = CertificateInspector.inspect(chain: session.chainDER)
+            observation.trust = TrustEvaluation.evaluate(chain: session.chainDER, serverName: serverName, at: Date(),
+                                                         publicStore: trust?.publicStore, governmentStore: trust?.governmentStore)
+        }
+        if var hellos, connection.tcpConnected {
+            // Silence is a refusal only from a server known to speak TLS.
+            hellos.serverSpeaksTLS = connection.modernHandshake || connection.legacyHandshake == true
+                || answers.contains { if case .accepted = $0.answer { return true } else { return false } }
+            observation.protocols = HelloPlan.protocols(answers, negotiated: outcome.session?.version,
+                                                        serverSpeaksTLS: hellos.serverSpeaksTLS)
+            let best = observation.protocols.filter { $0.accepted == true && $0.version <= .tls1_2 }.map(\.version).max()
+            let tls13Only = best == nil && observation.acceptance(of: .tls1_3) == true
+            observation.weakCiphers = await hellos.weakClasses(at: best, tls13Only: tls13Only)
+            observation.staticRSA = await hellos.staticRSA(at: best, tls13Only: tls13Only)
+        }
+        observation.plainHTTP = await plain
+        observation.duration = elapsed()
+        return observation
+    }
+
+    // MARK: Requests
+
+    func httpsRequest(_ endpoint: Endpoint, address: IPAddress?, legacy: Bool,
+                      deadline: ContinuousClock.Instant) -> CurlTransfer.Request {
+        let url = endpoint.url
+        let hostPart = url.hostAddress?.isIPv6 == true ? "[\(url.host)]" : url.host
+        var request = CurlTransfer.Request(url: url.description, timeout: Self.remaining(until: deadline),
+                                           legacy: legacy, allow: configuration.allow)
+        let addressText = address.map { $0.isIPv6 ? "[\($0)]" : $0.description }
+        if let sni = endpoint.sni, sni != url.host {
+            // The URL names the SNI; the connection goes to the real host; Host says the real one.
+            request.url = "https://\(sni):\(url.port)\(url.path)"
+            request.hostHeader = url.port == 443 ? hostPart : "\(hostPart):\(url.port)"
+            if let addressText {
+                request.resolve = "\(sni):\(url.port):\(addressText)"
+            } else {
+                request.connectTo = "\(sni):\(url.port):\(hostPart):\(url.port)"
+            }
+        } else if let addressText, url.hostAddress == nil {
+            request.resolve = "\(url.host):\(url.port):\(addressText)"
+        }
+        return request
+    }
+
+    func plainHTTP(url: EndpointURL, address: IPAddress?, port: Int, deadline: ContinuousClock.Instant) async -> PlainHTTPObservation {
+        let hostPart = url.hostAddress?.isIPv6 == true ? "[\(url.host)]" : url.host
+        var request = CurlTransfer.Request(url: "http://\(hostPart):\(port)\(url.path)", timeout: Self.remaining(until: deadline),
+                                           allow: configuration.allow)
+        if let address, url.hostAddress == nil {
+            request.resolve = "\(url.host):\(port):\(address.isIPv6 ? "[\(address)]" : address.description)"
+        }
+        let outcome = await transfer(request, address: address)
+        guard let status = outcome.status, outcome.code == 0 else {
+            return PlainHTTPObservation(port: port, answered: false, message: outcome.message)
+        }
+        return PlainHTTPObservation(port: port, answered: true, status: status,
+                                    location: outcome.redirectURL ?? outcome.header("Location"))
+    }
+
+    /// Runs one curl request on the loop, within the connection limits.
+    func transfer(_ request: CurlTransfer.Request, address: IPAddress?) async -> CurlTransfer.Outcome {
+        let slot = await limiter.acquire(address ?? .v4(0))
+        let outcome = await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
+                                                                         message: "the probe engine has stopped")) { loop, finish in
+            do throws(CurlError) {
+                let transfer = try CurlTransfer(request, completion: finish)
+                loop.start(transfer)
+                return { loop.cancel(transfer) }
+            } catch {
+                finish(CurlTransfer.Outcome(code: error.code, message: error.message))
+                return nil
+            }
+        }
+        await limiter.release(slot)
+        return outcome
+    }
+
+    /// Runs one hand-made exchange on the loop, within the connection limits.
+    func exchange(_ payload: [UInt8], address: IPAddress, port: Int, deadline: ContinuousClock.Instant,
+                  enough: @escaping @Sendable ([UInt8]) -> Bool) async -> RawExchange.Outcome {
+        let slot = await limiter.acquire(address)
+        let timeout = Self.remaining(until: deadline)
+        let outcome = await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
+            let exchange = RawExchange(address: address, port: port, payload: payload, timeout: timeout,
+                                       enough: enough, completion: finish)
+            loop.add(exchange)
+            return { exchange.cancel() }
+        }
+        await limiter.release(slot)
+        return outcome
+    }
+
+    static func remaining(until deadline: ContinuousClock.Instant) -> Duration {
+        max(.milliseconds(1), deadline - .now)
+    }
+
+    /// How far the connection got. A completed handshake says it all; otherwise netaudit's
+    /// own socket (the TLS 1.2 hello of phase A) tells a refusal, a silent peer, a reset and
+    /// a non-TLS answer apart more reliably than curl's messages.
+    static func connectionOutcome(_ outcome: CurlTransfer.Outcome, diagnostic: HelloPlan.VersionAnswer?) -> ConnectionOutcome {
+        var result = ConnectionOutcome(tcpConnected: outcome.tcpConnected || outcome.handshakeDone,
+                                       modernHandshake: outcome.handshakeDone, message: outcome.message)
+        guard !outcome.handshakeDone else {
+            if outcome.code == 0 { result.message = nil }  // otherwise: no HTTP answer after the handshake
+            return result
+        }
+        if outcome.refusedAddress != nil {
+            result.failure = .other
+            return result
+        }
+        if outcome.osError == ECONNREFUSED || diagnostic?.exchange.error == ECONNREFUSED {
+            result.tcpConnected = false
+            result.failure = .refused
+            return result
+        }
+        if let exchange = diagnostic?.exchange {
+            result.tcpConnected = result.tcpConnected || exchange.connected
+            switch (exchange.connected, diagnostic!.answer) {
+            case (false, _):
+                result.failure = exchange.timedOut ? .connectTimeout : .other
+            case (true, _) where exchange.error == ECONNRESET || exchange.error == EPIPE:
+                result.failure = .reset
+            case (true, .failed(.notTLS)):
+                result.failure = .notTLS
+            case (true, .failed) where exchange.timedOut:
+                result.failure = .tlsTimeout
+            default:
+                result.failure = .handshake  // an alert, a ServerHello, or a close without a word
+            }
+            return result
+        }
+        // No socket of our own (hellos off): read curl's code and message.
+        let text = (outcome.message ?? "").lowercased()
+        if outcome.code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) {
+            result.failure = result.tcpConnected ? .tlsTimeout : .connectTimeout
+        } else if outcome.osError == ECONNRESET || text.contains("reset by peer") {
+            result.failure = .reset
+        } else if text.contains("wrong version number") || text.contains("packet length too long") {
+            result.failure = .notTLS
+        } else if outcome.code == Int(CURLE_COULDNT_CONNECT.rawValue) {
+            result.failure = .other
+        } else {
+            result.failure = .handshake
+        }
+        return result
+    }
+}
+
+/// Trust stores shared by every endpoint of a run: loaded once, read concurrently.
+public final class TrustStores: Sendable {
+    let publicStore: TrustStore?
+    let governmentStore: TrustStore?
+
+    /// Loads Debian's bundle (public trust) and the inventory's anchors (government trust).
+    /// A missing or empty anchor file is an error naming it; a missing system bundle is not
+    /// (public trust is then reported as untrusted).
+    public init(publicBundle: String = "/etc/ssl/certs/ca-certificates.crt", governmentAnchors: [String]) throws {
+        publicStore = FileManager.default.fileExists(atPath: publicBundle) ? try TrustStore(bundle: publicBundle) : nil
+        governmentStore = governmentAnchors.isEmpty ? nil : try TrustStore(anchorFiles: governmentAnchors)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import NetauditCore
+
+/// `netaudit probe URL`: every observation of one TLS endpoint, for an operator debugging it.
+public enum TLSProbeReport {
+    struct Document: Encodable {
+        let endpoint: TLSObservation
+    }
+
+    public static func json(_ observation: TLSObservation) throws -> String {
+        try JSONOutput.render(Document(endpoint: observation))
+    }
+
+    public static func text(_ observation: TLSObservation) -> String {
+        var out: [String] = []
+        let target = observation.address.map { " at \($0.isIPv6 ? "[\($0)]" : $0.description):\(observation.port)" } ?? ""
+        out.append("endpoint \(observation.url)\(target) (server name \(observation.serverName))")
+        if let problem = observation.problem { out.append("  problem: \(problem)") }
+
+        let connection = observation.connection
+        out.append("connection")
+        out.append("  tcp: \(connection.tcpConnected ? "connected" : "not connected")")
+        var handshake = connection.modernHandshake ? "ok (modern client)" : "failed (modern client)"
+        if let legacy = connection.legacyHandshake { handshake += legacy ? "; ok with a legacy client" : "; failed with a legacy client too" }
+        out.append("  handshake: \(handshake)")
+        if let failure = connection.failure { out.append("  failure: \(failure.rawValue)") }
+        if let message = connection.message { out.append("  message: \(message)") }
+
+        if let http = observation.http {
+            out.append("https response")
+            out.append("  status: \(http.status)" + (http.location.map { " → \($0)" } ?? ""))
+            out.append("  strict-transport-security: \(http.strictTransportSecurity ?? "(none)")")
+            let t = http.timings
+            let phases = [("dns", t.dns), ("connect", t.connect), ("tls", t.tls), ("first byte", t.firstByte), ("total", t.total)]
+                .map { "\($0.0) \($0.1.map { milliseconds($0) } ?? "-")" }
+            out.append("  timings: \(phases.joined(separator: ", "))")
+        }
+        if let session = observation.session {
+            out.append("session" + (session.legacy ? " (legacy client)" : ""))
+            out.append("  protocol: \(session.protocolVersion?.rawValue ?? "?")")
+            out.append("  cipher: \(session.cipher)" + (session.cipherOpenSSLName.map { " (\($0))" } ?? ""))
+            out.append("  key exchange: \(session.keyExchange ?? "none (static RSA)")")
+            out.append("  ocsp stapled: \(session.ocspStapled ? "yes" : "no")")
+        }
+        if !observation.certificates.isEmpty {
+            out.append("certificates (as sent: \(observation.certificates.count))")
+            let dates = ISO8601DateFormatter()
+            for (index, certificate) in observation.certificates.enumerated() {
+                out.append("  [\(index)] \(certificate.subject)")
+                out.append("      issuer: \(certificate.issuer)")
+                if !certificate.subjectAltNames.isEmpty { out.append("      names: \(certificate.subjectAltNames.joined(separator: ", "))") }
+                out.append("      valid: \(dates.string(from: certificate.notBefore)) … \(dates.string(from: certificate.notAfter))")
+                out.append("      key: \(certificate.keyType) \(certificate.keyBits)" + (certificate.curve.map { " \($0)" } ?? "")
+                           + ", signature: \(certificate.signatureAlgorithm)")
+                var flags: [String] = []
+                if certificate.isCA { flags.append("CA") }
+                if certificate.selfSigned { flags.append("self-signed") }
+                out.append("      sha256: \(certificate.sha256Fingerprint)" + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"))
+            }
+        }
+        if let trust = observation.trust {
+            out.append("trust")
+            out.append("  public: \(verification(trust.publicTrust))")
+            if let government = trust.governmentTrust { out.append("  government: \(verification(government))") }
+            out.append("  host name: \(trust.hostnameMatches ? "matches" : "does not match") \(observation.serverName)")
+        }
+        if !observation.protocols.isEmpty {
+            out.append("protocols")
+            for entry in observation.protocols {
+                out.append("  \(entry.version.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(verdict(entry.accepted)) (\(entry.detail))")
+            }
+        }
+        if !observation.weakCiphers.isEmpty || observation.staticRSA != nil {
+            out.append("cipher classes" + (observation.weakCiphers.first?.testedWith.map { " (tested with \($0.rawValue))" } ?? ""))
+            for entry in observation.weakCiphers + (observation.staticRSA.map { [$0] } ?? []) {
+                out.append("  \(entry.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(verdict(entry.accepted)) (\(entry.detail))")
+            }
+        }
+        if let plain = observation.plainHTTP {
+            out.append("plain http (port \(plain.port))")
+            if plain.answered {
+                out.append("  status: \(plain.status ?? 0)" + (plain.location.map { " → \($0)" } ?? "")
+                           + (plain.redirectsToHTTPS ? " (redirects to https)" : " (no redirect to https)"))
+            } else {
+                out.append("  no answer" + (plain.message.map { ": \($0)" } ?? ""))
+            }
+        }
+        out.append("took \(String(format: "%.3f", observation.duration)) s")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func verification(_ result: ChainVerification) -> String {
+        if result.trusted { return "trusted" + (result.anchor.map { " (anchor \($0))" } ?? "") }
+        return "not trusted: \(result.problem?.rawValue ?? "other") (\(result.code): \(result.message))"
+    }
+
+    static func verdict(_ accepted: Bool?) -> String {
+        switch accepted {
+        case true?: return "accepted"
+        case false?: return "refused "
+        case nil: return "unknown "
+        }
+    }
+
+    static func milliseconds(_ seconds: Double) -> String {
+        String(format: "%.1f ms", seconds * 1000)
+    }
+}
