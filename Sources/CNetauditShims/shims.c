@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <sys/prctl.h>
 
 CURLcode na_curl_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
 const curl_version_info_data *na_curl_version_info(void) { return curl_version_info(CURLVERSION_NOW); }
@@ -64,3 +65,5 @@ int na_EVP_PKEY_bits(const EVP_PKEY *key) { return EVP_PKEY_bits(key); }
 int na_EVP_PKEY_id(const EVP_PKEY *key) { return EVP_PKEY_id(key); }
 long na_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
 void na_OPENSSL_free(void *pointer) { OPENSSL_free(pointer); }
+
+int na_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }

@@ -67,6 +67,12 @@ CURLcode na_curl_easy_getinfo_tls_session(CURL *easy, struct curl_tlssessioninfo
 /// curl_multi_setopt is variadic (long options, e.g. CURLMOPT_MAX_TOTAL_CONNECTIONS).
 CURLMcode na_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
+// MARK: Threads
+
+/// pthread_setname_np needs _GNU_SOURCE, which Swift's Glibc module does not define:
+/// names the calling thread (15 bytes at most) with prctl(PR_SET_NAME).
+int na_set_thread_name(const char *name);
+
 // MARK: OpenSSL
 
 /// SSL_CTX_set_min_proto_version is a macro over SSL_CTX_ctrl.

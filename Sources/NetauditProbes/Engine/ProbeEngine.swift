@@ -17,8 +17,12 @@ public final class ProbeEngine: Sendable {
         /// Connections open at once to one address.
         public var maxConnectionsPerAddress: Int
 
+        /// The loop thread's name, as `top -H` and /proc/PID/task/*/comm show it (15 bytes at most).
+        public var loopThreadName: String
+
         public init(allow: [IPNetwork] = IPNetwork.loopback, icmpSendSpacing: Duration = .milliseconds(1),
-                    maxConnections: Int = 256, maxConnectionsPerAddress: Int = 4) {
+                    maxConnections: Int = 256, maxConnectionsPerAddress: Int = 4, loopThreadName: String = "netaudit-probe") {
+            self.loopThreadName = loopThreadName
             self.allow = allow
             self.icmpSendSpacing = icmpSendSpacing
             self.maxConnections = maxConnections
@@ -33,7 +37,7 @@ public final class ProbeEngine: Sendable {
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
         ProcessLimits.raiseOpenFiles()
-        loop = ProbeLoop()
+        loop = ProbeLoop(name: configuration.loopThreadName)
         limiter = ConnectionLimiter(total: configuration.maxConnections, perAddress: configuration.maxConnectionsPerAddress)
     }
 

@@ -38,7 +38,11 @@ final class ProbeLoop: @unchecked Sendable {
 
     init(name: String = "netaudit-probe-loop") {
         multi = CurlMulti()
-        let thread = Thread { [unowned self] in self.run() }
+        let threadName = String(name.utf8.prefix(15)) ?? "netaudit-probe"
+        let thread = Thread { [unowned self] in
+            _ = na_set_thread_name(threadName)  // Foundation's Thread.name is not the kernel's
+            self.run()
+        }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()

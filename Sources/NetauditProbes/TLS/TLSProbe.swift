@@ -191,11 +191,14 @@ extension ProbeEngine {
             return result
         }
         if let exchange = diagnostic?.exchange {
-            result.tcpConnected = result.tcpConnected || exchange.connected
-            switch (exchange.connected, diagnostic!.answer) {
+            // A reset comes from an established connection (a refused SYN is ECONNREFUSED),
+            // even when it arrives before the socket reports the connect complete.
+            let reset = exchange.error == ECONNRESET || exchange.error == EPIPE || outcome.osError == ECONNRESET
+            result.tcpConnected = result.tcpConnected || exchange.connected || reset
+            switch (exchange.connected || reset, diagnostic!.answer) {
             case (false, _):
                 result.failure = exchange.timedOut ? .connectTimeout : .other
-            case (true, _) where exchange.error == ECONNRESET || exchange.error == EPIPE:
+            case (true, _) where reset:
                 result.failure = .reset
             case (true, .failed(.notTLS)):
                 result.failure = .notTLS

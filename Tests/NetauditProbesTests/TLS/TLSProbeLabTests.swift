@@ -1,0 +1,205 @@
+import Foundation
+import NetauditCore
+import NetauditLab
+@testable import NetauditProbes
+import Testing
+
+/// Every lab case, probed as an audit would, and what the probe must observe of it.
+struct TLSProbeLabTests {
+    // MARK: Good servers
+
+    @Test(arguments: ["good-rsa", "good-ecdsa"])
+    func aGoodServerIsSeenWhole(_ id: String) async throws {
+        let observation = try await ProbeLab.probe(id)
+        #expect(observation.problem == nil)
+        #expect(observation.connection == ConnectionOutcome(tcpConnected: true, modernHandshake: true))
+        let http = try #require(observation.http)
+        #expect(http.status == 200)
+        #expect(http.hstsMaxAge == 63_072_000)
+        #expect(http.timings.tls != nil && http.timings.firstByte != nil)
+        let session = try #require(observation.session)
+        #expect(session.protocolVersion == .tls1_3)
+        #expect(session.cipher.hasPrefix("TLS_AES_") || session.cipher.hasPrefix("TLS_CHACHA20"))
+        #expect(session.keyExchange == "x25519")
+        #expect(session.ocspStapled)
+        #expect(observation.certificates.count == 2)  // leaf and intermediate, as sent
+        let leaf = try #require(observation.certificates.first)
+        #expect(leaf.subjectAltNames.contains("\(id).lab.test"))
+        #expect(leaf.keyType == (id == "good-rsa" ? "RSA" : "EC"))
+        #expect(leaf.keyBits == (id == "good-rsa" ? 2048 : 256))
+        #expect(leaf.signatureAlgorithm == "sha256WithRSAEncryption")  // the (RSA) intermediate's signature
+        #expect(leaf.curve == (id == "good-rsa" ? nil : "prime256v1"))
+        #expect(leaf.sha256Fingerprint.count == 64)
+        let trust = try #require(observation.trust)
+        #expect(trust.publicTrust.trusted)
+        #expect(trust.publicTrust.anchor?.contains("netaudit lab root") == true)
+        #expect(trust.governmentTrust?.trusted == false)
+        #expect(trust.hostnameMatches)
+        #expect(Dictionary(uniqueKeysWithValues: observation.protocols.map { ($0.version, $0.accepted) })
+                == [.ssl3: false, .tls1_0: false, .tls1_1: false, .tls1_2: true, .tls1_3: true])
+        #expect(observation.weakCiphers.map(\.name) == ["null", "anonymous", "export", "des", "triple_des", "rc4"])
+        #expect(observation.weakCiphers.allSatisfy { $0.accepted == false && $0.testedWith == .tls1_2 })
+        #expect(observation.plainHTTP?.redirectsToHTTPS == true)
+    }
+
+    @Test func aGovernmentCAChainIsTrustedByGovernmentTrustOnly() async throws {
+        let trust = try #require(try await ProbeLab.probe("government-ca").trust)
+        #expect(!trust.publicTrust.trusted)
+        #expect(trust.publicTrust.problem == .untrustedRoot)
+        #expect(trust.governmentTrust?.trusted == true)
+        #expect(trust.governmentTrust?.anchor?.contains("Government") == true)
+    }
+
+    // MARK: Certificates
+
+    @Test(arguments: [
+        ("expired", ChainVerification.Problem.expired),
+        ("not-yet-valid", .notYetValid),
+        ("self-signed", .selfSigned),
+        ("untrusted-root", .untrustedRoot),
+    ])
+    func certificateProblemsAreToldApart(_ id: String, _ problem: ChainVerification.Problem) async throws {
+        let observation = try await ProbeLab.probe(id)
+        #expect(observation.connection.modernHandshake)  // netaudit verifies; curl does not refuse
+        let trust = try #require(observation.trust)
+        #expect(!trust.publicTrust.trusted)
+        #expect(trust.publicTrust.problem == problem, "\(trust.publicTrust)")
+        #expect(trust.publicTrust.code > 0 && !trust.publicTrust.message.isEmpty)
+    }
+
+    @Test func aLeafForAnotherNameDoesNotMatch() async throws {
+        let trust = try #require(try await ProbeLab.probe("wrong-host").trust)
+        #expect(trust.publicTrust.trusted)
+        #expect(!trust.hostnameMatches)
+    }
+
+    @Test func aMissingIntermediateIsAnIncompleteChainWhenTheIntermediateIsKnown() async throws {
+        let lab = try ProbeLab.lab()
+        // Without the intermediate anywhere: untrusted. With it known (an anchors file that
+        // also holds the lab intermediate): the server omits an intermediate it needs.
+        let plain = try #require(try await ProbeLab.probe("incomplete-chain").trust)
+        #expect(plain.publicTrust.problem == .untrustedRoot)
+        let observation = try await ProbeLab.probe("incomplete-chain",
+                                                   extraGovernment: [lab.trust.publicRoot.path, lab.trust.labIntermediate.path])
+        #expect(observation.certificates.count == 1)
+        #expect(observation.trust?.governmentTrust?.problem == .incompleteChain)
+    }
+
+    @Test func weakCertificatesAreDescribed() async throws {
+        let sha1 = try #require(try await ProbeLab.probe("sha1-signed").certificates.first)
+        #expect(sha1.signatureAlgorithm == "sha1WithRSAEncryption")
+        let small = try #require(try await ProbeLab.probe("rsa-1024").certificates.first)
+        #expect(small.keyType == "RSA" && small.keyBits == 1024)
+        let expiring = try #require(try await ProbeLab.probe("expiring-5-days").certificates.first)
+        let days = expiring.notAfter.timeIntervalSinceNow / 86_400
+        #expect(days > 4 && days <= 5.01)
+        let long = try #require(try await ProbeLab.probe("long-validity").certificates.first)
+        #expect(abs(long.notAfter.timeIntervalSince(long.notBefore) / 86_400 - 825) < 1)
+    }
+
+    // MARK: Protocols and ciphers
+
+    @Test(arguments: [("tls1_0-only", TLSProtocolVersion.tls1_0), ("tls1_1-only", .tls1_1)])
+    func anOldProtocolOnlyServerNeedsTheLegacyClient(_ id: String, _ version: TLSProtocolVersion) async throws {
+        let observation = try await ProbeLab.probe(id)
+        #expect(!observation.connection.modernHandshake)
+        #expect(observation.connection.legacyHandshake == true)
+        #expect(observation.connection.failure == .handshake)
+        #expect(observation.session?.protocolVersion == version)
+        #expect(observation.session?.legacy == true)
+        #expect(observation.certificates.count == 2)  // the chain is still seen
+        let accepted = observation.protocols.filter { $0.accepted == true }.map(\.version)
+        #expect(accepted == [version])
+        #expect(observation.weakCiphers.first?.testedWith == version)
+    }
+
+    @Test func aTLS13OnlyServerHasNoLegacySuites() async throws {
+        let observation = try await ProbeLab.probe("tls1_3-only")
+        #expect(observation.protocols.filter { $0.accepted == true }.map(\.version) == [.tls1_3])
+        #expect(observation.weakCiphers.allSatisfy { $0.accepted == false })
+        #expect(observation.staticRSA?.accepted == false)
+    }
+
+    @Test func staticRSAOnlyMeansNoForwardSecrecy() async throws {
+        let observation = try await ProbeLab.probe("static-rsa-only")
+        #expect(observation.session?.cipher.hasPrefix("TLS_RSA_WITH_") == true)
+        #expect(observation.session?.keyExchange == nil)
+        #expect(observation.staticRSA?.accepted == true)
+        #expect(observation.acceptance(of: .tls1_3) == false)
+    }
+
+    @Test(.enabled(if: LabLighttpd.executable() != nil)) func tripleDESIsSeenOnARealServer() async throws {
+        let observation = try await ProbeLab.probe("3des")
+        #expect(observation.connection.modernHandshake)
+        let tripleDES = try #require(observation.weakCiphers.first { $0.name == "triple_des" })
+        #expect(tripleDES.accepted == true)
+        #expect(tripleDES.detail == "TLS_RSA_WITH_3DES_EDE_CBC_SHA")
+        #expect(observation.weakCiphers.filter { $0.accepted == true }.map(\.name) == ["triple_des"])
+    }
+
+    @Test(arguments: [
+        ("crafted-rc4", "rc4", TLSProtocolVersion.tls1_2),
+        ("crafted-export", "export", .tls1_0),
+        ("crafted-ssl3", "rc4", .ssl3),
+        ("crafted-null", "null", .tls1_2),
+        ("crafted-anon", "anonymous", .tls1_2),
+        ("crafted-des", "des", .tls1_2),
+    ])
+    func weakSuitesAreFoundWithHandBuiltHellos(_ id: String, _ weak: String, _ best: TLSProtocolVersion) async throws {
+        let observation = try await ProbeLab.probe(id)
+        #expect(observation.connection.tcpConnected)
+        #expect(observation.connection.failure == .handshake)  // no real handshake: these servers only say hello
+        let accepted = observation.protocols.filter { $0.accepted == true }.map(\.version)
+        #expect(accepted.max() == best)
+        let entry = try #require(observation.weakCiphers.first { $0.name == weak })
+        #expect(entry.accepted == true, "\(observation.weakCiphers)")
+        #expect(entry.testedWith == best)
+    }
+
+    @Test func sslv3IsSeen() async throws {
+        let observation = try await ProbeLab.probe("crafted-ssl3")
+        #expect(observation.acceptance(of: .ssl3) == true)
+        #expect(observation.acceptance(of: .tls1_0) == false)
+    }
+
+    // MARK: HTTP
+
+    @Test func hstsHeadersAreRead() async throws {
+        let present = try #require(try await ProbeLab.probe("hsts-present").http)
+        #expect(present.hstsMaxAge == 63_072_000 && present.hstsIncludeSubDomains)
+        let missing = try #require(try await ProbeLab.probe("hsts-missing").http)
+        #expect(missing.strictTransportSecurity == nil && missing.hstsMaxAge == nil)
+        let short = try #require(try await ProbeLab.probe("hsts-short").http)
+        #expect(short.hstsMaxAge == 86_400)
+    }
+
+    @Test func plainHTTPWithAndWithoutRedirect() async throws {
+        let redirect = try #require(try await ProbeLab.probe("http-redirect").plainHTTP)
+        #expect(redirect.answered && redirect.status == 301 && redirect.redirectsToHTTPS)
+        let plain = try #require(try await ProbeLab.probe("http-no-redirect").plainHTTP)
+        #expect(plain.answered && plain.status == 200 && !plain.redirectsToHTTPS)
+    }
+
+    // MARK: Failures end within their deadline
+
+    @Test(arguments: [
+        ("refused", ConnectionOutcome.Failure.refused, false),
+        ("tarpit", .tlsTimeout, true),
+        ("garbage", .notTLS, true),
+        ("reset", .reset, true),
+        ("trickle", .tlsTimeout, true),
+    ])
+    func aBrokenServerEndsAsAClearFailureWithinItsDeadline(_ id: String, _ failure: ConnectionOutcome.Failure,
+                                                           _ tcp: Bool) async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let observation = try await ProbeLab.probe(id, timeout: .seconds(2))
+        let took = clock.now - started
+        #expect(took < .milliseconds(2600), "took \(took)")
+        #expect(observation.connection.failure == failure, "\(observation.connection)")
+        #expect(observation.connection.tcpConnected == tcp)
+        #expect(!observation.connection.modernHandshake)
+        #expect(observation.http == nil && observation.session == nil && observation.certificates.isEmpty)
+        #expect(observation.weakCiphers.allSatisfy { $0.accepted != true })
+    }
+}
