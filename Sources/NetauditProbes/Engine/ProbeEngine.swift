@@ -12,21 +12,26 @@ public final class ProbeEngine: Sendable {
         public var allow: [IPNetwork]
         /// Minimum spacing between two echo requests, across all links.
         public var icmpSendSpacing: Duration
-        /// Connections open at once, in all (TCP link probes, TLS checks).
-        public var maxConnections: Int
-        /// Connections open at once to one address.
-        public var maxConnectionsPerAddress: Int
+        /// Probes running at once, in all: TCP link series and endpoint checks (ICMP series
+        /// share one socket and are not counted). An endpoint check opens at most 6
+        /// connections at once (HTTPS, plain HTTP, four hellos), so connections stay below
+        /// six times this.
+        public var maxConcurrentProbes: Int
+        /// Probes running at once against one address, so that one agency's gateway is not
+        /// hammered by its several endpoints.
+        public var maxConcurrentProbesPerAddress: Int
 
         /// The loop thread's name, as `top -H` and /proc/PID/task/*/comm show it (15 bytes at most).
         public var loopThreadName: String
 
         public init(allow: [IPNetwork] = IPNetwork.loopback, icmpSendSpacing: Duration = .milliseconds(1),
-                    maxConnections: Int = 256, maxConnectionsPerAddress: Int = 4, loopThreadName: String = "netaudit-probe") {
+                    maxConcurrentProbes: Int = 128, maxConcurrentProbesPerAddress: Int = 2,
+                    loopThreadName: String = "netaudit-probe") {
             self.loopThreadName = loopThreadName
             self.allow = allow
             self.icmpSendSpacing = icmpSendSpacing
-            self.maxConnections = maxConnections
-            self.maxConnectionsPerAddress = maxConnectionsPerAddress
+            self.maxConcurrentProbes = maxConcurrentProbes
+            self.maxConcurrentProbesPerAddress = maxConcurrentProbesPerAddress
         }
     }
 
@@ -38,7 +43,7 @@ public final class ProbeEngine: Sendable {
         self.configuration = configuration
         ProcessLimits.raiseOpenFiles()
         loop = ProbeLoop(name: configuration.loopThreadName)
-        limiter = ConnectionLimiter(total: configuration.maxConnections, perAddress: configuration.maxConnectionsPerAddress)
+        limiter = ConnectionLimiter(total: configuration.maxConcurrentProbes, perAddress: configuration.maxConcurrentProbesPerAddress)
     }
 
     deinit { loop.stop() }

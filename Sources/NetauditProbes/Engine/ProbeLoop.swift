@@ -39,13 +39,16 @@ final class ProbeLoop: @unchecked Sendable {
     init(name: String = "netaudit-probe-loop") {
         multi = CurlMulti()
         let threadName = String(name.utf8.prefix(15)) ?? "netaudit-probe"
+        let started = DispatchSemaphore(value: 0)
         let thread = Thread { [unowned self] in
             _ = na_set_thread_name(threadName)  // Foundation's Thread.name is not the kernel's
+            started.signal()
             self.run()
         }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
+        started.wait()  // the engine is ready (and named) when init returns
     }
 
     /// Runs `job` on the loop thread; false when the loop has stopped (the job is dropped).

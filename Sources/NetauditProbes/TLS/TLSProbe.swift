@@ -13,11 +13,19 @@ import NetauditCore
 ///    then the weak classes by elimination (offer all, remove the class the server picks,
 ///    repeat: one refusal for a good server), and static RSA.
 ///
-/// Every connection shares one deadline; the probe opens at most
-/// `maxConnectionsPerAddress` connections to the endpoint at once.
+/// Every connection shares one deadline, counted from when the check gets its slot (see
+/// `Configuration.maxConcurrentProbes`); a check opens at most 6 connections at once.
 extension ProbeEngine {
     public func probeEndpoint(_ endpoint: Endpoint, settings: TLSProbeSettings,
                               trust: TrustStores? = nil) async -> TLSObservation {
+        // One slot for the whole check: its deadline starts once it may run.
+        let slot = await limiter.acquire(endpoint.address ?? endpoint.url.hostAddress ?? .v4(0))
+        let observation = await check(endpoint, settings: settings, trust: trust)
+        await limiter.release(slot)
+        return observation
+    }
+
+    private func check(_ endpoint: Endpoint, settings: TLSProbeSettings, trust: TrustStores?) async -> TLSObservation {
         let started = Date()
         let clock = ContinuousClock()
         let begin = clock.now
@@ -134,10 +142,9 @@ extension ProbeEngine {
                                     location: outcome.redirectURL ?? outcome.header("Location"))
     }
 
-    /// Runs one curl request on the loop, within the connection limits.
+    /// Runs one curl request on the loop (the caller holds the probe's slot).
     func transfer(_ request: CurlTransfer.Request, address: IPAddress?) async -> CurlTransfer.Outcome {
-        let slot = await limiter.acquire(address ?? .v4(0))
-        let outcome = await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
+        await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
                                                                          message: "the probe engine has stopped")) { loop, finish in
             do throws(CurlError) {
                 let transfer = try CurlTransfer(request, completion: finish)
@@ -148,23 +155,18 @@ extension ProbeEngine {
                 return nil
             }
         }
-        await limiter.release(slot)
-        return outcome
     }
 
-    /// Runs one hand-made exchange on the loop, within the connection limits.
+    /// Runs one hand-made exchange on the loop (the caller holds the probe's slot).
     func exchange(_ payload: [UInt8], address: IPAddress, port: Int, deadline: ContinuousClock.Instant,
                   enough: @escaping @Sendable ([UInt8]) -> Bool) async -> RawExchange.Outcome {
-        let slot = await limiter.acquire(address)
         let timeout = Self.remaining(until: deadline)
-        let outcome = await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
+        return await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
             let exchange = RawExchange(address: address, port: port, payload: payload, timeout: timeout,
                                        enough: enough, completion: finish)
             loop.add(exchange)
             return { exchange.cancel() }
         }
-        await limiter.release(slot)
-        return outcome
     }
 
     static func remaining(until deadline: ContinuousClock.Instant) -> Duration {

@@ -45,8 +45,10 @@ enum ProbeLab {
         return try lab.companion(for: id).map { Int($0.port) }
     }
 
-    /// Probes one case with a short deadline (on `engine`, or on a fresh one).
-    static func probe(_ id: String, timeout: Duration = .seconds(3), engine: ProbeEngine? = nil,
+    /// Probes one case (on `engine`, or on a fresh one). The deadline is generous: the
+    /// whole suite runs in parallel on two cores, and a starved loop must not look like a
+    /// silent server.
+    static func probe(_ id: String, timeout: Duration = .seconds(10), engine: ProbeEngine? = nil,
                       extraGovernment: [String] = []) async throws -> TLSObservation {
         let lab = try lab()
         let own = engine == nil ? ProbeEngine() : nil

@@ -195,7 +195,10 @@ struct TLSProbeLabTests {
         let started = clock.now
         let observation = try await ProbeLab.probe(id, timeout: .seconds(2))
         let took = clock.now - started
-        #expect(took < .milliseconds(2600), "took \(took)")
+        // Its own clock says it kept the deadline; the wall clock around it allows for a
+        // machine busy with the rest of the suite.
+        #expect(observation.duration < 2.3, "the probe took \(observation.duration) s")
+        #expect(took < .milliseconds(3500), "took \(took)")
         #expect(observation.connection.failure == failure, "\(observation.connection)")
         #expect(observation.connection.tcpConnected == tcp)
         #expect(!observation.connection.modernHandshake)
