@@ -28,7 +28,32 @@ struct LabCommand: AsyncParsableCommand {
     @Flag(help: "List the case ids and exit.")
     var list = false
 
+    @Option(help: ArgumentHelp("Instead of the cases: serve N identical good endpoints (bench.lab.test) on 127.79.0.1, 127.79.0.2, … (250 per /24), for benchmarks.", valueName: "n"))
+    var scale: Int?
+
+    /// The addresses of the scale lab: 127.79.0.1 … (250 per /24, from 127.79.0.1).
+    static func scaleAddress(_ index: Int) -> IPAddress {
+        IPAddress(127, 79, UInt8(index / 250), UInt8(index % 250 + 1))
+    }
+
+    private func serveScale(_ count: Int) async throws {
+        let port = tlsPort == 0 ? 8443 : tlsPort
+        let server: LabServer
+        do {
+            let credential = try LabPKI.selfSigned(LabCertificateSpec(
+                commonName: "bench.lab.test", subjectAltNames: [.dns("bench.lab.test")], key: .rsa(bits: 2048)))
+            let tls = LabTLS(credential: credential, response: LabHTTPResponse(headers: [.hsts(maxAge: 63_072_000)]))
+            server = try LabServer((0..<count).map { LabEndpoint(address: Self.scaleAddress($0), port: port, behaviour: .tls(tls)) })
+        } catch {
+            throw UserError("the scale lab could not start: \(error)")
+        }
+        defer { server.stop() }
+        printOut("ready: \(count) endpoints https://bench.lab.test:\(port)/ on \(Self.scaleAddress(0)) … \(Self.scaleAddress(count - 1))\n")
+        await SignalWait.interrupted()
+    }
+
     func validate() throws {
+        if let scale, !(1...50_000).contains(scale) { throw ValidationError("--scale must be from 1 to 50000.") }
         for id in only where !LabCatalogue.caseIDs.contains(id) {
             throw ValidationError("no lab case '\(id)' (known: \(LabCatalogue.caseIDs.joined(separator: ", "))).")
         }
@@ -39,6 +64,7 @@ struct LabCommand: AsyncParsableCommand {
             printOut(LabCatalogue.caseIDs.joined(separator: "\n") + "\n")
             return
         }
+        if let scale { return try await serveScale(scale) }
         let lab: RunningLab
         do {
             lab = try LabCatalogue.standard().start(only: only.isEmpty ? nil : only, tlsPort: tlsPort, httpPort: httpPort)

@@ -19,7 +19,7 @@ public struct NetauditCommand: AsyncParsableCommand {
               The audit (a later release) adds 1: a level below its target or an endpoint non-compliant.
             """,
         version: "\(version) (\(ProbeLibraries.current()))",
-        subcommands: [InventoryCommand.self, ProbeCommand.self, LabCommand.self]
+        subcommands: [InventoryCommand.self, ProbeCommand.self, LabCommand.self, BenchCommand.self]
     )
 
     public init() {}

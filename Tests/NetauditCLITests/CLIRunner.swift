@@ -27,10 +27,14 @@ struct CLIRunner {
         return repository + "/.build/debug/netaudit"
     }
 
-    static func run(_ arguments: [String], in directory: String = repository) throws -> Result {
+    /// Runs `netaudit ARGUMENTS` (or another executable, behind an optional wrapper such as
+    /// `unshare --net`) and collects its output and status.
+    static func run(_ arguments: [String], in directory: String = repository, executable: String? = nil,
+                    wrapper: [String] = []) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        let command = wrapper + [executable ?? binary] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

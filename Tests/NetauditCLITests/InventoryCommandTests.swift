@@ -157,3 +157,36 @@ import Testing
         #expect(try CLIRunner.run(arguments).status == 2)
     }
 }
+
+/// Which ICMP socket the link probe uses, and what it says when it has none. Each case runs
+/// `netaudit probe --link` in a private network namespace (only `lo`), as root.
+@Suite(.serialized, .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
+struct ICMPSocketTests {
+    static func inNamespace(_ script: String) throws -> CLIRunner.Result {
+        try CLIRunner.run(["-c", "ip link set lo up && " + script], executable: "/bin/sh", wrapper: ["/usr/bin/unshare", "--net"])
+    }
+
+    @Test func anUnprivilegedDatagramSocketWhenPingGroupRangeAllowsIt() throws {
+        let result = try Self.inNamespace(
+            "sysctl -q -w net.ipv4.ping_group_range='0 2147483647' && \(CLIRunner.binary) probe --link 127.0.0.1 --count 2 --interval 10ms --format json")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"transport\" : \"icmp-datagram\""))
+    }
+
+    @Test func aRawSocketWhenItDoesNot() throws {
+        let result = try Self.inNamespace("\(CLIRunner.binary) probe --link 127.0.0.1 --count 2 --interval 10ms --format json")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"transport\" : \"icmp-raw\""))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func neitherSocketIsExplained() throws {
+        let result = try Self.inNamespace(
+            "exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \(CLIRunner.binary) probe --link 127.0.0.1 --count 1")
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("problem: no ICMP socket: an unprivileged datagram socket was refused"))
+        #expect(result.stdout.contains("a raw socket needs CAP_NET_RAW"))
+        #expect(result.stdout.contains("or probe this link with method: tcp"))
+        #expect(result.stdout.contains("state: down"))
+    }
+}

@@ -37,6 +37,13 @@ public final class ProbeEngine: Sendable {
 
     public let configuration: Configuration
     let loop: ProbeLoop
+    private let counters = Atomic<Int>(0)
+
+    /// Connections opened so far: curl requests and hand-built hello exchanges (for the
+    /// benchmark's handshakes per second, and later for metrics).
+    public var connectionsOpened: Int { counters.load(ordering: .relaxed) }
+
+    func countConnection() { counters.wrappingAdd(1, ordering: .relaxed) }
     let limiter: ConnectionLimiter
 
     public init(_ configuration: Configuration = Configuration()) {

@@ -144,7 +144,8 @@ extension ProbeEngine {
 
     /// Runs one curl request on the loop (the caller holds the probe's slot).
     func transfer(_ request: CurlTransfer.Request, address: IPAddress?) async -> CurlTransfer.Outcome {
-        await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
+        countConnection()
+        return await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
                                                                          message: "the probe engine has stopped")) { loop, finish in
             do throws(CurlError) {
                 let transfer = try CurlTransfer(request, completion: finish)
@@ -161,6 +162,7 @@ extension ProbeEngine {
     func exchange(_ payload: [UInt8], address: IPAddress, port: Int, deadline: ContinuousClock.Instant,
                   enough: @escaping @Sendable ([UInt8]) -> Bool) async -> RawExchange.Outcome {
         let timeout = Self.remaining(until: deadline)
+        countConnection()
         return await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
             let exchange = RawExchange(address: address, port: port, payload: payload, timeout: timeout,
                                        enough: enough, completion: finish)
