@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore"]),
         .testTarget(
             name: "NetauditCLITests",
-            dependencies: ["netaudit", "NetauditCore"]
+            dependencies: ["netaudit", "NetauditCore", "NetauditLab"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -190,3 +190,46 @@ struct ICMPSocketTests {
         #expect(result.stdout.contains("state: down"))
     }
 }
+
+/// `netaudit probe URL` against lab servers started by the test.
+@Suite(.serialized) struct ProbeEndpointCommandTests {
+    @Test func aGoodEndpointPrintsEveryObservation() throws {
+        let lab = try LabCatalogue.standard().start(only: ["good-ecdsa"])
+        defer { lab.stop() }
+        let main = try lab.endpoint(for: "good-ecdsa")
+        let companion = try #require(try lab.companion(for: "good-ecdsa"))
+        let result = try CLIRunner.run(["probe", "https://\(main.hostName):\(main.port)/", "--address", "\(main.address)",
+                                        "--ca-file", lab.trust.governmentBundle.path, "--http-port", "\(companion.port)"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for line in ["  handshake: ok (modern client)", "  status: 200", "  protocol: TLSv1.3", "  ocsp stapled: yes",
+                     "  public: not trusted: untrusted_root", "  host name: matches good-ecdsa.lab.test",
+                     "  TLSv1.2  accepted", "  rc4         refused", "(redirects to https)"] {
+            #expect(result.stdout.contains(line), "missing \(line)")
+        }
+        let json = try CLIRunner.run(["probe", "https://\(main.hostName):\(main.port)/", "--address", "\(main.address)",
+                                      "--http-port", "0", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let endpoint = try #require(object["endpoint"] as? [String: Any])
+        #expect((endpoint["connection"] as? [String: Any])?["modern_handshake"] as? Bool == true)
+        #expect((endpoint["certificates"] as? [Any])?.count == 2)
+        #expect((endpoint["session"] as? [String: Any])?["protocol_version"] as? String == "TLSv1.3")
+    }
+
+    @Test func aRefusedEndpointExitsWith1() throws {
+        let lab = try LabCatalogue.standard().start(only: ["refused"])
+        defer { lab.stop() }
+        let main = try lab.endpoint(for: "refused")
+        let result = try CLIRunner.run(["probe", "https://\(main.hostName):\(main.port)/", "--address", "\(main.address)",
+                                        "--http-port", "0", "--timeout", "2s"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  failure: refused"))
+    }
+
+    @Test func anEndpointOutsideTheAllowListIsRefused() throws {
+        let result = try CLIRunner.run(["probe", "https://portal.example.test/", "--address", "192.0.2.10"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("192.0.2.10 is outside the allowed target networks"))
+    }
+}
+
+import NetauditLab

@@ -63,3 +63,21 @@ struct TLSProbeScaleTests {
         return inodes
     }
 }
+
+/// The TLS probe over IPv6 (::1), the URL written with brackets.
+struct TLSProbeIPv6Tests {
+    @Test func anEndpointOnTheIPv6LoopbackIsChecked() async throws {
+        let credential = try LabPKI.selfSigned(LabCertificateSpec(
+            commonName: "v6.lab.test", subjectAltNames: [.dns("v6.lab.test"), .ip(IPAddress("::1")!)], key: .ecdsa(curve: .p256)))
+        let server = try LabServer([LabEndpoint(address: IPAddress("::1")!, behaviour: .tls(LabTLS(credential: credential)))])
+        defer { server.stop() }
+        let engine = ProbeEngine()
+        defer { engine.shutdown() }
+        let url = try EndpointURL.parse("https://[::1]:\(server.endpoints[0].port)/").get()
+        let observation = await engine.probeEndpoint(Endpoint(url: url), settings: TLSProbeSettings(httpPort: nil))
+        #expect(observation.connection.modernHandshake)
+        #expect(observation.address == IPAddress("::1"))
+        #expect(observation.trust?.hostnameMatches == true)  // the IP SAN
+        #expect(observation.acceptance(of: .tls1_2) == true)
+    }
+}
