@@ -5,6 +5,8 @@
 //   NetauditCore        the model: inventory, agencies, links, endpoints, addresses (no C)
 //   NetauditInventory   YAML loading, validation, includes, GSO import, statistics
 //   NetauditProbes      link and TLS probes; the only Swift code that imports libcurl/OpenSSL
+//   NetauditPolicy      compliance rules: pure functions from observations to findings;
+//                       profiles are versioned data files (Profiles/)
 //   NetauditReports     renderers: one per report and format (table, JSON, …)
 //   NetauditLab         the loopback lab: a private PKI and TLS/HTTP servers with the
 //                       behaviours of each test case (tests, the demo, `netaudit lab`);
@@ -13,8 +15,8 @@
 //   CCurl, COpenSSL     system libraries from Debian's -dev packages
 //   CNetauditShims      typed C shims for variadic functions and macros Swift cannot call
 //
-// Later stages get modules named NetauditPolicy (pure rules), NetauditStore (SQLite;
-// the only other code that may import C) and NetauditDaemon (scheduler, systemd, HTTP).
+// Later stages get modules named NetauditStore (SQLite) and NetauditDaemon (scheduler,
+// systemd, HTTP).
 import PackageDescription
 
 let package = Package(
@@ -57,6 +59,11 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NetauditPolicy",
+            dependencies: ["NetauditCore"],
+            resources: [.copy("Profiles")]
+        ),
+        .target(
             name: "NetauditReports",
             dependencies: ["NetauditCore", "NetauditInventory"]
         ),
@@ -93,6 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore"]),
         .testTarget(name: "NetauditLabTests", dependencies: ["NetauditLab", "NetauditCore"]),
+        .testTarget(name: "NetauditPolicyTests", dependencies: ["NetauditPolicy", "NetauditCore"]),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore"]),
         .testTarget(
             name: "NetauditCLITests",

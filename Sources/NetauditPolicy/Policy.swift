@@ -1,0 +1,2 @@
+/// Compliance rules: pure functions from observations to findings.
+public enum Policy {}
