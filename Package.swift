@@ -15,8 +15,9 @@
 //   CCurl, COpenSSL     system libraries from Debian's -dev packages
 //   CNetauditShims      typed C shims for variadic functions and macros Swift cannot call
 //
-// Later stages get modules named NetauditStore (SQLite) and NetauditDaemon (scheduler,
-// systemd, HTTP).
+//   NetauditStore       the results store: SQLite through GRDB (WAL, migrations); every run,
+//                       observation and finding with its evidence
+// A later stage gets NetauditDaemon (scheduler, systemd, HTTP).
 import PackageDescription
 
 let package = Package(
@@ -28,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C: system libraries and shims.
@@ -62,6 +64,14 @@ let package = Package(
             name: "NetauditPolicy",
             dependencies: ["NetauditCore"],
             resources: [.copy("Profiles")]
+        ),
+        .target(
+            name: "NetauditStore",
+            dependencies: [
+                "NetauditCore",
+                "CNetauditShims",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .target(
             name: "NetauditReports",
@@ -101,6 +111,10 @@ let package = Package(
         .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore"]),
         .testTarget(name: "NetauditLabTests", dependencies: ["NetauditLab", "NetauditCore"]),
         .testTarget(name: "NetauditPolicyTests", dependencies: ["NetauditPolicy", "NetauditCore"]),
+        .testTarget(
+            name: "NetauditStoreTests",
+            dependencies: ["NetauditStore", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore"]),
         .testTarget(
             name: "NetauditCLITests",

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Who owns a running run: host, process id, the process's start time (so a reused pid is
+/// not mistaken for the owner) and the kernel's boot id (so a run cut off by a power loss
+/// or a reboot is recognised even if a process got the same pid since).
+struct ProcessIdentity: Sendable {
+    let host: String
+    let pid: Int32
+    let startTicks: Int64
+    let bootID: String
+
+    static var current: ProcessIdentity {
+        let pid = getpid()
+        return ProcessIdentity(host: ProcessInfo.processInfo.hostName, pid: pid,
+                               startTicks: startTicks(of: pid) ?? 0, bootID: bootID)
+    }
+
+    static var bootID: String {
+        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+    }
+
+    /// Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot.
+    static func startTicks(of pid: Int32) -> Int64? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? Int64(fields[19]) : nil  // field 22 counted from 1, after "pid (comm)"
+    }
+
+    /// Whether the owner may still be writing: same machine, same boot, same process.
+    var isAlive: Bool {
+        guard host == ProcessInfo.processInfo.hostName else { return true }  // another machine's: not ours to judge
+        guard bootID == Self.bootID else { return false }
+        return Self.startTicks(of: pid) == startTicks
+    }
+
+    var goneReason: String {
+        bootID == Self.bootID ? "cut off: process \(pid) ended without finishing the run"
+                              : "cut off: the machine restarted during the run"
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import GRDB
+import NetauditCore
+
+/// The results store: one SQLite file in WAL mode with a versioned schema. Every run keeps
+/// its inventory (hash and tree), every observation and finding with its evidence, its
+/// start and end and its state. Results are written as the run goes, each in its own
+/// transaction, so a run cut off by SIGKILL or a power loss keeps what it wrote; at the
+/// next open such a run (its process gone, or the machine rebooted) is marked `aborted`.
+/// Nothing stored is ever rewritten by a later run, except that state.
+///
+/// Several processes may write at once (the daemon and an audit started by a timer):
+/// writers wait for each other (busy timeout) instead of failing with "database is locked".
+public final class ResultStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    /// Runs found `running` at open whose process is gone: now `aborted`.
+    public let recoveredRuns: [RunID]
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    /// Opens (creating if needed) the store at `path`, migrates it, and recovers runs cut off.
+    public init(path: String, busyTimeout: TimeInterval = 30) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "netaudit-results"
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+            recoveredRuns = try Self.recover(pool)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    static func storeError(_ error: any Error, path: String) -> StoreError {
+        if let database = error as? DatabaseError {
+            switch database.resultCode {
+            case .SQLITE_FULL: return StoreError(path: path, message: "the disk is full (nothing already stored is lost)")
+            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
+                return StoreError(path: path, message: "cannot open or write the file: \(database.message ?? "\(database.resultCode)")")
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT: return StoreError(path: path, message: "not a netaudit results store, or damaged: \(database.message ?? "")")
+            default: return StoreError(path: path, message: database.message ?? "\(database.resultCode)")
+            }
+        }
+        return StoreError(path: path, message: "\(error)")
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.write(body) } catch { throw Self.storeError(error, path: path) }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.read(body) } catch { throw Self.storeError(error, path: path) }
+    }
+
+    // MARK: Runs
+
+    /// Starts a run: stores the inventory as it is and returns the run's id.
+    public func beginRun(kind: RunKind, inventory: Inventory, inventoryPath: String, inventoryHash: String,
+                         startedAt: Date = Date()) throws(StoreError) -> RunID {
+        let tree = (try? Self.encoder.encode(inventory)) ?? Data()
+        let process = ProcessIdentity.current
+        return try write { db in
+            try db.execute(sql: """
+                INSERT INTO runs (kind, state, started_at, inventory_hash, inventory_path, inventory_json, host, pid,
+                                  process_start, boot_id, netaudit_version)
+                VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [kind.rawValue, startedAt, inventoryHash, inventoryPath, tree,
+                                 process.host, process.pid, process.startTicks, process.bootID, Schema.netauditVersion])
+            return RunID(db.lastInsertedRowID)
+        }
+    }
+
+    /// Ends a run (`complete` or `aborted`); a run already ended stays as it was.
+    public func finishRun(_ id: RunID, state: RunState, note: String? = nil, endedAt: Date = Date()) throws(StoreError) {
+        precondition(state != .running, "a run ends complete or aborted")
+        try write { db in
+            try db.execute(sql: "UPDATE runs SET state = ?, ended_at = ?, note = ? WHERE id = ? AND state = 'running'",
+                           arguments: [state.rawValue, endedAt, note, id.value])
+        }
+    }
+
+    public func run(_ id: RunID) throws(StoreError) -> RunRecord? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id.value]).map(Self.runRecord) }
+    }
+
+    /// The newest runs first.
+    public func runs(limit: Int = 50) throws(StoreError) -> [RunRecord] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.runRecord) }
+    }
+
+    /// The newest run of `kinds` in `state` that started before run `before` (if given).
+    public func latestRun(kinds: [RunKind], state: RunState = .complete, before: RunID? = nil) throws(StoreError) -> RunRecord? {
+        try read { db in
+            let placeholders = kinds.map { _ in "?" }.joined(separator: ",")
+            var arguments: [any DatabaseValueConvertible] = kinds.map(\.rawValue)
+            arguments.append(state.rawValue)
+            arguments.append(before?.value ?? Int64.max)
+            return try Row.fetchOne(db, sql: """
+                SELECT * FROM runs WHERE kind IN (\(placeholders)) AND state = ? AND id < ? ORDER BY id DESC LIMIT 1
+                """, arguments: StatementArguments(arguments)).map(Self.runRecord)
+        }
+    }
+
+    static func runRecord(_ row: Row) throws -> RunRecord {
+        let tree: Data = row["inventory_json"]
+        return RunRecord(
+            id: RunID(row["id"]), kind: RunKind(rawValue: row["kind"]) ?? .audit,
+            state: RunState(rawValue: row["state"]) ?? .aborted, startedAt: row["started_at"], endedAt: row["ended_at"],
+            inventoryHash: row["inventory_hash"], inventoryPath: row["inventory_path"],
+            inventory: try decoder.decode(Inventory.self, from: tree), host: row["host"], pid: row["pid"],
+            netauditVersion: row["netaudit_version"], note: row["note"])
+    }
+
+    // MARK: Results
+
+    /// Stores one agency's link result and its findings, in one transaction.
+    public func record(_ result: LinkResult, in run: RunID, at date: Date = Date()) throws(StoreError) {
+        let observation = try result.observation.map { observation throws(StoreError) in try Self.json(observation) }
+        let findings = try result.findings.map { finding throws(StoreError) in (finding, try Self.json(finding.evidence)) }
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [run.value, result.agencyCode, observation, result.state?.rawValue, date])
+            for (finding, evidence) in findings {
+                try Self.insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: "link", db: db)
+            }
+        }
+    }
+
+    /// Stores one endpoint result and its findings, in one transaction.
+    public func record(_ result: EndpointResult, in run: RunID, at date: Date = Date()) throws(StoreError) {
+        let observation = try Self.json(result.observation)
+        let findings = try result.findings.map { finding throws(StoreError) in (finding, try Self.json(finding.evidence)) }
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [run.value, result.agencyCode, result.observation.url, observation, result.verdict.rawValue, date])
+            for (finding, evidence) in findings {
+                try Self.insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: result.observation.url, db: db)
+            }
+        }
+    }
+
+    private static func insert(_ finding: Finding, evidence: String, run: RunID, agency: String, target: String, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO findings (run_id, agency_code, target, rule_id, severity, message, evidence_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [run.value, agency, target, finding.id, finding.severity.rawValue, finding.message, evidence])
+    }
+
+    static func json<T: Encodable>(_ value: T) throws(StoreError) -> String {
+        do { return String(decoding: try encoder.encode(value), as: UTF8.self) } catch {
+            throw StoreError(path: "-", message: "cannot encode a result: \(error)")
+        }
+    }
+
+    public func linkResults(run: RunID) throws(StoreError) -> [LinkResult] {
+        try read { db in
+            let findings = try Self.findings(run: run, target: "link", db: db)
+            return try Row.fetchAll(db, sql: "SELECT * FROM link_results WHERE run_id = ? ORDER BY id", arguments: [run.value]).map { row in
+                let code: String = row["agency_code"]
+                let json: String? = row["observation_json"]
+                return LinkResult(agencyCode: code,
+                                  observation: try json.map { try Self.decoder.decode(LinkObservation.self, from: Data($0.utf8)) },
+                                  state: (row["state"] as String?).flatMap(LinkState.init(rawValue:)),
+                                  findings: findings[code] ?? [])
+            }
+        }
+    }
+
+    public func endpointResults(run: RunID) throws(StoreError) -> [EndpointResult] {
+        try read { db in
+            let findings = try Self.findings(run: run, target: nil, db: db)
+            return try Row.fetchAll(db, sql: "SELECT * FROM endpoint_results WHERE run_id = ? ORDER BY id", arguments: [run.value]).map { row in
+                let code: String = row["agency_code"]
+                let url: String = row["url"]
+                let json: String = row["observation_json"]
+                return EndpointResult(agencyCode: code, observation: try Self.decoder.decode(TLSObservation.self, from: Data(json.utf8)),
+                                      verdict: EndpointVerdict(rawValue: row["verdict"]) ?? .unreachable,
+                                      findings: findings["\(code) \(url)"] ?? [])
+            }
+        }
+    }
+
+    /// Findings of a run, by agency code (links) or by "code url" (endpoints).
+    private static func findings(run: RunID, target: String?, db: Database) throws -> [String: [Finding]] {
+        var result: [String: [Finding]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM findings WHERE run_id = ? ORDER BY id", arguments: [run.value]) {
+            let rowTarget: String = row["target"]
+            if let target, rowTarget != target { continue }
+            if target == nil && rowTarget == "link" { continue }
+            let code: String = row["agency_code"]
+            let evidence: String = row["evidence_json"]
+            let finding = Finding(id: row["rule_id"], severity: Severity(rawValue: row["severity"]) ?? .info, message: row["message"],
+                                  evidence: (try? decoder.decode([String: String].self, from: Data(evidence.utf8))) ?? [:])
+            result[target == nil ? "\(code) \(rowTarget)" : code, default: []].append(finding)
+        }
+        return result
+    }
+
+    // MARK: Upkeep
+
+    /// Deletes the runs that ended more than `days` days before `now`, a few at a time so
+    /// that a running audit's writes are never held up for long; returns how many.
+    @discardableResult
+    public func prune(keepingDays days: Int, now: Date = Date(), batch: Int = 20) throws(StoreError) -> Int {
+        let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
+        var removed = 0
+        while true {
+            let count = try write { db -> Int in
+                let ids = try Int64.fetchAll(db, sql: """
+                    SELECT id FROM runs WHERE state != 'running' AND COALESCE(ended_at, started_at) < ? ORDER BY id LIMIT ?
+                    """, arguments: [cutoff, batch])
+                for id in ids { try db.execute(sql: "DELETE FROM runs WHERE id = ?", arguments: [id]) }
+                return ids.count
+            }
+            removed += count
+            if count < batch { return removed }
+        }
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: "ok" for a sound file.
+    public func integrityCheck() throws(StoreError) -> String {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
+    }
+
+    /// Marks `running` runs whose process is gone (or whose machine rebooted) `aborted`.
+    static func recover(_ pool: DatabasePool) throws -> [RunID] {
+        try pool.write { db in
+            var recovered: [RunID] = []
+            for row in try Row.fetchAll(db, sql: "SELECT id, host, pid, process_start, boot_id FROM runs WHERE state = 'running'") {
+                let owner = ProcessIdentity(host: row["host"], pid: row["pid"], startTicks: row["process_start"], bootID: row["boot_id"])
+                guard !owner.isAlive else { continue }
+                let id: Int64 = row["id"]
+                // It ended, as far as anyone can tell, when it last wrote a result.
+                let lastWrite = try Date.fetchOne(db, sql: """
+                    SELECT MAX(recorded_at) FROM (SELECT recorded_at FROM link_results WHERE run_id = ?
+                                                  UNION ALL SELECT recorded_at FROM endpoint_results WHERE run_id = ?)
+                    """, arguments: [id, id])
+                try db.execute(sql: "UPDATE runs SET state = 'aborted', note = ?, ended_at = COALESCE(?, started_at) WHERE id = ?",
+                               arguments: [owner.goneReason, lastWrite, id])
+                recovered.append(RunID(id))
+            }
+            return recovered
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import NetauditCore
+
+/// A run's number in the store.
+public struct RunID: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public let value: Int64
+    public init(_ value: Int64) { self.value = value }
+    public var description: String { String(value) }
+    public static func < (lhs: RunID, rhs: RunID) -> Bool { lhs.value < rhs.value }
+}
+
+/// What a run probed.
+public enum RunKind: String, Sendable, Hashable, Codable {
+    /// Links and TLS endpoints (`netaudit audit`, the daily audit).
+    case audit
+    /// Links only (the daemon's frequent sweep, `netaudit audit --links-only`).
+    case linkSweep = "link_sweep"
+    /// TLS endpoints only (`netaudit audit --tls-only`).
+    case tlsOnly = "tls_only"
+}
+
+/// Where a run is: `running` while results are written, then `complete`, or `aborted`
+/// (stopped, killed, or cut off by a power loss and found so at the next open).
+public enum RunState: String, Sendable, Hashable, Codable {
+    case running, complete, aborted
+}
+
+/// A run as stored: when, what it audited (the inventory as it was), how it ended.
+public struct RunRecord: Sendable, Hashable {
+    public let id: RunID
+    public let kind: RunKind
+    public let state: RunState
+    public let startedAt: Date
+    public let endedAt: Date?
+    /// SHA-256 of the inventory's files, in reading order.
+    public let inventoryHash: String
+    public let inventoryPath: String
+    /// The agency tree and settings as they were when the run started.
+    public let inventory: Inventory
+    public let host: String
+    public let pid: Int32
+    public let netauditVersion: String
+    /// Why it was aborted, when it was.
+    public let note: String?
+}
+
+/// One agency's link in a run: the observation (nil when the agency has no link), the
+/// state the policy read, and the findings.
+public struct LinkResult: Sendable, Hashable {
+    public var agencyCode: String
+    public var observation: LinkObservation?
+    public var state: LinkState?
+    public var findings: [Finding]
+
+    public init(agencyCode: String, observation: LinkObservation?, state: LinkState?, findings: [Finding]) {
+        self.agencyCode = agencyCode
+        self.observation = observation
+        self.state = state
+        self.findings = findings
+    }
+}
+
+/// One TLS endpoint in a run: the observation, the verdict and the findings.
+public struct EndpointResult: Sendable, Hashable {
+    public var agencyCode: String
+    public var observation: TLSObservation
+    public var verdict: EndpointVerdict
+    public var findings: [Finding]
+
+    public init(agencyCode: String, observation: TLSObservation, verdict: EndpointVerdict, findings: [Finding]) {
+        self.agencyCode = agencyCode
+        self.observation = observation
+        self.verdict = verdict
+        self.findings = findings
+    }
+}
+
+/// A store failure a user can act on (a path that cannot be opened, a full disk…), with
+/// the file's path and SQLite's message.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "results store \(path): \(message)" }
+}
