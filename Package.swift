@@ -75,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "NetauditReports",
-            dependencies: ["NetauditCore", "NetauditInventory"]
+            dependencies: ["NetauditCore", "NetauditInventory", "NetauditStore"]
         ),
         .target(
             name: "NetauditProbes",
@@ -115,7 +115,7 @@ let package = Package(
             name: "NetauditStoreTests",
             dependencies: ["NetauditStore", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore"]),
+        .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore"]),
         .testTarget(
             name: "NetauditCLITests",
             dependencies: ["netaudit", "NetauditCore", "NetauditLab"]
