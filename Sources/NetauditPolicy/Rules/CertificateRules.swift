@@ -1,0 +1,226 @@
+import Foundation
+import NetauditCore
+
+/// One certificate of the chain as sent, with where it sits.
+struct SentCertificate: Sendable {
+    let index: Int
+    let certificate: CertificateObservation
+
+    var isLeaf: Bool { index == 0 }
+
+    /// `leaf`, `intermediate 1`, …: `certificate.position` in evidence.
+    var position: String { isLeaf ? "leaf" : "intermediate \(index)" }
+
+    /// The start of a message: `The certificate` or `The intermediate certificate 'CN=…'`.
+    var phrase: String { isLeaf ? "The certificate" : "The intermediate certificate '\(certificate.subject)'" }
+}
+
+extension EndpointContext {
+    /// The leaf and the intermediates as sent. A self-signed CA certificate after the leaf
+    /// (a root sent along) is left out: clients use their own copy of an anchor, never the
+    /// server's, so its dates, key and signature decide nothing.
+    var judgedCertificates: [SentCertificate] {
+        observation.certificates.enumerated().compactMap { index, certificate in
+            index > 0 && certificate.isCA && certificate.selfSigned ? nil : SentCertificate(index: index, certificate: certificate)
+        }
+    }
+
+    /// The leaf, if a chain was seen.
+    var leaf: CertificateObservation? { observation.certificates.first }
+
+    /// Evidence naming the first offending certificate, and every one when several offend.
+    func certificateEvidence(_ offending: [SentCertificate]) -> [String: String] {
+        guard let first = offending.first else { return [:] }
+        var evidence = ["certificate.subject": first.certificate.subject,
+                        "certificate.issuer": first.certificate.issuer,
+                        "certificate.position": first.position]
+        if offending.count > 1 {
+            evidence["certificates.affected"] = offending.map { "\($0.position): \($0.certificate.subject)" }.joined(separator: "; ")
+        }
+        return evidence
+    }
+}
+
+extension EndpointRules {
+    /// ` (and 2 more certificates of the chain)` when several offend.
+    static func more(_ offending: [SentCertificate]) -> String {
+        switch offending.count {
+        case 0, 1: return ""
+        case 2: return " (and 1 more certificate of the chain)"
+        default: return " (and \(offending.count - 1) more certificates of the chain)"
+        }
+    }
+
+    /// `cert.expired`: the leaf or an intermediate as sent is past its notAfter at `now`.
+    /// Judged from the dates, not the verifier, whose precedence may report `self_signed` or
+    /// `untrusted_root` for a chain that is also expired, and which ran at probe time.
+    static func certExpired(_ context: EndpointContext) -> Finding? {
+        let offending = context.judgedCertificates.filter { $0.certificate.notAfter < context.now }
+        guard let first = offending.first else { return nil }
+        let notAfter = first.certificate.notAfter
+        var evidence = context.certificateEvidence(offending)
+        evidence["certificate.not_after"] = PolicyFormat.timestamp(notAfter)
+        return context.finding(.certExpired, "\(first.phrase) expired on \(PolicyFormat.day(notAfter)) (\(PolicyFormat.ago(context.now.timeIntervalSince(notAfter))))\(more(offending)).", evidence)
+    }
+
+    /// `cert.not_yet_valid`: the leaf or an intermediate as sent is before its notBefore at `now`.
+    static func certNotYetValid(_ context: EndpointContext) -> Finding? {
+        let offending = context.judgedCertificates.filter { $0.certificate.notBefore > context.now }
+        guard let first = offending.first else { return nil }
+        let notBefore = first.certificate.notBefore
+        var evidence = context.certificateEvidence(offending)
+        evidence["certificate.not_before"] = PolicyFormat.timestamp(notBefore)
+        return context.finding(.certNotYetValid, "\(first.phrase) is not valid before \(PolicyFormat.day(notBefore)) (\(PolicyFormat.ahead(notBefore.timeIntervalSince(context.now))))\(more(offending)).", evidence)
+    }
+
+    /// `cert.expiring`: the leaf is still valid but expires within
+    /// `certificate_expiring_medium_days`; severity `cert.expiring` (high) within
+    /// `certificate_expiring_high_days`, `cert.expiring.soon` (medium) otherwise.
+    static func certExpiring(_ context: EndpointContext) -> Finding? {
+        guard let leaf = context.leaf, leaf.notAfter >= context.now else { return nil }
+        let left = leaf.notAfter.timeIntervalSince(context.now)
+        let thresholds = context.thresholds
+        guard left <= Double(thresholds.certificateExpiringMediumDays) * PolicyFormat.secondsPerDay else { return nil }
+        let near = left <= Double(thresholds.certificateExpiringHighDays) * PolicyFormat.secondsPerDay
+        let severity = near ? context.profile.severity(of: .certExpiring)
+                            : context.profile.severity(forKey: SeverityKey.certExpiringSoon)!
+        let window = near ? PolicyThresholds.Name.certificateExpiringHighDays : .certificateExpiringMediumDays
+        return context.finding(.certExpiring, "The certificate expires on \(PolicyFormat.day(leaf.notAfter)) (\(PolicyFormat.ahead(left))).",
+                               ["certificate.subject": leaf.subject, "certificate.not_after": PolicyFormat.timestamp(leaf.notAfter),
+                                "certificate.days_left": String(PolicyFormat.wholeDays(left)),
+                                "threshold.\(window.rawValue)": PolicyFormat.number(thresholds[window])],
+                               severity: severity)
+    }
+
+    /// Problems the verifier reports only after a path to an anchor was built: the chain
+    /// reaches an anchor, and other rules judge what is wrong with it.
+    static let problemsAfterAnchor: Set<ChainVerification.Problem> = [.expired, .notYetValid, .weakSignature, .weakKey]
+
+    /// `cert.untrusted`: neither public nor government trust vouches for the chain, the chain
+    /// reaches no anchor at all, and the reason is not one with its own id (a self-signed
+    /// leaf, an omitted intermediate). A chain that reaches an anchor but is, say, expired is
+    /// `cert.expired`, not this.
+    static func certUntrusted(_ context: EndpointContext) -> Finding? {
+        let verifications = context.verifications.map(\.verification)
+        guard !verifications.isEmpty, !context.trustedByAnyStore,
+              !verifications.contains(where: { $0.problem.map(problemsAfterAnchor.contains) ?? false }),
+              !verifications.contains(where: { $0.problem == .selfSigned || $0.problem == .incompleteChain }),
+              context.leaf?.selfSigned != true else { return nil }
+        let top = context.observation.certificates.last
+        var evidence = context.trustEvidence
+        if let top { evidence["certificate.issuer"] = top.issuer }
+        let issuer = top.map { " (last issuer '\($0.issuer)')" } ?? ""
+        var reasons = context.verifications.map { "\($0.store.rawValue) trust: \($0.verification.message)" }
+        if context.observation.trust?.governmentTrust == nil { reasons.append("no Government CA is configured") }
+        return context.finding(.certUntrusted,
+                               "The certificate chain\(issuer) reaches no trusted anchor (\(reasons.joined(separator: "; "))).",
+                               evidence)
+    }
+
+    /// `cert.self_signed`: the leaf is self-signed, and no configured anchor is that very
+    /// certificate (a self-signed certificate pinned as an anchor is trusted, not this).
+    static func certSelfSigned(_ context: EndpointContext) -> Finding? {
+        guard let leaf = context.leaf, !context.trustedByAnyStore,
+              leaf.selfSigned || context.verifications.contains(where: { $0.verification.problem == .selfSigned })
+        else { return nil }
+        return context.finding(.certSelfSigned, "The certificate is self-signed ('\(leaf.subject)'): no client can verify it.",
+                               ["certificate.subject": leaf.subject, "certificate.issuer": leaf.issuer,
+                                "certificate.sha256": leaf.sha256Fingerprint])
+    }
+
+    /// `cert.hostname_mismatch`: no subjectAltName matches the server name (the verifier's
+    /// own check: SANs only, whole-label wildcards).
+    static func certHostnameMismatch(_ context: EndpointContext) -> Finding? {
+        guard let trust = context.observation.trust, !trust.hostnameMatches else { return nil }
+        let names = context.leaf?.subjectAltNames ?? []
+        let named = names.isEmpty ? "it has no subjectAltName" : "it names \(PolicyFormat.list(names))"
+        var evidence = ["endpoint.server_name": context.observation.serverName,
+                        "certificate.subject_alt_names": PolicyFormat.list(names)]
+        if let leaf = context.leaf { evidence["certificate.subject"] = leaf.subject }
+        return context.finding(.certHostnameMismatch,
+                               "The certificate is not valid for \(context.observation.serverName): \(named).", evidence)
+    }
+
+    /// `cert.chain_incomplete`: the server omits an intermediate certificate: the chain
+    /// reaches an anchor only once a known intermediate is added. Not when some store
+    /// already trusts the chain as sent.
+    static func certChainIncomplete(_ context: EndpointContext) -> Finding? {
+        guard !context.trustedByAnyStore,
+              let (store, _) = context.verifications.first(where: { $0.verification.problem == .incompleteChain })
+        else { return nil }
+        let missing = context.observation.certificates.last?.issuer ?? "?"
+        var evidence = context.trustEvidence
+        evidence["certificate.issuer"] = missing
+        evidence["certificates.sent"] = String(context.observation.certificates.count)
+        let anchor = store == .public ? "a public anchor" : "the Government CA anchor"
+        return context.finding(.certChainIncomplete,
+                               "The server does not send the intermediate certificate '\(missing)' that the chain needs to reach \(anchor).",
+                               evidence)
+    }
+
+    /// Why a certificate's key is weak under `thresholds`, nil if it is not.
+    static func keyWeakness(_ certificate: CertificateObservation, _ thresholds: PolicyThresholds) -> String? {
+        let type = certificate.keyType.uppercased()
+        if type.hasPrefix("RSA"), certificate.keyBits < thresholds.rsaMinimumBits {
+            return "a \(certificate.keyBits)-bit RSA key (at least \(thresholds.rsaMinimumBits) bits required)"
+        }
+        if type == "EC" || type == "ECDSA", certificate.keyBits < thresholds.ecMinimumBits {
+            return "a \(certificate.keyBits)-bit EC key (at least \(thresholds.ecMinimumBits) bits required)"
+        }
+        if type == "DSA" {
+            return "a DSA key (DSA is not allowed)"
+        }
+        return nil
+    }
+
+    /// `cert.weak_key`: RSA below `rsa_min_bits`, EC below `ec_min_bits`, or DSA, on the
+    /// leaf or an intermediate as sent.
+    static func certWeakKey(_ context: EndpointContext) -> Finding? {
+        let offending = context.judgedCertificates.filter { keyWeakness($0.certificate, context.thresholds) != nil }
+        guard let first = offending.first, let weakness = keyWeakness(first.certificate, context.thresholds) else { return nil }
+        var evidence = context.certificateEvidence(offending)
+        evidence["certificate.key_type"] = first.certificate.keyType
+        evidence["certificate.key_bits"] = String(first.certificate.keyBits)
+        if let curve = first.certificate.curve { evidence["certificate.curve"] = curve }
+        return context.finding(.certWeakKey, "\(first.phrase) has \(weakness)\(more(offending)).", evidence)
+    }
+
+    /// The weak hash of a signature algorithm name (`SHA-1`, `MD5`; also MD2 and MD4), nil
+    /// for a strong one.
+    static func weakHash(_ algorithm: String) -> String? {
+        let name = algorithm.lowercased()
+        for (needle, hash) in [("sha1", "SHA-1"), ("md5", "MD5"), ("md4", "MD4"), ("md2", "MD2")] where name.contains(needle) {
+            return hash
+        }
+        return nil
+    }
+
+    /// `cert.weak_signature`: the leaf or an intermediate as sent is signed with SHA-1 or MD5
+    /// (collisions are practical, so signatures can be forged).
+    static func certWeakSignature(_ context: EndpointContext) -> Finding? {
+        let offending = context.judgedCertificates.filter { weakHash($0.certificate.signatureAlgorithm) != nil }
+        guard let first = offending.first, let hash = weakHash(first.certificate.signatureAlgorithm) else { return nil }
+        var evidence = context.certificateEvidence(offending)
+        evidence["certificate.signature_algorithm"] = first.certificate.signatureAlgorithm
+        return context.finding(.certWeakSignature,
+                               "\(first.phrase) is signed with \(first.certificate.signatureAlgorithm) (\(hash))\(more(offending)).",
+                               evidence)
+    }
+
+    /// `cert.long_validity`: the leaf's validity period is longer than
+    /// `certificate_max_lifetime_days`.
+    static func certLongValidity(_ context: EndpointContext) -> Finding? {
+        guard let leaf = context.leaf else { return nil }
+        let lifetime = leaf.notAfter.timeIntervalSince(leaf.notBefore)
+        let maximum = context.thresholds.certificateMaxLifetimeDays
+        guard lifetime > Double(maximum) * PolicyFormat.secondsPerDay else { return nil }
+        let days = PolicyFormat.wholeDays(lifetime)
+        return context.finding(.certLongValidity,
+                               "The certificate is valid for \(PolicyFormat.days(days)) (\(PolicyFormat.day(leaf.notBefore)) to \(PolicyFormat.day(leaf.notAfter))), longer than the \(maximum) days allowed.",
+                               ["certificate.subject": leaf.subject,
+                                "certificate.not_before": PolicyFormat.timestamp(leaf.notBefore),
+                                "certificate.not_after": PolicyFormat.timestamp(leaf.notAfter),
+                                "certificate.lifetime_days": String(days),
+                                "threshold.certificate_max_lifetime_days": String(maximum)])
+    }
+}
