@@ -75,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "NetauditReports",
-            dependencies: ["NetauditCore", "NetauditInventory", "NetauditStore"]
+            dependencies: ["NetauditCore", "NetauditInventory", "NetauditStore", "NetauditPolicy"]
         ),
         .target(
             name: "NetauditProbes",
@@ -91,6 +91,7 @@ let package = Package(
                 "NetauditCore",
                 "NetauditInventory",
                 "NetauditProbes",
+                "NetauditPolicy",
                 "NetauditReports",
                 "NetauditLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -108,7 +109,7 @@ let package = Package(
             dependencies: ["NetauditInventory", "NetauditCore"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore"]),
+        .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore", "NetauditPolicy"]),
         .testTarget(name: "NetauditLabTests", dependencies: ["NetauditLab", "NetauditCore"]),
         .testTarget(name: "NetauditPolicyTests", dependencies: ["NetauditPolicy", "NetauditCore"]),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetauditCore
+import NetauditPolicy
 import NetauditProbes
 import NetauditReports
 
@@ -11,7 +12,7 @@ struct ProbeCommand: AsyncParsableCommand {
         commandName: "probe",
         abstract: "Probe one TLS endpoint or one link and print every observation.",
         discussion: """
-            netaudit probe https://HOST[:PORT][/PATH] checks one TLS endpoint: one real HTTPS request (status, redirect, HSTS, timings, the negotiated session and the certificate chain as sent), netaudit's own verification of the chain against Debian's bundle and the --ca-file anchors, the protocol versions SSLv3 … TLS 1.3 and the weak cipher classes the server accepts (with hand-built hellos), and whether plain HTTP redirects to https. --address pins the connection (like curl's --resolve).
+            netaudit probe https://HOST[:PORT][/PATH] checks one TLS endpoint: one real HTTPS request (status, redirect, HSTS, timings, the negotiated session and the certificate chain as sent), netaudit's own verification of the chain against Debian's bundle and the --ca-file anchors, the protocol versions SSLv3 … TLS 1.3 and the weak cipher classes the server accepts (with hand-built hellos), and whether plain HTTP redirects to https. --address pins the connection (like curl's --resolve). The output ends with the findings of the baseline policy (rule id, severity, message, evidence; docs/policy.md) and the endpoint's verdict: compliant, noncompliant or unreachable.
 
             netaudit probe --link ADDRESS sends an ICMP echo series to ADDRESS (or TCP connects with --method tcp --port N) and prints what came back: answers, loss, round-trip times, and the state the policy reads (up, degraded, down).
 
@@ -108,10 +109,14 @@ struct ProbeCommand: AsyncParsableCommand {
         defer { engine.shutdown() }
         let linkMethod: Link.Method = method == .tcp ? .tcp(port: port!) : .icmp
         let settings = LinkProbeSettings(count: count, interval: Duration(text: interval)!, timeout: Duration(text: timeout ?? "1s")!)
-        let observation = await engine.probeLink(Link(address: address, method: linkMethod), settings: settings)
+        let link = Link(address: address, method: linkMethod)
+        let observation = await engine.probeLink(link, settings: settings)
+        let policy = Policy()
+        let findings = policy.evaluateLink(of: Agency(code: "-", name: "-", level: "-", link: link), observation: observation)
+        let thresholds = policy.profile.linkThresholds
         switch format {
-        case .text: printOut(LinkProbeReport.text(observation))
-        case .json: printOut(try LinkProbeReport.json(observation))
+        case .text: printOut(LinkProbeReport.text(observation, findings: findings, thresholds: thresholds))
+        case .json: printOut(try LinkProbeReport.json(observation, findings: findings, thresholds: thresholds))
         }
         if observation.state() != .up { throw ExitCode(ExitStatus.targetsMissed) }
     }
@@ -133,9 +138,10 @@ struct ProbeCommand: AsyncParsableCommand {
         let settings = TLSProbeSettings(timeout: Duration(text: timeout ?? "10s")!, httpPort: httpPort == 0 ? nil : httpPort,
                                         governmentAnchors: caFiles, checkProtocolsAndCiphers: !noHellos)
         let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
         switch format {
-        case .text: printOut(TLSProbeReport.text(observation))
-        case .json: printOut(try TLSProbeReport.json(observation))
+        case .text: printOut(TLSProbeReport.text(observation, evaluation: evaluation))
+        case .json: printOut(try TLSProbeReport.json(observation, evaluation: evaluation))
         }
         if !(observation.connection.modernHandshake || observation.connection.legacyHandshake == true) {
             throw ExitCode(ExitStatus.targetsMissed)

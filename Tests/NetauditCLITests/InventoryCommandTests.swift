@@ -206,13 +206,21 @@ struct ICMPSocketTests {
                      "  TLSv1.2  accepted", "  rc4         refused", "(redirects to https)"] {
             #expect(result.stdout.contains(line), "missing \(line)")
         }
+        #expect(result.stdout.contains("HIGH     cert.untrusted: "))  // the lab root is in no public store
+        #expect(result.stdout.hasSuffix("verdict: noncompliant\n"))
+
+        // With the lab root as an extra anchor: trusted through it, and compliant.
         let json = try CLIRunner.run(["probe", "https://\(main.hostName):\(main.port)/", "--address", "\(main.address)",
-                                      "--http-port", "0", "--format", "json"])
+                                      "--http-port", "\(companion.port)", "--ca-file", lab.trust.publicRoot.path, "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let endpoint = try #require(object["endpoint"] as? [String: Any])
         #expect((endpoint["connection"] as? [String: Any])?["modern_handshake"] as? Bool == true)
         #expect((endpoint["certificates"] as? [Any])?.count == 2)
         #expect((endpoint["session"] as? [String: Any])?["protocol_version"] as? String == "TLSv1.3")
+        #expect(object["verdict"] as? String == "compliant")
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        #expect(findings.allSatisfy { $0["id"] is String && $0["severity"] as? String == "info" }, "\(findings)")
+        #expect((object["anchor"] as? [String: Any])?["store"] as? String == "government")
     }
 
     @Test func aRefusedEndpointExitsWith1() throws {

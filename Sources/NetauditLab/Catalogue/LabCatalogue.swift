@@ -37,6 +37,12 @@ public struct LabCatalogue: Sendable {
     /// When the certificates were made: validity periods count from here.
     public let createdAt: Date
 
+    /// Mozilla's "intermediate" TLS 1.2 suites (server side, v6.0), in OpenSSL's names.
+    public static let intermediateCiphers = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+
     /// The ids of the standard cases, in address order (`good-rsa` is 127.77.0.1).
     public static let caseIDs: [String] = [
         "good-rsa", "good-ecdsa", "government-ca",
@@ -253,8 +259,11 @@ public struct LabCatalogue: Sendable {
             hsts: LabHTTPHeader? = .hsts(maxAge: LabCatalogue.twoYears), ocsp: Data? = nil
         ) -> LabTLS {
             let headers = (hsts.map { [$0] } ?? []) + [LabHTTPHeader("Content-Type", "text/plain")]
+            // TLS 1.2+ servers offer what Mozilla's "intermediate" profile allows (ECDHE with
+            // AES-GCM or ChaCha20), so a good case is good for the baseline policy too.
+            let ciphers = cipherList ?? (versions.lowerBound >= .tls1_2 ? LabCatalogue.intermediateCiphers : nil)
             return LabTLS(
-                credential: credential, sendIntermediates: sendIntermediates, versions: versions, cipherList: cipherList,
+                credential: credential, sendIntermediates: sendIntermediates, versions: versions, cipherList: ciphers,
                 securityLevel: securityLevel,
                 response: LabHTTPResponse(status: 200, headers: headers, body: "netaudit lab: \(id)\n"),
                 ocspResponse: ocsp)

@@ -8,11 +8,17 @@ public enum LinkProbeReport {
         let link: LinkObservation
         let lossPercent: Double
         let state: LinkState
+        let findings: [Finding]
     }
 
-    public static func json(_ observation: LinkObservation, thresholds: LinkThresholds = LinkThresholds()) throws -> String {
+    public static func json(_ observation: LinkObservation, findings: [Finding] = [],
+                            thresholds: LinkThresholds = LinkThresholds()) throws -> String {
         try JSONOutput.render(Document(link: observation, lossPercent: observation.lossPercent,
-                                       state: observation.state(thresholds)))
+                                       state: observation.state(thresholds), findings: findings))
+    }
+
+    public static func text(_ observation: LinkObservation, findings: [Finding], thresholds: LinkThresholds = LinkThresholds()) -> String {
+        text(observation, thresholds: thresholds) + FindingsText.render(findings)
     }
 
     public static func text(_ observation: LinkObservation, thresholds: LinkThresholds = LinkThresholds()) -> String {

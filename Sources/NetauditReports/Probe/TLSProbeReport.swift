@@ -1,14 +1,30 @@
 import Foundation
 import NetauditCore
+import NetauditPolicy
 
 /// `netaudit probe URL`: every observation of one TLS endpoint, for an operator debugging it.
 public enum TLSProbeReport {
     struct Document: Encodable {
         let endpoint: TLSObservation
+        let findings: [Finding]
+        let verdict: EndpointVerdict
+        let anchor: ReachedAnchor?
     }
 
-    public static func json(_ observation: TLSObservation) throws -> String {
-        try JSONOutput.render(Document(endpoint: observation))
+    /// The observation, then `findings` (id, severity, message, evidence) and `verdict`.
+    public static func json(_ observation: TLSObservation, evaluation: EndpointEvaluation) throws -> String {
+        try JSONOutput.render(Document(endpoint: observation, findings: evaluation.findings, verdict: evaluation.verdict,
+                                       anchor: evaluation.anchor))
+    }
+
+    public static func text(_ observation: TLSObservation, evaluation: EndpointEvaluation) -> String {
+        var out = text(observation)
+        out += FindingsText.render(evaluation.findings)
+        var verdict = "verdict: \(evaluation.verdict.rawValue)"
+        if let anchor = evaluation.anchor {
+            verdict += " (trusted through \(anchor.store.rawValue) trust\(anchor.subject.map { ": \($0)" } ?? ""))"
+        }
+        return out + verdict + "\n"
     }
 
     public static func text(_ observation: TLSObservation) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import NetauditCore
 import NetauditLab
+import NetauditPolicy
 @testable import NetauditProbes
 import Testing
 
@@ -39,7 +40,13 @@ struct TLSProbeLabTests {
                 == [.ssl3: false, .tls1_0: false, .tls1_1: false, .tls1_2: true, .tls1_3: true])
         #expect(observation.weakCiphers.map(\.name) == ["null", "anonymous", "export", "des", "triple_des", "rc4"])
         #expect(observation.weakCiphers.allSatisfy { $0.accepted == false && $0.testedWith == .tls1_2 })
+        #expect(observation.staticRSA?.accepted == false)
         #expect(observation.plainHTTP?.redirectsToHTTPS == true)
+        // And the baseline policy finds nothing to report above info (it staples OCSP: nothing at all).
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        #expect(evaluation.findings.isEmpty, "\(evaluation.findings.map(\.id))")
+        #expect(evaluation.verdict == .compliant)
+        #expect(evaluation.anchor?.store == .public)
     }
 
     @Test func aGovernmentCAChainIsTrustedByGovernmentTrustOnly() async throws {
