@@ -15,6 +15,7 @@
 //   CCurl, COpenSSL     system libraries from Debian's -dev packages
 //   CNetauditShims      typed C shims for variadic functions and macros Swift cannot call
 //
+//   NetauditAudit       one audit run: plan, probe, evaluate, store (the CLI's and the daemon's)
 //   NetauditStore       the results store: SQLite through GRDB (WAL, migrations); every run,
 //                       observation and finding with its evidence
 // A later stage gets NetauditDaemon (scheduler, systemd, HTTP).
@@ -74,6 +75,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NetauditAudit",
+            dependencies: ["NetauditCore", "NetauditProbes", "NetauditPolicy", "NetauditStore"]
+        ),
+        .target(
             name: "NetauditReports",
             dependencies: ["NetauditCore", "NetauditInventory", "NetauditStore", "NetauditPolicy"]
         ),
@@ -92,6 +97,8 @@ let package = Package(
                 "NetauditInventory",
                 "NetauditProbes",
                 "NetauditPolicy",
+                "NetauditStore",
+                "NetauditAudit",
                 "NetauditReports",
                 "NetauditLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,7 +126,7 @@ let package = Package(
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore"]),
         .testTarget(
             name: "NetauditCLITests",
-            dependencies: ["netaudit", "NetauditCore", "NetauditLab"]
+            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditStore"]
         ),
     ],
     swiftLanguageModes: [.v6]

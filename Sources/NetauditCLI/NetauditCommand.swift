@@ -13,13 +13,13 @@ public struct NetauditCommand: AsyncParsableCommand {
 
             EXIT STATUS:
               0  success
-              1  a probed link is not up (probe)
+              1  a level misses its connection target or an endpoint is not compliant (audit, report); a probed link is not up (probe)
               2  usage error or invalid input (bad option, invalid inventory or CSV); nothing was probed
               3  internal error (a bug: please report it with the command line)
               The audit (a later release) adds 1: a level below its target or an endpoint non-compliant.
             """,
         version: "\(version) (\(ProbeLibraries.current()))",
-        subcommands: [InventoryCommand.self, ProbeCommand.self, LabCommand.self, BenchCommand.self]
+        subcommands: [AuditCommand.self, ReportCommand.self, InventoryCommand.self, ProbeCommand.self, LabCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import NetauditAudit
+import NetauditCore
+import NetauditInventory
+import NetauditPolicy
+import NetauditProbes
+import NetauditReports
+import NetauditStore
+
+/// Output formats of the audit report.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// `netaudit audit`: plan, probe, evaluate, store, report; the exit status says whether the
+/// targets are met.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit an inventory: probe every link and endpoint, judge, store, report.",
+        discussion: """
+            Probes every agency's link (ICMP or TCP) and every TLS endpoint of the inventory, judges them with the baseline policy (docs/policy.md), stores the run with every observation and finding (--db), and prints the report: per level, agencies connected against the connection target and the gap; per unit; the gap list with causes; certificates expiring within 30 days. A progress line shows on a terminal. Ctrl-C stops the run; what was measured stays stored and the run is marked aborted.
+
+            EXIT STATUS:
+              0  every level meets its connection target and every endpoint is compliant
+              1  a target is missed or an endpoint is not compliant
+              2  usage error or invalid inventory (nothing probed)
+              3  internal error
+            """
+    )
+
+    @Option(help: ArgumentHelp("The inventory's top YAML file, or its folder.", valueName: "path"))
+    var inventory: String
+
+    @Option(help: ArgumentHelp("The results store (SQLite; created if missing).", valueName: "file"))
+    var db = "netaudit.sqlite"
+
+    @Option(help: ArgumentHelp("Audit only the agency with this code and the agencies below it.", valueName: "code"))
+    var only: String?
+
+    @Flag(help: "Probe the links only.")
+    var linksOnly = false
+
+    @Flag(help: "Probe the TLS endpoints only.")
+    var tlsOnly = false
+
+    @Option(help: "Report format: table or json.")
+    var format: ReportFormat = .table
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        if linksOnly && tlsOnly { throw ValidationError("--links-only and --tls-only exclude each other.") }
+    }
+
+    func run() async throws {
+        let inventory = try loadInventory(self.inventory)
+        if let only, !inventory.allAgencies.contains(where: { $0.code == only }) {
+            throw UserError("--only \(only): no agency with this code in the inventory")
+        }
+        let trust: TrustStores
+        do { trust = try TrustStores(governmentAnchors: inventory.trustAnchors) } catch { throw UserError("\(error)") }
+        let store: ResultStore
+        do { store = try ResultStore(path: db) } catch { throw UserError("\(error)") }
+        for recovered in store.recoveredRuns {
+            printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
+        }
+        let engine = ProbeEngine(.init(allow: inventory.allow))
+        defer { engine.shutdown() }
+        let runner = AuditRunner(store: store, policy: Policy(), trust: trust, engine: engine)
+        let plan = AuditPlan(inventory: inventory, inventoryPath: self.inventory,
+                             kind: linksOnly ? .linkSweep : (tlsOnly ? .tlsOnly : .audit), only: only)
+        let progress = ProgressLine()
+        let task = Task { try await runner.run(plan) { progress.show($0) } }
+        let interrupt = SignalWatch { task.cancel() }
+        let id: RunID
+        do {
+            id = try await task.value
+        } catch let error as StoreError {
+            progress.clear()
+            throw UserError("\(error)")
+        }
+        interrupt.stop()
+        progress.clear()
+        let report = try AuditReport(store: store, run: id)
+        let text = format == .json ? try report.json() : report.table()
+        if let output {
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                throw UserError("cannot write the report to '\(output)': \(error.localizedDescription) (the run is stored as run \(id))")
+            }
+        } else {
+            printOut(text)
+        }
+        if report.run.state == RunState.aborted.rawValue { throw ExitCode(ExitStatus.targetsMissed) }
+        if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+}
+
+/// `netaudit report`: any stored run, rendered without probing.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Render a stored run (the newest by default) without probing.",
+        discussion: "Exit status as for audit: 0 when that run met every target, 1 when not, 2 for a missing store or run."
+    )
+
+    @Option(help: ArgumentHelp("The results store.", valueName: "file"))
+    var db = "netaudit.sqlite"
+
+    @Option(help: ArgumentHelp("The run to render (default: the newest).", valueName: "id"))
+    var run: Int64?
+
+    @Option(help: "Report format: table or json.")
+    var format: ReportFormat = .table
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
+        let report: AuditReport
+        do {
+            let store = try ResultStore(path: db)
+            report = try AuditReport(store: store, run: run.map(RunID.init))
+        } catch {
+            throw UserError("\(error)")
+        }
+        printOut(format == .json ? try report.json() : report.table())
+        if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+}
+
+/// The live progress line of an audit, on a terminal only (standard error).
+final class ProgressLine: Sendable {
+    private let enabled = isatty(2) == 1
+
+    func show(_ progress: AuditProgress) {
+        guard enabled else { return }
+        let (seconds, _) = progress.elapsed.components
+        printErrorRaw("\r\u{1B}[K\(progress.done)/\(progress.total) done, \(progress.failures) failures, \(seconds) s")
+    }
+
+    func clear() {
+        if enabled { printErrorRaw("\r\u{1B}[K") }
+    }
+}
+
+/// Runs `action` once on SIGINT or SIGTERM (the audit marks its run aborted).
+final class SignalWatch: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: action)
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func stop() {
+        sources.forEach { $0.cancel() }
+    }
+}
+
+func printErrorRaw(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}

@@ -1,0 +1,175 @@
+import Foundation
+import NetauditCore
+import NetauditLab
+import NetauditStore
+import Testing
+
+/// `netaudit audit` and `netaudit report` end to end: a small province, real probes, a real
+/// SQLite file, the report as JSON.
+@Suite(.serialized) struct AuditCommandTests {
+    static func folder() throws -> String {
+        let path = NSTemporaryDirectory() + "netaudit-audit-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// Links only, in a private network namespace where the kernel ignores echo requests:
+    /// ICMP links are down, TCP links to a closed port answer (RST) and are up.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
+    func linksUpDownUnreachableAndUnconfigured() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            levels: [province, district, commune]
+            targets: {commune: 50}
+            probe: {link: {count: 2, interval: 20ms, timeout: 300ms}}
+            agencies:
+              - {code: "64", name: "Tỉnh Gia Lai", level: province, link: {address: 127.2.0.64, method: tcp, port: 9}}
+              - code: "622"
+                name: "Thành phố Pleiku"
+                level: district
+                link: {address: 127.4.2.110, method: tcp, port: 9, via: "64"}
+                children:
+                  - {code: "23557", name: "Phường Yên Đỗ", level: commune, link: {address: 127.6.92.5, method: tcp, port: 9, via: "622"}}
+                  - {code: "23560", name: "Phường Diên Hồng", level: commune}
+              - code: "623"
+                name: "Thị xã An Khê"
+                level: district
+                link: {address: 127.4.2.111, via: "64"}
+                children:
+                  - {code: "23614", name: "Phường An Bình", level: commune, link: {address: 127.6.92.62, via: "623"}}
+                  - {code: "23617", name: "Phường Tây Sơn", level: commune, link: {address: 127.6.92.65, method: tcp, port: 9, via: "623"}}
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(
+            ["-c", "ip link set lo up && sysctl -q -w net.ipv4.icmp_echo_ignore_all=1 && \(CLIRunner.binary) audit --inventory \(folder)/inventory.yaml --db \(folder)/results.sqlite --format json"],
+            executable: "/bin/sh", wrapper: ["/usr/bin/unshare", "--net"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let report = try Self.json(result.stdout)
+        #expect((report["run"] as? [String: Any])?["state"] as? String == "complete")
+        let summary = try #require(report["summary"] as? [String: Any])
+        let levels = try #require(summary["levels"] as? [[String: Any]])
+        let figures = levels.map { $0["figures"] as! [String: Any] }
+        #expect(figures.map { $0["agencies"] as? Int } == [1, 2, 4])
+        #expect(figures.map { $0["connected"] as? Int } == [1, 1, 2])
+        #expect(figures[1]["down"] as? Int == 1)
+        #expect(figures[2]["unreachable"] as? Int == 1 && figures[2]["unconfigured"] as? Int == 1)
+        #expect(levels.map { $0["meets_target"] as? Bool } == [true, false, true])  // communes: 2 of 4 = 50%
+        #expect(summary["causes"] as? [String: [String]] == ["623": ["23614"]])
+        let gaps = try #require(summary["gaps"] as? [[String: Any]])
+        #expect(gaps.map { $0["code"] as? String } == ["23560", "623", "23614"])
+        let unreachable = gaps[2]
+        #expect(unreachable["cause"] as? String == "623")
+        #expect((unreachable["findings"] as? [[String: Any]])?.map { $0["id"] as? String } == ["link.unreachable"])
+        #expect((gaps[0]["findings"] as? [[String: Any]])?.first?["id"] as? String == "link.unconfigured")
+        #expect((gaps[1]["findings"] as? [[String: Any]])?.first?["id"] as? String == "link.down")
+
+        // The stored run renders again without probing, to the same summary.
+        let again = try CLIRunner.run(["report", "--db", folder + "/results.sqlite", "--format", "json"])
+        #expect(again.status == 1)
+        #expect(again.stdout == result.stdout)
+    }
+
+    /// Endpoints of lab cases: compliant, non-compliant and unreachable, with their findings stored.
+    @Test func endpointsAreJudgedAndStored() throws {
+        let lab = try LabCatalogue.standard().start(only: ["good-ecdsa", "expired", "refused"])
+        defer { lab.stop() }
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func endpoint(_ id: String) throws -> String {
+            let main = try lab.endpoint(for: id)
+            return "{url: \"https://\(main.hostName):\(main.port)/\", address: \(main.address)}"
+        }
+        try """
+            levels: [province]
+            trust: {anchors: ["\(lab.trust.publicRoot.path)"]}
+            probe: {tls: {timeout: 5s, http_port: 1}}
+            agencies:
+              - code: "A"
+                name: "Sở Nội vụ"
+                level: province
+                link: {address: 127.0.0.1, method: tcp, port: 9}
+                endpoints: [\(try endpoint("good-ecdsa")), \(try endpoint("expired")), \(try endpoint("refused"))]
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/results.sqlite"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("TLS endpoints, per level"))
+        #expect(result.stdout.contains("Result: targets missed or endpoints not compliant."))
+
+        let store = try ResultStore(path: folder + "/results.sqlite")
+        let run = try #require(try store.runs().first)
+        #expect(run.state == .complete && run.kind == .audit)
+        let endpoints = Dictionary(uniqueKeysWithValues: try store.endpointResults(run: run.id).map {
+            ($0.observation.serverName, $0) })
+        #expect(endpoints["good-ecdsa.lab.test"]?.verdict == .compliant)
+        #expect(endpoints["expired.lab.test"]?.verdict == .noncompliant)
+        #expect(endpoints["expired.lab.test"]?.findings.map(\.id).contains("cert.expired") == true)
+        #expect(endpoints["refused.lab.test"]?.verdict == .unreachable)
+        #expect(endpoints["refused.lab.test"]?.findings.first?.id == "tls.unreachable")
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    /// SIGKILL in the middle of an audit, then a new audit: the old run is aborted, the new
+    /// one complete, the file sound, what the first run stored still there.
+    @Test func aRunKilledMidwayIsAbortedAndTheNextOneCompletes() throws {
+        let lab = try LabCatalogue.standard().start(only: ["tarpit"])
+        defer { lab.stop() }
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let tarpit = try lab.endpoint(for: "tarpit")
+        try """
+            levels: [province]
+            probe: {link: {count: 1, timeout: 200ms}, tls: {timeout: 20s, http_port: 1}}
+            agencies:
+              - code: "A"
+                name: "Sở Nội vụ"
+                level: province
+                link: {address: 127.0.0.1, method: tcp, port: 9}
+                endpoints: [{url: "https://\(tarpit.hostName):\(tarpit.port)/", address: \(tarpit.address)}]
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/results.sqlite"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the link result is stored (the endpoint then hangs on the tarpit), then kill.
+        let deadline = Date().addingTimeInterval(10)
+        var stored = false
+        while !stored && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            if let store = try? ResultStore(path: folder + "/results.sqlite"), let run = try? store.runs().first {
+                stored = ((try? store.linkResults(run: run.id).count) ?? 0) == 1
+            }
+        }
+        #expect(stored)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let lab2 = try LabCatalogue.standard().start(only: ["good-ecdsa"])
+        defer { lab2.stop() }
+        let second = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/results.sqlite",
+                                        "--links-only"])
+        #expect(second.stderr.contains("run 1 was cut off earlier; it is now marked aborted"))
+        let store = try ResultStore(path: folder + "/results.sqlite")
+        let runs = try store.runs()
+        #expect(runs.map(\.state) == [.complete, .aborted])
+        #expect(runs[1].note?.contains("ended without finishing") == true)
+        #expect(try store.linkResults(run: runs[1].id).count == 1)  // what the killed run stored stays
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func anInvalidInventoryProbesNothingAndExitsWith2() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try CLIRunner.run(["audit", "--inventory", "Tests/NetauditInventoryTests/Fixtures/invalid/via-cycle.yaml",
+                                        "--db", folder + "/results.sqlite"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("link via forms a cycle"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/results.sqlite"))
+    }
+}
