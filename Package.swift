@@ -58,6 +58,7 @@ let package = Package(
             name: "NetauditInventory",
             dependencies: [
                 "NetauditCore",
+                "NetauditPolicy",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -69,7 +69,9 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let engine = ProbeEngine(.init(allow: inventory.allow))
         defer { engine.shutdown() }
-        let runner = AuditRunner(store: store, policy: Policy(), trust: trust, engine: engine)
+        let policy: Policy
+        do { policy = try Policy(inventory: inventory.policy) } catch { throw UserError("policy: \(error)") }
+        let runner = AuditRunner(store: store, policy: policy, trust: trust, engine: engine)
         let plan = AuditPlan(inventory: inventory, inventoryPath: self.inventory,
                              kind: linksOnly ? .linkSweep : (tlsOnly ? .tlsOnly : .audit), only: only)
         let progress = ProgressLine()

@@ -12,6 +12,8 @@ public struct Inventory: Sendable, Hashable, Codable {
     /// Extra trust anchors (PEM files), e.g. the Vietnamese Government CA root.
     public var trustAnchors: [String]
     public var probe: ProbeDefaults
+    /// The compliance profile and the inventory's overrides of it (docs/policy.md).
+    public var policy: InventoryPolicy
     /// The top agencies; each holds its children.
     public var agencies: [Agency]
     /// Every file read, the top file first, in the order the includes were followed.
@@ -19,13 +21,15 @@ public struct Inventory: Sendable, Hashable, Codable {
 
     public init(title: String? = nil, levels: [String], targets: [String: Double] = [:],
                 allow: [IPNetwork] = IPNetwork.loopback, trustAnchors: [String] = [],
-                probe: ProbeDefaults = ProbeDefaults(), agencies: [Agency] = [], files: [String] = []) {
+                probe: ProbeDefaults = ProbeDefaults(), policy: InventoryPolicy = InventoryPolicy(),
+                agencies: [Agency] = [], files: [String] = []) {
         self.title = title
         self.levels = levels
         self.targets = targets
         self.allow = allow
         self.trustAnchors = trustAnchors
         self.probe = probe
+        self.policy = policy
         self.agencies = agencies
         self.files = files
     }
@@ -66,5 +70,21 @@ public struct ProbeDefaults: Sendable, Hashable, Codable {
         self.linkTimeout = linkTimeout
         self.tlsTimeout = tlsTimeout
         self.httpPort = httpPort
+    }
+}
+
+/// The `policy:` section of an inventory: which profile, and which of its thresholds and
+/// severities the province changes. Checked against the profile when the inventory loads.
+public struct InventoryPolicy: Sendable, Hashable, Codable {
+    public var profile: String
+    /// Threshold name → value (`link_loss_percent: 10`).
+    public var thresholds: [String: Double]
+    /// Rule id → severity name (`ocsp.no_stapling: low`).
+    public var severities: [String: String]
+
+    public init(profile: String = "baseline", thresholds: [String: Double] = [:], severities: [String: String] = [:]) {
+        self.profile = profile
+        self.thresholds = thresholds
+        self.severities = severities
     }
 }

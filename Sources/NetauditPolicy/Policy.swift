@@ -140,3 +140,11 @@ public struct ReachedAnchor: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension Policy {
+    /// The policy an inventory asks for: its profile with its overrides.
+    public init(inventory policy: InventoryPolicy) throws(PolicyProfileError) {
+        let overrides = try PolicyOverrides(thresholds: policy.thresholds, severityNames: policy.severities)
+        try self.init(profileNamed: policy.profile, overrides: overrides)
+    }
+}

@@ -86,6 +86,13 @@ struct InvalidInventoryTests {
             "bad-settings.yaml:13:12: invalid probe.link.count '0': expected a whole number from 1 to 1000",
             "bad-settings.yaml:14:15: invalid probe.link.interval '5': write a positive number and a unit, e.g. 200ms, 1s, 5m",
         ]),
+        Case(file: "bad-policy.yaml", messages: [
+            "bad-policy.yaml:4:12: unknown policy profile 'basline' (did you mean 'baseline'?)",
+            "bad-policy.yaml:6:5: unknown threshold 'link_los_percent' in policy (did you mean 'link_loss_percent'?)",
+            "bad-policy.yaml:7:21: invalid value for threshold 'link_median_ms': expected a number",
+            "bad-policy.yaml:9:5: unknown rule id 'ocsp.no_stapeling' in policy (did you mean 'ocsp.no_stapling'?)",
+            "bad-policy.yaml:10:19: invalid severity for 'cert.expired': expected one of info, low, medium, high, critical",
+        ]),
         Case(file: "bad-link.yaml", messages: [
             "bad-link.yaml:7:11: invalid kind 'departmnet' (did you mean 'department'?)",
             "bad-link.yaml:8:41: invalid link method 'udp' (expected one of: icmp, tcp)",
@@ -113,7 +120,7 @@ struct InvalidInventoryTests {
         let folder = FixturePaths.fixture("invalid")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).map {
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: folder + "/" + $0, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: folder + "/" + $0, isDirectory: &isFolder)
             return isFolder.boolValue ? $0 + "/inventory.yaml" : $0
         }
         #expect(Set(names) == Set(Self.cases.map(\.file)))

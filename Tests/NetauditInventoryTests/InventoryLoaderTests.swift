@@ -130,3 +130,38 @@ struct InventoryFolderTests {
         #expect(inventory.allAgencies.count == 6)
     }
 }
+
+struct InventoryPolicyTests {
+    @Test func aPolicySectionOverridesTheProfile() throws {
+        let folder = try FixturePaths.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            levels: [province]
+            policy:
+              profile: baseline
+              thresholds: {link_loss_percent: 5, certificate_expiring_medium_days: 45}
+              severities: {ocsp.no_stapling: low}
+            agencies: []
+            """.write(toFile: folder + "/i.yaml", atomically: true, encoding: .utf8)
+        let inventory = try InventoryLoader().load(path: folder + "/i.yaml")
+        #expect(inventory.policy == InventoryPolicy(profile: "baseline",
+                                                    thresholds: ["link_loss_percent": 5, "certificate_expiring_medium_days": 45],
+                                                    severities: ["ocsp.no_stapling": "low"]))
+    }
+
+    @Test func withoutASectionTheBaselineApplies() throws {
+        let inventory = try InventoryLoader().load(path: FixturePaths.fixture("valid/split/inventory.yaml"))
+        #expect(inventory.policy == InventoryPolicy())
+    }
+
+    @Test func valuesOutOfRangeAreReportedAtTheSection() throws {
+        let folder = try FixturePaths.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "levels: [province]\npolicy:\n  thresholds: {certificate_expiring_high_days: 60}\nagencies: []\n"
+            .write(toFile: folder + "/i.yaml", atomically: true, encoding: .utf8)
+        let error = try #require(throws: InventoryError.self) { try InventoryLoader().load(path: folder + "/i.yaml") }
+        #expect(error.diagnostics.map(\.description) == [
+            "\(folder)/i.yaml:3:3: policy: threshold certificate_expiring_high_days = 60 must not exceed certificate_expiring_medium_days (30)",
+        ])
+    }
+}

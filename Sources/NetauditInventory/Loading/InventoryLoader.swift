@@ -43,7 +43,8 @@ public struct InventoryLoader: Sendable {
 
 /// The keys of each mapping of the format, in the order the documentation lists them.
 enum Keys {
-    static let top = ["version", "title", "levels", "targets", "allow", "trust", "probe", "agencies"]
+    static let top = ["version", "title", "levels", "targets", "allow", "trust", "probe", "policy", "agencies"]
+    static let policy = ["profile", "thresholds", "severities"]
     static let trust = ["anchors"]
     static let probe = ["link", "tls"]
     static let probeLink = ["count", "interval", "timeout"]

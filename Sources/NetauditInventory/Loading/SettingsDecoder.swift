@@ -1,5 +1,6 @@
 import Foundation
 import NetauditCore
+import NetauditPolicy
 import Yams
 
 /// The top-level settings of an inventory: version, title, levels, targets, allow-list,
@@ -23,6 +24,74 @@ struct SettingsDecoder {
         if let node = fields["allow"], let allow = allowList(node) { session.allow = allow }
         if let node = fields["trust"] { inventory.trustAnchors = trustAnchors(node) }
         if let node = fields["probe"] { inventory.probe = probeDefaults(node) }
+        if let node = fields["policy"] { inventory.policy = policy(node) }
+    }
+
+    /// `policy: {profile, thresholds, severities}`, each name checked against the profile.
+    private func policy(_ node: Node) -> InventoryPolicy {
+        var result = InventoryPolicy()
+        guard let fields = reader.fields(node, of: "policy", allowed: Keys.policy) else { return result }
+        var valid = true
+        if let profileNode = fields["profile"], let name = reader.string(profileNode, "policy.profile") {
+            if PolicyProfile.bundledNames.contains(name) {
+                result.profile = name
+            } else {
+                reader.error(profileNode, "unknown policy profile '\(name)'" + Suggestion.hint(for: name, in: PolicyProfile.bundledNames))
+                valid = false
+            }
+        }
+        let thresholdNames = PolicyThresholds.Name.allCases.map(\.rawValue)
+        if let thresholds = fields["thresholds"] {
+            if case .mapping(let mapping) = thresholds {
+                for (keyNode, valueNode) in mapping {
+                    guard let name = reader.string(keyNode, "a threshold name") else { valid = false; continue }
+                    guard thresholdNames.contains(name) else {
+                        reader.error(keyNode, "unknown threshold '\(name)' in policy" + Suggestion.hint(for: name, in: thresholdNames))
+                        valid = false
+                        continue
+                    }
+                    guard let text = reader.string(valueNode, "threshold '\(name)'"), let value = Double(text), value.isFinite else {
+                        reader.error(valueNode, "invalid value for threshold '\(name)': expected a number")
+                        valid = false
+                        continue
+                    }
+                    result.thresholds[name] = value
+                }
+            } else {
+                reader.error(thresholds, "expected a mapping of name: number for policy.thresholds, found \(NodeReader.describe(thresholds))")
+                valid = false
+            }
+        }
+        if let severities = fields["severities"] {
+            if case .mapping(let mapping) = severities {
+                for (keyNode, valueNode) in mapping {
+                    guard let id = reader.string(keyNode, "a rule id") else { valid = false; continue }
+                    guard SeverityKey.all.contains(id) else {
+                        reader.error(keyNode, "unknown rule id '\(id)' in policy" + Suggestion.hint(for: id, in: SeverityKey.all))
+                        valid = false
+                        continue
+                    }
+                    let names = Severity.allCases.map(\.rawValue)
+                    guard let text = reader.string(valueNode, "severity of '\(id)'"), names.contains(text) else {
+                        reader.error(valueNode, "invalid severity for '\(id)': expected one of \(names.joined(separator: ", "))")
+                        valid = false
+                        continue
+                    }
+                    result.severities[id] = text
+                }
+            } else {
+                reader.error(severities, "expected a mapping of rule id: severity for policy.severities, found \(NodeReader.describe(severities))")
+                valid = false
+            }
+        }
+        if valid {  // values in range, windows consistent: the profile's own checks
+            do throws(PolicyProfileError) {
+                _ = try Policy(inventory: result)
+            } catch {
+                reader.error(node, "policy: \(error)")
+            }
+        }
+        return result
     }
 
     private func levels(_ node: Node) -> [String]? {
