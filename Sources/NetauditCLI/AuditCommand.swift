@@ -10,7 +10,20 @@ import NetauditStore
 
 /// Output formats of the audit report.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
+    case table, json, csv
+
+    func render(_ report: AuditReport, labels: ReportLabels) throws -> String {
+        switch self {
+        case .table: return report.table(labels)
+        case .json: return try report.json()
+        case .csv: return report.csv(labels)
+        }
+    }
+}
+
+enum ReportLanguage: String, ExpressibleByArgument, CaseIterable {
+    case en, vi
+    var labels: ReportLabels { ReportLabels.named(rawValue)! }
 }
 
 /// `netaudit audit`: plan, probe, evaluate, store, report; the exit status says whether the
@@ -45,8 +58,11 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Probe the TLS endpoints only.")
     var tlsOnly = false
 
-    @Option(help: "Report format: table or json.")
+    @Option(help: "Report format: table, json (docs/results-schema.md) or csv (one row per agency, UTF-8 with BOM).")
     var format: ReportFormat = .table
+
+    @Option(help: "Language of the report's labels: en or vi (agency names are always as in the inventory).")
+    var lang: ReportLanguage = .en
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
@@ -87,7 +103,7 @@ struct AuditCommand: AsyncParsableCommand {
         interrupt.stop()
         progress.clear()
         let report = try AuditReport(store: store, run: id)
-        let text = format == .json ? try report.json() : report.table()
+        let text = try format.render(report, labels: lang.labels)
         if let output {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
                 throw UserError("cannot write the report to '\(output)': \(error.localizedDescription) (the run is stored as run \(id))")
@@ -114,8 +130,11 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The run to render (default: the newest).", valueName: "id"))
     var run: Int64?
 
-    @Option(help: "Report format: table or json.")
+    @Option(help: "Report format: table, json or csv.")
     var format: ReportFormat = .table
+
+    @Option(help: "Language of the report's labels: en or vi.")
+    var lang: ReportLanguage = .en
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
@@ -126,7 +145,7 @@ struct ReportCommand: AsyncParsableCommand {
         } catch {
             throw UserError("\(error)")
         }
-        printOut(format == .json ? try report.json() : report.table())
+        printOut(try format.render(report, labels: lang.labels))
         if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
     }
 }

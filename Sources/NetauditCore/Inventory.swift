@@ -34,6 +34,25 @@ public struct Inventory: Sendable, Hashable, Codable {
         self.files = files
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case title, levels, targets, allow, trustAnchors, probe, policy, agencies, files
+    }
+
+    /// Decodes an inventory stored by any netaudit version: settings added later (such as
+    /// `policy`) take their defaults when absent, so old runs stay readable.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decodeIfPresent(String.self, forKey: .title)
+        levels = try container.decode([String].self, forKey: .levels)
+        targets = try container.decodeIfPresent([String: Double].self, forKey: .targets) ?? [:]
+        allow = try container.decodeIfPresent([IPNetwork].self, forKey: .allow) ?? IPNetwork.loopback
+        trustAnchors = try container.decodeIfPresent([String].self, forKey: .trustAnchors) ?? []
+        probe = try container.decodeIfPresent(ProbeDefaults.self, forKey: .probe) ?? ProbeDefaults()
+        policy = try container.decodeIfPresent(InventoryPolicy.self, forKey: .policy) ?? InventoryPolicy()
+        agencies = try container.decodeIfPresent([Agency].self, forKey: .agencies) ?? []
+        files = try container.decodeIfPresent([String].self, forKey: .files) ?? []
+    }
+
     /// The connection target of a level, in percent.
     public func target(forLevel level: String) -> Double {
         targets[level] ?? 100

@@ -173,3 +173,40 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder + "/results.sqlite"))
     }
 }
+
+/// Report formats, languages and the changes since the previous run.
+@Suite(.serialized) struct ReportFormatTests {
+    @Test func csvVietnameseLabelsAndChangesSinceThePreviousRun() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            levels: [province, commune]
+            probe: {link: {count: 1, timeout: 300ms}}
+            agencies:
+              - code: "52"
+                name: "Gia Lai"
+                level: province
+                link: {address: 127.2.0.52, method: tcp, port: 9}
+                children:
+                  - {code: "21583", name: "Phường \\"Quy Nhơn\\", mới", level: commune}
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--links-only"]
+        let first = try CLIRunner.run(arguments + ["--lang", "vi"])
+        #expect(first.status == 1)  // a commune without link: 0 of 1 connected
+        #expect(first.stdout.contains("Kết nối mạng truyền số liệu chuyên dùng, theo cấp"))
+        #expect(first.stdout.contains("CHƯA ĐẠT"))
+        #expect(!first.stdout.contains("Changes since run"))
+
+        let second = try CLIRunner.run(arguments)
+        #expect(second.stdout.contains("Changes since run 1\n  newly down: -\n  recovered: -"))
+
+        let csv = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("\u{FEFF}code,name,level,path,link,loss %,median ms,endpoints,compliant endpoints,findings\r\n"))
+        #expect(csv.stdout.contains("\r\n21583,\"Phường \"\"Quy Nhơn\"\", mới\",commune,\"Gia Lai › Phường \"\"Quy Nhơn\"\", mới\",unconfigured,,,0,0,link.unconfigured\r\n"))
+        let first2 = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--run", "1", "--format", "json"])
+        #expect(first2.stdout.contains("\"id\" : 1"))
+        let missing = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--run", "9"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no run 9"))
+    }
+}

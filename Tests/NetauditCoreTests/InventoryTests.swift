@@ -79,3 +79,14 @@ struct InventoryTests {
         #expect(try JSONDecoder().decode(Inventory.self, from: data) == inventory)
     }
 }
+
+struct InventoryDecodingTests {
+    @Test func anInventoryStoredBeforeLaterSettingsStillDecodes() throws {
+        let old = #"{"levels":["province"],"agencies":[{"code":"64","name":"Gia Lai","level":"province","kind":"unit","endpoints":[],"children":[]}]}"#
+        let inventory = try JSONDecoder().decode(Inventory.self, from: Data(old.utf8))
+        #expect(inventory.policy == InventoryPolicy())
+        #expect(inventory.allow == IPNetwork.loopback)
+        #expect(inventory.probe == ProbeDefaults())
+        #expect(inventory.agencies.map(\.code) == ["64"])
+    }
+}
