@@ -10,13 +10,14 @@ import NetauditStore
 
 /// Output formats of the audit report.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
+    case table, json, csv, html
 
     func render(_ report: AuditReport, labels: ReportLabels) throws -> String {
         switch self {
         case .table: return report.table(labels)
         case .json: return try report.json()
         case .csv: return report.csv(labels)
+        case .html: return report.html(labels)
         }
     }
 }
@@ -49,6 +50,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The results store (SQLite; created if missing).", valueName: "file"))
     var db = "netaudit.sqlite"
 
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Extra trust anchors (PEM), added to the inventory's (repeatable).", valueName: "pem"))
+    var caFiles: [String] = []
+
     @Option(help: ArgumentHelp("Audit only the agency with this code and the agencies below it.", valueName: "code"))
     var only: String?
 
@@ -58,7 +62,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Probe the TLS endpoints only.")
     var tlsOnly = false
 
-    @Option(help: "Report format: table, json (docs/results-schema.md) or csv (one row per agency, UTF-8 with BOM).")
+    @Option(help: "Report format: table, json (docs/results-schema.md), csv (one row per agency, UTF-8 with BOM) or html (one self-contained page).")
     var format: ReportFormat = .table
 
     @Option(help: "Language of the report's labels: en or vi (agency names are always as in the inventory).")
@@ -72,7 +76,11 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inventory = try loadInventory(self.inventory)
+        var inventory = try loadInventory(self.inventory)
+        for file in caFiles where !FileManager.default.isReadableFile(atPath: file) {
+            throw UserError("--ca-file '\(file)' cannot be read")
+        }
+        inventory.trustAnchors += caFiles
         if let only, !inventory.allAgencies.contains(where: { $0.code == only }) {
             throw UserError("--only \(only): no agency with this code in the inventory")
         }
@@ -130,7 +138,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The run to render (default: the newest).", valueName: "id"))
     var run: Int64?
 
-    @Option(help: "Report format: table, json or csv.")
+    @Option(help: "Report format: table, json, csv or html.")
     var format: ReportFormat = .table
 
     @Option(help: "Language of the report's labels: en or vi.")

@@ -28,12 +28,33 @@ struct LabCommand: AsyncParsableCommand {
     @Flag(help: "List the case ids and exit.")
     var list = false
 
+    @Option(help: ArgumentHelp("Instead of the cases: serve every endpoint of this inventory that is pinned to a loopback address (the demo province).", valueName: "path"))
+    var inventory: String?
+
+    @Option(help: "With --inventory: good (every endpoint good) or demo (some expired, self-signed, TLS 1.0 only, refused, without HSTS or redirect).")
+    var scenario: LabInventory.Scenario = .demo
+
     @Option(help: ArgumentHelp("Instead of the cases: serve N identical good endpoints (bench.lab.test) on 127.79.0.1, 127.79.0.2, … (250 per /24), for benchmarks.", valueName: "n"))
     var scale: Int?
 
     /// The addresses of the scale lab: 127.79.0.1 … (250 per /24, from 127.79.0.1).
     static func scaleAddress(_ index: Int) -> IPAddress {
         IPAddress(127, 79, UInt8(index / 250), UInt8(index % 250 + 1))
+    }
+
+    private func serveInventory(_ path: String) async throws {
+        let inventory = try loadInventory(path)
+        let lab: LabInventory
+        do {
+            lab = try LabInventory(inventory: inventory, scenario: scenario, httpPort: httpPort == 0 ? UInt16(inventory.probe.httpPort) : httpPort)
+        } catch {
+            throw UserError("the lab could not start: \(error)")
+        }
+        defer { lab.stop() }
+        let counts = Dictionary(grouping: lab.served, by: \.behaviour).mapValues(\.count).sorted { $0.key < $1.key }
+        printOut("ready: \(lab.served.count) endpoints of \(path) (\(counts.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))\n"
+                 + "government bundle: \(lab.governmentBundle.path)\n")
+        await SignalWait.interrupted()
     }
 
     private func serveScale(_ count: Int) async throws {
@@ -65,6 +86,7 @@ struct LabCommand: AsyncParsableCommand {
             return
         }
         if let scale { return try await serveScale(scale) }
+        if let inventory { return try await serveInventory(inventory) }
         let lab: RunningLab
         do {
             lab = try LabCatalogue.standard().start(only: only.isEmpty ? nil : only, tlsPort: tlsPort, httpPort: httpPort)
@@ -118,3 +140,5 @@ enum SignalWait {
 }
 
 import Synchronization
+
+extension LabInventory.Scenario: ExpressibleByArgument {}

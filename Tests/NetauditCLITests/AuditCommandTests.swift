@@ -210,3 +210,36 @@ import Testing
         #expect(missing.stderr.contains("no run 9"))
     }
 }
+
+/// The HTML report opens in a real browser: Debian's Chromium, headless, takes a screenshot.
+@Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")))
+struct HTMLReportTests {
+    @Test func theHTMLReportRendersInHeadlessChromium() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            levels: [province, commune]
+            probe: {link: {count: 1, timeout: 300ms}}
+            agencies:
+              - code: "52"
+                name: "Gia Lai"
+                level: province
+                link: {address: 127.2.0.52, method: tcp, port: 9}
+                children:
+                  - {code: "21583", name: "Phường Quy Nhơn <b>", level: commune}
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        _ = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--links-only"])
+        let html = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--format", "html", "--lang", "vi"])
+        #expect(html.stdout.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.stdout.contains("Phường Quy Nhơn &lt;b&gt;"))  // names are escaped
+        #expect(!html.stdout.contains("src=\"http") && !html.stdout.contains("href=\"http"))  // self-contained
+        try html.stdout.write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
+        let shot = try CLIRunner.run(["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                      "--screenshot=\(folder)/report.png", "--window-size=1000,800", "file://\(folder)/report.html"],
+                                     executable: "/usr/bin/chromium")
+        #expect(shot.status == 0, "\(shot.stderr.suffix(500))")
+        let png = try #require(FileManager.default.contents(atPath: folder + "/report.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))  // a PNG
+        #expect(png.count > 10_000)  // more than a blank page
+    }
+}

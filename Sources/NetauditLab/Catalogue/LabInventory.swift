@@ -1,0 +1,101 @@
+import Foundation
+public import NetauditCore
+
+/// The lab for a whole inventory (the demo province): a TLS server on every endpoint's
+/// pinned address and port, with a certificate for its host name issued by a lab
+/// "Government CA", and plain HTTP on `httpPort` redirecting to it. A scenario decides
+/// which endpoints misbehave, so that an audit of the demo has something to find.
+public struct LabInventory: Sendable {
+    /// What the endpoints do.
+    public enum Scenario: String, Sendable, CaseIterable {
+        /// Every endpoint good.
+        case good
+        /// Mostly good; by position in the inventory: every 7th expired, every 11th TLS 1.0
+        /// only, every 13th self-signed, every 17th without HSTS, every 19th refused, every
+        /// 23rd certificate expiring in 5 days, every 29th without the HTTP redirect.
+        case demo
+    }
+
+    /// One endpoint of the inventory, as served.
+    public struct Served: Sendable {
+        public let agencyCode: String
+        public let host: String
+        public let address: IPAddress
+        public let port: UInt16
+        public let behaviour: String
+    }
+
+    public let served: [Served]
+    /// The Government CA root and intermediate, the anchor the audit needs (`--ca-file`).
+    public let governmentBundle: URL
+    let server: LabServer
+    let folder: URL
+
+    /// Starts the servers; only endpoints pinned to a loopback address are served.
+    public init(inventory: Inventory, scenario: Scenario, httpPort: UInt16 = 80) throws {
+        let root = try LabPKI.selfSigned(.certificateAuthority(commonName: "Government Root CA (netaudit lab)", organization: "netaudit lab"))
+        let intermediate = try LabPKI.issue(.certificateAuthority(commonName: "Government Issuing CA (netaudit lab)",
+                                                                  organization: "netaudit lab", pathLength: 0), by: root)
+        let otherRoot = try LabPKI.selfSigned(.certificateAuthority(commonName: "Self-made root (netaudit lab)"))
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("netaudit-lab-inventory-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        governmentBundle = folder.appendingPathComponent("government-bundle.pem")
+        try Data((root.certificatePEM + intermediate.certificatePEM).utf8).write(to: governmentBundle)
+
+        let loopback = IPNetwork("127.0.0.0/8")!
+        var endpoints: [LabEndpoint] = []
+        var served: [Served] = []
+        var redirected: Set<IPAddress> = []
+        var index = 0
+        let now = Date()
+        for agency in inventory.allAgencies {
+            for endpoint in agency.endpoints {
+                guard let address = endpoint.address ?? endpoint.url.hostAddress, loopback.contains(address) else { continue }
+                index += 1
+                let host = endpoint.serverName
+                let kind = scenario == .good ? "good" : Self.behaviour(at: index)
+                var spec = LabCertificateSpec(commonName: host, organization: agency.name,
+                                              subjectAltNames: [.dns(host), .ip(address)], notBefore: now.addingTimeInterval(-30 * 86_400),
+                                              notAfter: now.addingTimeInterval(60 * 86_400), key: .ecdsa(curve: .p256))
+                if kind == "expired" { spec.notBefore = now.addingTimeInterval(-120 * 86_400); spec.notAfter = now.addingTimeInterval(-20 * 86_400) }
+                if kind == "expiring" { spec.notAfter = now.addingTimeInterval(5 * 86_400) }
+                let credential = kind == "self-signed" ? try LabPKI.selfSigned(spec)
+                    : try LabPKI.issue(spec, by: kind == "untrusted" ? otherRoot : intermediate)
+                var tls = LabTLS(credential: credential, cipherList: LabCatalogue.intermediateCiphers,
+                                 response: LabHTTPResponse(headers: kind == "no-hsts" ? [] : [.hsts(maxAge: 63_072_000)],
+                                                           body: "netaudit lab: \(agency.code)\n"))
+                if kind == "tls1_0-only" {
+                    tls.versions = .tls1_0 ... .tls1_0
+                    tls.cipherList = "DEFAULT:@SECLEVEL=0"
+                    tls.securityLevel = 0
+                }
+                let main = endpoints.count
+                endpoints.append(LabEndpoint(address: address, port: UInt16(endpoint.url.port),
+                                             behaviour: kind == "refused" ? .refused : .tls(tls)))
+                if httpPort != 0, !redirected.contains(address) {
+                    redirected.insert(address)
+                    endpoints.append(LabEndpoint(address: address, port: httpPort,
+                                                 behaviour: kind == "no-redirect" ? .plainHTTP(status: 200, headers: [])
+                                                                                  : .httpsRedirect(toEndpoint: main, host: host)))
+                }
+                served.append(Served(agencyCode: agency.code, host: host, address: address, port: UInt16(endpoint.url.port), behaviour: kind))
+            }
+        }
+        server = try LabServer(endpoints)
+        self.served = served
+    }
+
+    static func behaviour(at index: Int) -> String {
+        for (every, kind) in [(19, "refused"), (13, "self-signed"), (11, "tls1_0-only"), (7, "expired"), (23, "expiring"),
+                              (17, "no-hsts"), (29, "no-redirect")] where index % every == 0 {
+            return kind
+        }
+        return "good"
+    }
+
+    /// Stops every server and removes the trust folder.
+    public func stop() {
+        server.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
