@@ -62,6 +62,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Probe the TLS endpoints only.")
     var tlsOnly = false
 
+    @Option(help: ArgumentHelp("After the run, delete the runs that ended more than N days ago (default: keep all).", valueName: "days"))
+    var keepDays: Int?
+
     @Option(help: "Report format: table, json (docs/results-schema.md), csv (one row per agency, UTF-8 with BOM) or html (one self-contained page).")
     var format: ReportFormat = .table
 
@@ -73,6 +76,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func validate() throws {
         if linksOnly && tlsOnly { throw ValidationError("--links-only and --tls-only exclude each other.") }
+        if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1.") }
     }
 
     func run() async throws {
@@ -110,6 +114,9 @@ struct AuditCommand: AsyncParsableCommand {
         }
         interrupt.stop()
         progress.clear()
+        if let keepDays {
+            do { try store.prune(keepingDays: keepDays) } catch { printError("netaudit: retention: \(error)") }
+        }
         let report = try AuditReport(store: store, run: id)
         let text = try format.render(report, labels: lang.labels)
         if let output {

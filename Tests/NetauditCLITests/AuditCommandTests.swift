@@ -243,3 +243,75 @@ struct HTMLReportTests {
         #expect(png.count > 10_000)  // more than a blank page
     }
 }
+
+/// An audit of a province whose agencies each serve one lab case: every kind of bad TLS
+/// endpoint gets the finding it deserves, and the good ones none above info.
+@Suite(.serialized) struct AuditOfEveryLabCaseTests {
+    static let expected: [String: [String]] = [
+        "good-rsa": [], "good-ecdsa": [], "government-ca": [],
+        "expired": ["cert.expired"], "not-yet-valid": ["cert.not_yet_valid"], "self-signed": ["cert.self_signed"],
+        "untrusted-root": ["cert.untrusted"], "wrong-host": ["cert.hostname_mismatch"], "incomplete-chain": ["cert.chain_incomplete"],
+        "sha1-signed": ["cert.weak_signature"], "rsa-1024": ["cert.weak_key"], "expiring-5-days": ["cert.expiring"],
+        "long-validity": ["cert.long_validity"],
+        "tls1_0-only": ["tls.handshake_failed", "proto.tls1_0", "proto.tls1_2_missing", "proto.tls1_3_missing"],
+        "tls1_1-only": ["tls.handshake_failed", "proto.tls1_1", "proto.tls1_2_missing"],
+        "tls1_3-only": ["proto.tls1_2_missing"],
+        "static-rsa-only": ["cipher.no_forward_secrecy", "proto.tls1_3_missing"],
+        "3des": ["cipher.weak"],
+        "crafted-rc4": ["tls.handshake_failed", "cipher.weak", "proto.tls1_0", "proto.tls1_1"],
+        "crafted-export": ["tls.handshake_failed", "cipher.weak", "proto.ssl3", "proto.tls1_0"],
+        "crafted-ssl3": ["tls.handshake_failed", "proto.ssl3", "cipher.weak"],
+        "crafted-null": ["cipher.weak"], "crafted-anon": ["cipher.weak"], "crafted-des": ["cipher.weak"],
+        "hsts-present": [], "hsts-missing": ["http.hsts_missing"], "hsts-short": ["http.hsts_short"],
+        // http-no-redirect is left out: its plain-HTTP port is its own, and an inventory has one
+        // http_port for all (the probe and policy tests cover it).
+        "refused": ["tls.unreachable"], "tarpit": ["tls.unreachable"], "garbage": ["tls.handshake_failed"],
+        "reset": ["tls.handshake_failed"], "trickle": ["tls.unreachable"],
+    ]
+
+    @Test func everyCaseGetsItsFindings() throws {
+        let lab = try LabCatalogue.standard().start()
+        defer { lab.stop() }
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var agencies: [String] = []
+        for (index, id) in Self.expected.keys.sorted().enumerated() where lab.unavailable[id] == nil {
+            let main = try lab.endpoint(for: id)
+            let tls = main.scheme == "https" ? main : try #require(try lab.companion(for: id))
+            agencies.append("""
+                  - code: "C\(index)"
+                    name: "\(id)"
+                    level: province
+                    link: {address: 127.0.0.1, method: tcp, port: 9}
+                    endpoints: [{url: "https://\(tls.hostName):\(tls.port)/", address: \(tls.address)}]
+                """)
+        }
+        // Government trust: the lab's Government CA, and the lab root with its intermediate
+        // (standing in for a public root) so that a missing intermediate is recognised.
+        try """
+            levels: [province]
+            trust: {anchors: ["\(lab.trust.governmentBundle.path)", "\(lab.trust.publicRoot.path)", "\(lab.trust.labIntermediate.path)"]}
+            probe: {link: {count: 1, timeout: 300ms}, tls: {timeout: 4s, http_port: 1}}
+            agencies:
+            \(agencies.joined(separator: "\n"))
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--tls-only"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let store = try ResultStore(path: folder + "/r.sqlite")
+        let run = try #require(try store.runs().first)
+        let byCase = Dictionary(uniqueKeysWithValues: try store.endpointResults(run: run.id).map {
+            (String($0.observation.serverName.dropLast(".lab.test".count)).replacingOccurrences(of: "tls1-", with: "tls1_"), $0)
+        })
+        for (id, ids) in Self.expected where lab.unavailable[id] == nil {
+            let endpoint = try #require(byCase[id], "no result for \(id)")
+            let found = Set(endpoint.findings.filter { $0.severity != .info }.map(\.id))
+            #expect(Set(ids).isSubset(of: found), "\(id): expected \(ids), found \(found.sorted())")
+            if ids.isEmpty {
+                #expect(found.isEmpty, "\(id): found \(found.sorted())")
+                #expect(endpoint.verdict == .compliant, "\(id)")
+            }
+        }
+        #expect(byCase["refused"]?.verdict == .unreachable)
+        #expect(byCase["expired"]?.verdict == .noncompliant)
+    }
+}
