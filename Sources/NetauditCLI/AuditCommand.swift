@@ -65,11 +65,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("After the run, delete the runs that ended more than N days ago (default: keep all).", valueName: "days"))
     var keepDays: Int?
 
-    @Option(help: "Report format: table, json (docs/results-schema.md), csv (one row per agency, UTF-8 with BOM) or html (one self-contained page).")
-    var format: ReportFormat = .table
-
-    @Option(help: "Language of the report's labels: en or vi (agency names are always as in the inventory).")
-    var lang: ReportLanguage = .en
+    @OptionGroup var report: ReportOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
@@ -117,8 +113,8 @@ struct AuditCommand: AsyncParsableCommand {
         if let keepDays {
             do { try store.prune(keepingDays: keepDays) } catch { printError("netaudit: retention: \(error)") }
         }
-        let report = try AuditReport(store: store, run: id)
-        let text = try format.render(report, labels: lang.labels)
+        let auditReport = try AuditReport(store: store, run: id)
+        let text = try self.report.render(auditReport)
         if let output {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
                 throw UserError("cannot write the report to '\(output)': \(error.localizedDescription) (the run is stored as run \(id))")
@@ -126,8 +122,8 @@ struct AuditCommand: AsyncParsableCommand {
         } else {
             printOut(text)
         }
-        if report.run.state == RunState.aborted.rawValue { throw ExitCode(ExitStatus.targetsMissed) }
-        if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+        if auditReport.run.state == RunState.aborted.rawValue { throw ExitCode(ExitStatus.targetsMissed) }
+        if !auditReport.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
     }
 }
 
@@ -145,11 +141,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The run to render (default: the newest).", valueName: "id"))
     var run: Int64?
 
-    @Option(help: "Report format: table, json, csv or html.")
-    var format: ReportFormat = .table
-
-    @Option(help: "Language of the report's labels: en or vi.")
-    var lang: ReportLanguage = .en
+    @OptionGroup var options: ReportOptions
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
@@ -160,8 +152,21 @@ struct ReportCommand: AsyncParsableCommand {
         } catch {
             throw UserError("\(error)")
         }
-        printOut(try format.render(report, labels: lang.labels))
+        printOut(try options.render(report))
         if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+}
+
+/// How a report is written: the options `audit` and `report` share.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Report format: table, json (docs/results-schema.md), csv (one row per agency, UTF-8 with BOM) or html (one self-contained page).")
+    var format: ReportFormat = .table
+
+    @Option(help: "Language of the report's labels: en or vi (agency names are always as in the inventory).")
+    var lang: ReportLanguage = .en
+
+    func render(_ report: AuditReport) throws -> String {
+        try format.render(report, labels: lang.labels)
     }
 }
 

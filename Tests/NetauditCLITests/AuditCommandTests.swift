@@ -13,6 +13,21 @@ import Testing
         return path
     }
 
+    /// A province whose link answers (TCP to a closed port) and a commune without a link.
+    static func writeSmallProvince(to folder: String, communeName: String) throws {
+        try """
+            levels: [province, commune]
+            probe: {link: {count: 1, timeout: 300ms}}
+            agencies:
+              - code: "52"
+                name: "Gia Lai"
+                level: province
+                link: {address: 127.2.0.52, method: tcp, port: 9}
+                children:
+                  - {code: "21583", name: "\(communeName)", level: commune}
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
@@ -179,17 +194,7 @@ import Testing
     @Test func csvVietnameseLabelsAndChangesSinceThePreviousRun() throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try """
-            levels: [province, commune]
-            probe: {link: {count: 1, timeout: 300ms}}
-            agencies:
-              - code: "52"
-                name: "Gia Lai"
-                level: province
-                link: {address: 127.2.0.52, method: tcp, port: 9}
-                children:
-                  - {code: "21583", name: "Phường \\"Quy Nhơn\\", mới", level: commune}
-            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try AuditCommandTests.writeSmallProvince(to: folder, communeName: #"Phường \"Quy Nhơn\", mới"#)
         let arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--links-only"]
         let first = try CLIRunner.run(arguments + ["--lang", "vi"])
         #expect(first.status == 1)  // a commune without link: 0 of 1 connected
@@ -217,17 +222,7 @@ struct HTMLReportTests {
     @Test func theHTMLReportRendersInHeadlessChromium() throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try """
-            levels: [province, commune]
-            probe: {link: {count: 1, timeout: 300ms}}
-            agencies:
-              - code: "52"
-                name: "Gia Lai"
-                level: province
-                link: {address: 127.2.0.52, method: tcp, port: 9}
-                children:
-                  - {code: "21583", name: "Phường Quy Nhơn <b>", level: commune}
-            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try AuditCommandTests.writeSmallProvince(to: folder, communeName: "Phường Quy Nhơn <b>")
         _ = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--links-only"])
         let html = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--format", "html", "--lang", "vi"])
         #expect(html.stdout.hasPrefix("<!DOCTYPE html>"))
