@@ -12,11 +12,10 @@ public struct NetauditCommand: AsyncParsableCommand {
             netaudit reads an inventory of state agencies (province > district > commune, or whatever levels the inventory declares), probes each agency's link to the dedicated data network and its TLS endpoints, and measures each level against its connection target (100% by default).
 
             EXIT STATUS:
-              0  success
-              1  a level misses its connection target or an endpoint is not compliant (audit, report); a probed link is not up (probe)
+              0  success; for audit and report: every level meets its connection target and every endpoint is compliant
+              1  audit, report: a level misses its target or an endpoint is not compliant; probe: the link is not up, or the endpoint completed no handshake
               2  usage error or invalid input (bad option, invalid inventory or CSV); nothing was probed
               3  internal error (a bug: please report it with the command line)
-              The audit (a later release) adds 1: a level below its target or an endpoint non-compliant.
             """,
         version: "\(version) (\(ProbeLibraries.current()))",
         subcommands: [AuditCommand.self, ReportCommand.self, InventoryCommand.self, ProbeCommand.self, LabCommand.self, BenchCommand.self]
