@@ -310,3 +310,28 @@ struct HTMLReportTests {
         #expect(byCase["expired"]?.verdict == .noncompliant)
     }
 }
+
+/// A full disk mid-run: a clear message, exit status 2, and what was stored stays readable.
+@Suite(.serialized, .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
+struct FullDiskTests {
+    @Test func aFullDiskEndsTheAuditWithAClearMessage() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let disk = folder + "/disk"
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        // A 320 KiB file system, in a private mount namespace: the run and its first results
+        // fit, the 255 agencies' results do not.
+        let inventory = CLIRunner.repository + "/Inventory/gia-lai-2019"
+        let result = try CLIRunner.run(
+            ["-c", "mount -t tmpfs -o size=320k tmpfs \(disk) && \(CLIRunner.binary) audit --inventory \(inventory) --db \(disk)/r.sqlite --links-only; echo status=$?; cp \(disk)/r.sqlite* \(folder)/"],
+            executable: "/bin/sh", wrapper: ["/usr/bin/unshare", "--mount"])
+        #expect(result.stderr.contains("netaudit: results store \(disk)/r.sqlite: the disk is full (nothing already stored is lost)"), "\(result.stderr)")
+        #expect(result.stdout.contains("status=2"))
+        // With room again, the store opens: the cut-off run is aborted, its results kept, the file sound.
+        let store = try ResultStore(path: folder + "/r.sqlite")
+        let run = try #require(try store.runs().first)
+        #expect(run.state == .aborted)
+        #expect(try store.linkResults(run: run.id).count > 0)
+        #expect(try store.integrityCheck() == "ok")
+    }
+}
