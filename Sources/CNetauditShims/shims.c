@@ -18,6 +18,7 @@ CURLcode na_curl_easy_setopt_data_callback(CURL *easy, CURLoption option, na_cur
 CURLcode na_curl_easy_setopt_ssl_ctx_callback(CURL *easy, curl_ssl_ctx_callback callback) { return curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, callback); }
 
 CURLcode na_curl_easy_setopt_opensocket_callback(CURL *easy, curl_opensocket_callback callback) { return curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, callback); }
+CURLcode na_curl_easy_setopt_prereq_callback(CURL *easy, curl_prereq_callback callback) { return curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, callback); }
 int na_curl_sockaddr_address(const struct curl_sockaddr *address, uint8_t *bytes16, int *port) {
     memset(bytes16, 0, 16);
     *port = 0;

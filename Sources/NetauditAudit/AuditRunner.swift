@@ -25,6 +25,15 @@ public struct AuditPlan: Sendable {
         return inventory.allAgencies.first { $0.code == only }?.subtree ?? []
     }
 
+    /// The inventory as the run records it: with `only`, just that agency's subtree, so
+    /// that the report judges what was audited and nothing else.
+    public var auditedInventory: Inventory {
+        guard let only, let root = inventory.allAgencies.first(where: { $0.code == only }) else { return inventory }
+        var pruned = inventory
+        pruned.agencies = [root]
+        return pruned
+    }
+
     public var probesLinks: Bool { kind != .tlsOnly }
     public var probesEndpoints: Bool { kind != .linkSweep }
 }
@@ -59,7 +68,7 @@ public struct AuditRunner: Sendable {
         let begin = clock.now
         let agencies = plan.agencies
         let inventory = plan.inventory
-        let id = try store.beginRun(kind: plan.kind, inventory: inventory, inventoryPath: plan.inventoryPath,
+        let id = try store.beginRun(kind: plan.kind, inventory: plan.auditedInventory, inventoryPath: plan.inventoryPath,
                                     inventoryHash: InventoryFingerprint.sha256(files: inventory.files))
         let endpointCount = plan.probesEndpoints ? agencies.reduce(0) { $0 + $1.endpoints.count } : 0
         let total = (plan.probesLinks ? agencies.count : 0) + endpointCount
@@ -84,7 +93,7 @@ public struct AuditRunner: Sendable {
                     }
                     return result
                 }
-                try Task.checkCancellation()
+                // Judged and stored even when interrupted: every series returned what it measured.
                 let states = observations.mapValues { policy.linkState($0) }
                 for agency in agencies {
                     let observation = observations[agency.code]
@@ -97,6 +106,7 @@ public struct AuditRunner: Sendable {
                     try store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
                 }
                 report()
+                try Task.checkCancellation()
             }
             if plan.probesEndpoints {
                 let settings = TLSProbeSettings(inventory.probe, governmentAnchors: inventory.trustAnchors)
@@ -113,6 +123,8 @@ public struct AuditRunner: Sendable {
                         }
                     }
                     for try await result in group {
+                        // A check cut short by the interruption measured nothing: not stored.
+                        if Task.isCancelled { continue }
                         try store.record(result, in: id)
                         done += 1
                         if result.verdict != .compliant { failures += 1 }

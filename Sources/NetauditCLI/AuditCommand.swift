@@ -7,6 +7,7 @@ import NetauditPolicy
 import NetauditProbes
 import NetauditReports
 import NetauditStore
+import Synchronization
 
 /// Output formats of the audit report.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -185,15 +186,20 @@ final class ProgressLine: Sendable {
     }
 }
 
-/// Runs `action` once on SIGINT or SIGTERM (the audit marks its run aborted).
+/// Runs `action` on the first SIGINT or SIGTERM (the audit stops and marks its run
+/// aborted); a second one ends the process at once (status 130).
 final class SignalWatch: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
+    private let count = Atomic<Int>(0)
 
     init(_ action: @escaping @Sendable () -> Void) {
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: action)
+            source.setEventHandler { [unowned self] in
+                let seen = self.count.wrappingAdd(1, ordering: .relaxed).newValue
+                if seen == 1 { action() } else { exit(130) }
+            }
             source.resume()
             sources.append(source)
         }

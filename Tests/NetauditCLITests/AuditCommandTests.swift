@@ -335,3 +335,32 @@ struct FullDiskTests {
         #expect(try store.integrityCheck() == "ok")
     }
 }
+
+/// `--only CODE` judges the subtree it audited and nothing else.
+@Suite(.serialized) struct AuditOnlyTests {
+    @Test func onlyASubtreeIsReported() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            levels: [province, district]
+            probe: {link: {count: 1, timeout: 300ms}}
+            agencies:
+              - code: "P"
+                name: "Tỉnh"
+                level: province
+                link: {address: 127.0.0.1, method: tcp, port: 9}
+                children:
+                  - {code: "D1", name: "Huyện 1", level: district, link: {address: 127.0.0.1, method: tcp, port: 9}}
+                  - {code: "D2", name: "Huyện 2", level: district}
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite",
+                                        "--links-only", "--only", "D1", "--format", "json"])
+        #expect(result.status == 0, "\(result.stdout)")  // D2 (no link) was not audited
+        let summary = try #require(try AuditCommandTests.json(result.stdout)["summary"] as? [String: Any])
+        let levels = try #require(summary["levels"] as? [[String: Any]])
+        #expect(levels.map { $0["level"] as? String } == ["district"])
+        #expect((summary["gaps"] as? [Any])?.isEmpty == true)
+        let unknown = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--only", "D9"])
+        #expect(unknown.status == 2)
+    }
+}

@@ -98,3 +98,15 @@ struct AuditSummaryTests {
         #expect(summary.targetsMet && summary.gaps.isEmpty)
     }
 }
+
+struct AuditSummaryRoundingTests {
+    /// 55% of 100 is 55.000000000000007 in floating point: 55 connected must meet it.
+    @Test(arguments: [(55.0, 100, 55), (56.0, 25, 14), (68.0, 75, 51), (81.0, 100, 81), (100.0, 3, 3)])
+    func aTargetExactlyReachedIsMet(target: Double, agencies: Int, connected: Int) {
+        let children = (0..<agencies).map { Agency(code: "c\($0)", name: "X", level: "commune", link: Link(address: IPAddress(127, 9, 9, 9))) }
+        let inventory = Inventory(levels: ["commune"], targets: ["commune": target], agencies: children)
+        let links = children.enumerated().map { LinkResult(agencyCode: $1.code, observation: nil, state: $0 < connected ? .up : .down, findings: []) }
+        let level = AuditSummary(inventory: inventory, links: links, endpoints: [], now: Date()).levels[0]
+        #expect(level.meetsTarget && level.gap == 0, "\(target)% of \(agencies) with \(connected) connected")
+    }
+}

@@ -50,6 +50,9 @@ CURLcode na_curl_easy_setopt_ssl_ctx_callback(CURL *easy, curl_ssl_ctx_callback 
 /// curl_easy_setopt is variadic (CURLOPT_OPENSOCKETFUNCTION: netaudit opens every socket
 /// itself, so an address outside the allow-list is refused whatever DNS or a redirect says).
 CURLcode na_curl_easy_setopt_opensocket_callback(CURL *easy, curl_opensocket_callback callback);
+/// curl_easy_setopt is variadic (CURLOPT_PREREQFUNCTION: called once the connection, TLS
+/// included, is up and before the request is sent: where the probe reads the session).
+CURLcode na_curl_easy_setopt_prereq_callback(CURL *easy, curl_prereq_callback callback);
 /// struct curl_sockaddr wraps a struct sockaddr: return its family, 4/16 address bytes and port.
 int na_curl_sockaddr_address(const struct curl_sockaddr *address, uint8_t *bytes16, int *port);
 

@@ -1,30 +1,54 @@
+import Foundation
 import NetauditCore
 
 /// Bounds the connections a run opens: in all, and to any one address, so that a sweep
 /// neither runs out of descriptors nor hammers one agency's gateway. Waiters are served
 /// in arrival order.
 actor ConnectionLimiter {
+    /// What a probe is counted against: its address, or its host name when the address
+    /// is not known before connecting (DNS), so that unrelated sites do not share a slot.
+    enum Target: Sendable, Hashable {
+        case address(IPAddress)
+        case host(String)
+    }
+
     struct Slot: Sendable {
-        let address: IPAddress
+        let address: Target
     }
 
     private let total: Int
     private let perAddress: Int
     private var open = 0
-    private var openPerAddress: [IPAddress: Int] = [:]
-    private var waiters: [(address: IPAddress, continuation: CheckedContinuation<Slot, Never>)] = []
+    private var openPerAddress: [Target: Int] = [:]
+    private var waiters: [(id: UUID, address: Target, continuation: CheckedContinuation<Slot?, Never>)] = []
 
     init(total: Int, perAddress: Int) {
         self.total = max(1, total)
         self.perAddress = max(1, perAddress)
     }
 
-    func acquire(_ address: IPAddress) async -> Slot {
+    /// A slot for `address`, in arrival order; nil when the task is cancelled while waiting
+    /// (the probe is then skipped, not run late).
+    func acquire(_ address: Target) async -> Slot? {
+        if Task.isCancelled { return nil }
         if waiters.isEmpty, canOpen(address) {
             take(address)
             return Slot(address: address)
         }
-        return await withCheckedContinuation { waiters.append((address, $0)) }
+        let id = UUID()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Slot?, Never>) in
+                if Task.isCancelled { continuation.resume(returning: nil); return }
+                waiters.append((id, address, continuation))
+            }
+        } onCancel: {
+            Task { await self.dropWaiter(id) }
+        }
+    }
+
+    private func dropWaiter(_ id: UUID) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
     }
 
     func release(_ slot: Slot) {
@@ -47,11 +71,11 @@ actor ConnectionLimiter {
     /// Connections open now (for tests and the progress line).
     var inUse: Int { open }
 
-    private func canOpen(_ address: IPAddress) -> Bool {
+    private func canOpen(_ address: Target) -> Bool {
         open < total && openPerAddress[address, default: 0] < perAddress
     }
 
-    private func take(_ address: IPAddress) {
+    private func take(_ address: Target) {
         open += 1
         openPerAddress[address, default: 0] += 1
     }

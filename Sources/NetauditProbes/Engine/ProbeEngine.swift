@@ -68,7 +68,9 @@ public final class ProbeEngine: Sendable {
         case .icmp:
             return await ping(link.address, settings: settings)
         case .tcp(let port):
-            let slot = await limiter.acquire(link.address)
+            guard let slot = await limiter.acquire(.address(link.address)) else {
+                return LinkObservation(address: link.address, method: link.method, problem: "cancelled before it could start")
+            }
             let observation = await connectSeries(link.address, port: port, settings: settings)
             await limiter.release(slot)
             return observation

@@ -64,6 +64,8 @@ final class ProbeLoop: @unchecked Sendable {
     }
 
     private let tokens = Atomic<Int>(0)
+    /// Tokens whose task was cancelled, possibly before their start job ran.
+    private let cancelledTokens = Mutex<Set<Int>>([])
     /// How to end each request still running, by token (loop thread).
     private var cancellers: [Int: () -> Void] = [:]
 
@@ -84,13 +86,17 @@ final class ProbeLoop: @unchecked Sendable {
                         guard !done else { return }
                         done = true
                         loop.cancellers[token] = nil
+                        loop.cancelledTokens.withLock { _ = $0.remove(token) }
                         continuation.resume(returning: result)
                     }
-                    if !done, let cancel { loop.cancellers[token] = cancel }
+                    guard !done, let cancel else { return }
+                    // Cancelled before it could start: end it at once with what it has.
+                    if loop.cancelledTokens.withLock({ $0.contains(token) }) { cancel() } else { loop.cancellers[token] = cancel }
                 }
                 if !accepted { continuation.resume(returning: ifStopped) }
             }
         } onCancel: {
+            cancelledTokens.withLock { _ = $0.insert(token) }
             submit { loop in loop.cancellers.removeValue(forKey: token)?() }
         }
     }

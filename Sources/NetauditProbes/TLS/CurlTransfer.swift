@@ -82,6 +82,10 @@ final class CurlTransfer {
         try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.timeout))
         try easy.set(CURLOPT_USERAGENT, "netaudit/\(ProbeLibraries.netauditVersion)")
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        // Never through a proxy from the environment (https_proxy, ALL_PROXY…): the probe
+        // must measure the target itself, at its pinned address, inside the allow-list.
+        try easy.set(CURLOPT_PROXY, "")
+        try easy.set(CURLOPT_NOPROXY, "*")
         // netaudit verifies chains itself (ChainVerifier); curl must not refuse a bad
         // certificate before we have seen it, nor load the CA bundle for every handshake.
         try easy.set(CURLOPT_SSL_VERIFYPEER, 0)
@@ -97,6 +101,8 @@ final class CurlTransfer {
         try Curl.check(na_curl_easy_setopt_pointer(easy.handle, CURLOPT_HEADERDATA, me))
         try Curl.check(na_curl_easy_setopt_data_callback(easy.handle, CURLOPT_WRITEFUNCTION, bodyCallback))
         try Curl.check(na_curl_easy_setopt_pointer(easy.handle, CURLOPT_WRITEDATA, me))
+        try Curl.check(na_curl_easy_setopt_prereq_callback(easy.handle, prerequestCallback))
+        try Curl.check(na_curl_easy_setopt_pointer(easy.handle, CURLOPT_PREREQDATA, me))
         try Curl.check(na_curl_easy_setopt_opensocket_callback(easy.handle, openSocketCallback))
         try Curl.check(na_curl_easy_setopt_pointer(easy.handle, CURLOPT_OPENSOCKETDATA, me))
         if let resolve = request.resolve {
@@ -124,6 +130,15 @@ final class CurlTransfer {
     }
 
     // MARK: Callbacks (on the loop thread, inside curl_multi_perform)
+
+    /// The connection is up (TLS done) and the request not yet sent: read the session now,
+    /// so that a server that never answers HTTP is still judged on its certificate.
+    fileprivate func connectionReady() {
+        if !triedCapture {
+            triedCapture = true
+            captureSession()
+        }
+    }
 
     fileprivate func header(_ bytes: UnsafeRawBufferPointer) -> Int {
         if !triedCapture {
@@ -209,6 +224,11 @@ private let headerCallback: na_curl_data_callback = { data, size, count, user in
 private let bodyCallback: na_curl_data_callback = { _, size, count, user in
     guard let user else { return 0 }
     return Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue().body(size * count)
+}
+
+private let prerequestCallback: curl_prereq_callback = { user, _, _, _, _ in
+    if let user { Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue().connectionReady() }
+    return CURL_PREREQFUNC_OK
 }
 
 private let openSocketCallback: curl_opensocket_callback = { user, purpose, address in

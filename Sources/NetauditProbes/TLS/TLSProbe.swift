@@ -19,7 +19,16 @@ extension ProbeEngine {
     public func probeEndpoint(_ endpoint: Endpoint, settings: TLSProbeSettings,
                               trust: TrustStores? = nil) async -> TLSObservation {
         // One slot for the whole check: its deadline starts once it may run.
-        let slot = await limiter.acquire(endpoint.address ?? endpoint.url.hostAddress ?? .v4(0))
+        let target: ConnectionLimiter.Target = (endpoint.address ?? endpoint.url.hostAddress).map { .address($0) }
+            ?? .host(endpoint.url.host)
+        let cancelled = TLSObservation(url: endpoint.url.description, serverName: endpoint.serverName, address: endpoint.address,
+                                       port: endpoint.url.port, connection: ConnectionOutcome(failure: .other, message: "cancelled"),
+                                       problem: "cancelled before it could start")
+        guard let slot = await limiter.acquire(target) else { return cancelled }
+        guard !Task.isCancelled else {
+            await limiter.release(slot)
+            return cancelled
+        }
         let observation = await check(endpoint, settings: settings, trust: trust)
         await limiter.release(slot)
         return observation
@@ -57,11 +66,12 @@ extension ProbeEngine {
         async let versionAnswers: [HelloPlan.VersionAnswer] = hellos?.versionAnswers() ?? []
         var outcome = await transfer(httpsRequest(endpoint, address: pinned, legacy: false, deadline: deadline), address: pinned)
         var answers = await versionAnswers
-        if outcome.refusedAddress != nil {
-            observation.problem = "address \(outcome.refusedAddress!) is outside the allowed target networks"
+        if let refused = outcome.refusedAddress, !outcome.tcpConnected, !outcome.handshakeDone {
+            observation.problem = "address \(refused) is outside the allowed target networks"
         }
         observation.address = pinned ?? outcome.primaryAddress
-        if hellos == nil, settings.checkProtocolsAndCiphers, outcome.refusedAddress == nil, let resolved = observation.address {
+        if hellos == nil, settings.checkProtocolsAndCiphers, observation.problem == nil, let resolved = observation.address,
+           configuration.allow.permits(resolved) {
             // The host was resolved by curl: ask the versions now, at the address it used.
             hellos = HelloPlan(engine: self, address: resolved, port: url.port, serverName: serverName,
                                deadline: deadline, serverSpeaksTLS: false)
@@ -185,7 +195,7 @@ extension ProbeEngine {
             if outcome.code == 0 { result.message = nil }  // otherwise: no HTTP answer after the handshake
             return result
         }
-        if outcome.refusedAddress != nil {
+        if outcome.refusedAddress != nil && !outcome.tcpConnected {
             result.failure = .other
             return result
         }

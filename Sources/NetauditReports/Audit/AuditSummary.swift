@@ -144,7 +144,9 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             inventory.levels.compactMap { name in
                 guard let figure = figures[name] else { return nil }
                 let target = inventory.target(forLevel: name)
-                let needed = Int((target / 100 * Double(figure.agencies)).rounded(.up))
+                // Agencies needed: the smallest count whose share reaches the target (with a
+                // tolerance: 55% of 100 is 55.000000000000007 in floating point).
+                let needed = Int((target * Double(figure.agencies) / 100 - 1e-9).rounded(.up))
                 let gap = max(0, needed - figure.connected)
                 return Level(level: name, figures: figure, targetPercent: target, gap: gap,
                              meetsTarget: figure.notProbed == figure.agencies ? true : gap == 0)
