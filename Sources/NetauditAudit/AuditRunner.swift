@@ -109,7 +109,7 @@ public struct AuditRunner: Sendable {
                 try Task.checkCancellation()
             }
             if plan.probesEndpoints {
-                let settings = TLSProbeSettings(inventory.probe, governmentAnchors: inventory.trustAnchors)
+                let settings = TLSProbeSettings(inventory.probe)
                 let engine = self.engine, trust = self.trust, policy = self.policy
                 try await withThrowingTaskGroup(of: EndpointResult.self) { group in
                     for agency in agencies {

@@ -136,7 +136,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let engine = ProbeEngine(.init(allow: networks))
         defer { engine.shutdown() }
         let settings = TLSProbeSettings(timeout: Duration(text: timeout ?? "10s")!, httpPort: httpPort == 0 ? nil : httpPort,
-                                        governmentAnchors: caFiles, checkProtocolsAndCiphers: !noHellos)
+                                        checkProtocolsAndCiphers: !noHellos)
         let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
         let evaluation = Policy().evaluateEndpoint(observation, now: Date())
         switch format {

@@ -104,16 +104,22 @@ public final class ResultStore: Sendable {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.runRecord) }
     }
 
-    /// The newest run of `kinds` in `state` that started before run `before` (if given).
-    public func latestRun(kinds: [RunKind], state: RunState = .complete, before: RunID? = nil) throws(StoreError) -> RunRecord? {
+    /// The newest run of `kinds` in `state` that started before run `before` (if given),
+    /// over the inventory at `inventoryPath` (if given).
+    public func latestRun(kinds: [RunKind], state: RunState = .complete, before: RunID? = nil,
+                          inventoryPath: String? = nil) throws(StoreError) -> RunRecord? {
         try read { db in
             let placeholders = kinds.map { _ in "?" }.joined(separator: ",")
             var arguments: [any DatabaseValueConvertible] = kinds.map(\.rawValue)
             arguments.append(state.rawValue)
             arguments.append(before?.value ?? Int64.max)
-            return try Row.fetchOne(db, sql: """
-                SELECT * FROM runs WHERE kind IN (\(placeholders)) AND state = ? AND id < ? ORDER BY id DESC LIMIT 1
-                """, arguments: StatementArguments(arguments)).map(Self.runRecord)
+            var sql = "SELECT * FROM runs WHERE kind IN (\(placeholders)) AND state = ? AND id < ?"
+            if let inventoryPath {
+                sql += " AND inventory_path = ?"
+                arguments.append(inventoryPath)
+            }
+            return try Row.fetchOne(db, sql: sql + " ORDER BY id DESC LIMIT 1",
+                                    arguments: StatementArguments(arguments)).map(Self.runRecord)
         }
     }
 

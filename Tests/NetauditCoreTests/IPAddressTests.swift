@@ -55,7 +55,7 @@ struct IPAddressTests {
 
     @Test func octetInitialiserMatchesParsing() {
         #expect(IPAddress(127, 0, 0, 1) == IPAddress("127.0.0.1"))
-        #expect(IPAddress(192, 168, 1, 254) == .v4(0xC0A8_01FE))
+        #expect(IPAddress(198, 51, 100, 254) == .v4(0xC633_64FE))
         #expect(IPAddress(0, 0, 0, 0) == .v4(0))
         #expect(IPAddress(255, 255, 255, 255).description == "255.255.255.255")
     }

@@ -57,7 +57,7 @@ struct LabLighttpdServerTests {
     @Test func refusesAddressesBeyondLoopback() throws {
         let chain = try LabFixtures.chain.get()
         let error = #expect(throws: LabLighttpdError.self) {
-            _ = try LabLighttpd.start(LabLighttpd.Configuration(credential: chain.leaf), address: IPAddress(192, 168, 0, 1))
+            _ = try LabLighttpd.start(LabLighttpd.Configuration(credential: chain.leaf), address: IPAddress(192, 0, 2, 1))
         }
         #expect(error?.reason == .forbiddenAddress)
     }

@@ -8,7 +8,8 @@ import Testing
 
 /// The server as a whole: binding, ports, refusals, stop, and nothing left behind.
 struct LabServerTests {
-    @Test(arguments: ["10.0.0.1", "192.168.1.10", "0.0.0.0", "::", "::ffff:127.0.0.1", "fe80::1", "8.8.8.8", "128.0.0.1"])
+    // Documentation ranges (RFC 5737) and wildcards: refused before any socket exists.
+    @Test(arguments: ["192.0.2.10", "198.51.100.7", "0.0.0.0", "::", "::ffff:127.0.0.1", "fe80::1", "203.0.113.5", "2001:db8::1"])
     func refusesAddressesBeyondLoopback(_ text: String) throws {
         let address = try #require(IPAddress(text))
         let error = #expect(throws: LabServerError.self) {
@@ -21,7 +22,7 @@ struct LabServerTests {
     @Test func refusesBeforeBindingAnything() throws {
         // A forbidden address after a good one: nothing may stay bound.
         let good = LabEndpoint(address: IPAddress(127, 88, 9, 1), port: 0, behaviour: .tarpit)
-        let bad = LabEndpoint(address: IPAddress(10, 1, 2, 3), behaviour: .tarpit)
+        let bad = LabEndpoint(address: IPAddress(192, 0, 2, 3), behaviour: .tarpit)
         #expect(throws: LabServerError.self) { _ = try LabServer([good, bad]) }
         #expect(ProcSelf.tcpSockets(inPrefix: [127, 88, 9]).isEmpty)
     }

@@ -105,13 +105,13 @@ enum Fixtures {
 
     // MARK: Links
 
-    static func agency(link: Link? = Link(address: IPAddress(10, 64, 0, 1), via: "64")) -> Agency {
+    static func agency(link: Link? = Link(address: IPAddress(127, 64, 0, 1), via: "64")) -> Agency {
         Agency(code: "23575", name: "Xã Ia Hrú", level: "commune", link: link)
     }
 
     static func linkObservation(sent: Int = 10, received: Int = 10, rtts: [Double]? = nil,
                                 problem: String? = nil) -> LinkObservation {
-        LinkObservation(address: IPAddress(10, 64, 0, 1), method: .icmp, transport: .icmpRaw, sent: sent,
+        LinkObservation(address: IPAddress(127, 64, 0, 1), method: .icmp, transport: .icmpRaw, sent: sent,
                         received: received,
                         roundTrip: RoundTripStatistics(milliseconds: rtts ?? Array(repeating: 12, count: received)),
                         started: now, duration: 9, problem: problem)

@@ -36,9 +36,9 @@ struct LinkRuleTests {
         #expect(finding.evidence["link.loss_percent"] == "100")
         if id == "link.unreachable" {
             #expect(finding.evidence["link.via"] == "64" && finding.evidence["via.state"] == "down")
-            #expect(finding.message == "No answer from 10.64.0.1, and the node it depends on (64) is down too: the cause is upstream.")
+            #expect(finding.message == "No answer from 127.64.0.1, and the node it depends on (64) is down too: the cause is upstream.")
         } else {
-            #expect(finding.message == "No answer from 10.64.0.1 to any of 10 ICMP echo requests.")
+            #expect(finding.message == "No answer from 127.64.0.1 to any of 10 ICMP echo requests.")
         }
     }
 
@@ -64,20 +64,20 @@ struct LinkRuleTests {
         let findings = policy.evaluateLink(of: Fixtures.agency(), observation: observation)
         let loss = try #require(findings.first { $0.id == "link.loss" })
         #expect(loss.severity == .high)
-        #expect(loss.message == "30% of 10 ICMP echo requests to 10.64.0.1 went unanswered (threshold 20%).")
+        #expect(loss.message == "30% of 10 ICMP echo requests to 127.64.0.1 went unanswered (threshold 20%).")
         #expect(loss.evidence["link.loss_percent"] == "30" && loss.evidence["threshold.link_loss_percent"] == "20")
         let latency = try #require(findings.first { $0.id == "link.latency" })
         #expect(latency.severity == .medium)
-        #expect(latency.message == "The median round trip to 10.64.0.1 is 190 ms (threshold 150 ms).")
+        #expect(latency.message == "The median round trip to 127.64.0.1 is 190 ms (threshold 150 ms).")
         #expect(latency.evidence["link.rtt_median_ms"] == "190")
     }
 
     @Test func tcpSeriesAreDescribedAsConnects() {
-        let observation = LinkObservation(address: IPAddress(10, 64, 0, 1), method: .tcp(port: 443), transport: .tcp,
+        let observation = LinkObservation(address: IPAddress(127, 64, 0, 1), method: .tcp(port: 443), transport: .tcp,
                                           sent: 4, received: 0)
-        let agency = Fixtures.agency(link: Link(address: IPAddress(10, 64, 0, 1), method: .tcp(port: 443)))
+        let agency = Fixtures.agency(link: Link(address: IPAddress(127, 64, 0, 1), method: .tcp(port: 443)))
         #expect(policy.evaluateLink(of: agency, observation: observation).first?.message
-                == "No answer from 10.64.0.1 to any of 4 TCP connects to port 443.")
+                == "No answer from 127.64.0.1 to any of 4 TCP connects to port 443.")
     }
 
     @Test func inconclusiveLinkDataMakesNoFinding() {

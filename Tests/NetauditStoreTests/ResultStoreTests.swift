@@ -89,6 +89,8 @@ struct ResultStoreTests {
         let last = try run(.audit, .complete)
         #expect(try store.latestRun(kinds: [.audit])?.id == last)
         #expect(try store.latestRun(kinds: [.audit], before: last)?.id == first)
+        #expect(try store.latestRun(kinds: [.audit], inventoryPath: "i")?.id == last)
+        #expect(try store.latestRun(kinds: [.audit], inventoryPath: "elsewhere") == nil)
         #expect(try store.runs(limit: 2).map(\.id) == [last, RunID(last.value - 1)])
     }
 

@@ -68,9 +68,6 @@ actor ConnectionLimiter {
         }
     }
 
-    /// Connections open now (for tests and the progress line).
-    var inUse: Int { open }
-
     private func canOpen(_ address: Target) -> Bool {
         open < total && openPerAddress[address, default: 0] < perAddress
     }

@@ -146,11 +146,6 @@ final class ProbeLoop: @unchecked Sendable {
         return source
     }
 
-    /// The shared source made under `key`, if any; call from a job.
-    func existing<Source: LoopSource>(_ key: String) -> Source? {
-        shared[key] as? Source
-    }
-
     /// Stops the loop after the jobs already queued; sources still running are dropped
     /// (their owners have been told by their own cancellation). Waits for the thread.
     func stop() {

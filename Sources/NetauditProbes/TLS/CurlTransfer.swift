@@ -6,7 +6,7 @@ import NetauditCore
 /// thread; libcurl calls back into it through `Unmanaged` user data (a C callback closure
 /// must not capture anything). It never follows redirects, stops reading at the first
 /// byte of the body, opens its sockets itself to enforce the allow-list, and for HTTPS
-/// reads the TLS session from OpenSSL while the connection is live.
+/// reads the TLS session from OpenSSL once the connection is up, before the request.
 final class CurlTransfer {
     struct Request: Sendable {
         var url: String
@@ -141,10 +141,6 @@ final class CurlTransfer {
     }
 
     fileprivate func header(_ bytes: UnsafeRawBufferPointer) -> Int {
-        if !triedCapture {
-            triedCapture = true
-            captureSession()
-        }
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .newlines)
         if line.hasPrefix("HTTP/") { headerLines.removeAll() }  // a 100 Continue, then the real one
         if !line.isEmpty { headerLines.append(line) }

@@ -65,9 +65,7 @@ public struct AuditReport: Sendable, Encodable {
         summary = AuditSummary(inventory: record.inventory, links: links, endpoints: endpoints, now: now)
 
         // The previous complete run of the same kind over the same inventory.
-        let previousRun = try store.runs(limit: 500).first {
-            $0.id < record.id && $0.kind == record.kind && $0.state == .complete && $0.inventoryPath == record.inventoryPath
-        }
+        let previousRun = try store.latestRun(kinds: [record.kind], before: record.id, inventoryPath: record.inventoryPath)
         if let previous = previousRun {
             var changes = Changes(previousRun: previous.id.value)
             let before = Dictionary(try store.linkResults(run: previous.id).map { ($0.agencyCode, $0.state) },
