@@ -21,46 +21,22 @@ final class LabDescriptor: @unchecked Sendable {
     deinit { close(fd) }
 }
 
-/// A pthread that runs one closure and can be joined: Foundation's `Thread` cannot be joined,
-/// and ``LabServer/stop()`` must return only once its threads are gone.
-final class LabThread: @unchecked Sendable {
-    /// What the new thread runs; retained for it until it starts (Unmanaged hand-over).
-    private final class Start {
-        let body: @Sendable () -> Void
-        init(body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-
-    private let thread: pthread_t
-    /// Set once joined, so that a second join does nothing (joining twice is undefined).
-    private let joined = Mutex(false)
+/// A named lab thread: ``LabServer/stop()`` joins it, so it returns only once its threads are gone.
+final class LabThread: Sendable {
+    private let thread: JoinableThread
 
     /// Starts a thread named `name` (at most 15 bytes are kept) that runs `body`.
     init(name: String, _ body: @escaping @Sendable () -> Void) throws(LabServerError) {
-        let start = Unmanaged.passRetained(Start(body: body)).toOpaque()
-        var thread = pthread_t()
-        let code = pthread_create(&thread, nil, { argument in
-            let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-            start.body()
-            return nil
-        }, start)
-        guard code == 0 else {
-            Unmanaged<Start>.fromOpaque(start).release()
-            throw LabServerError(.thread, "pthread_create (\(name)): \(LabErrno.text(code))", errno: code)
+        do {
+            thread = try JoinableThread(body)
+        } catch {
+            throw LabServerError(.thread, "pthread_create (\(name)): \(LabErrno.text(error.code))", errno: error.code)
         }
-        self.thread = thread
-        na_lab_name_thread(thread, name)  // from here, so that the name is there when init returns
+        na_lab_name_thread(thread.handle, name)  // from here, so that the name is there when init returns
     }
 
     /// Waits for the thread to end (pthread_join(3)); later calls return at once.
-    func join() {
-        let first = joined.withLock { joined in
-            defer { joined = true }
-            return !joined
-        }
-        if first { pthread_join(thread, nil) }
-    }
-
-    deinit { join() }
+    func join() { thread.join() }
 }
 
 /// Text for errno values.

@@ -1,4 +1,5 @@
 internal import CNetauditShims
+import NetauditCore
 import Foundation
 import Synchronization
 
@@ -31,7 +32,8 @@ final class ProbeLoop: @unchecked Sendable {
 
     private let queue = Mutex<(jobs: [Job], stopping: Bool)>(([], false))
     private let finished = Mutex<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
+    /// The loop thread; `stop()` joins it.
+    private var thread: JoinableThread!
     /// Loop-thread state from here on.
     let multi: CurlMulti
     private var sources: [LoopSource] = []
@@ -40,14 +42,16 @@ final class ProbeLoop: @unchecked Sendable {
         multi = CurlMulti()
         let threadName = String(name.utf8.prefix(15)) ?? "netaudit-probe"
         let started = DispatchSemaphore(value: 0)
-        let thread = Thread { [unowned self] in
-            _ = na_set_thread_name(threadName)  // Foundation's Thread.name is not the kernel's
+        let body: @Sendable () -> Void = { [unowned self] in
+            _ = na_set_thread_name(threadName)
             started.signal()
             self.run()
         }
-        thread.name = name
-        thread.stackSize = 1 << 20
-        thread.start()
+        do {
+            thread = try JoinableThread(body)
+        } catch {
+            fatalError("netaudit cannot start its probe loop thread: \(error)")
+        }
         started.wait()  // the engine is ready (and named) when init returns
     }
 
@@ -155,7 +159,7 @@ final class ProbeLoop: @unchecked Sendable {
         }
         guard first else { return }
         multi.wakeup()
-        done.wait()
+        thread.join()
     }
 
     private func run() {
@@ -214,6 +218,5 @@ final class ProbeLoop: @unchecked Sendable {
         for transfer in Array(transfers.values) { cancel(transfer) }
         sources.removeAll()
         shared.removeAll()
-        done.signal()
     }
 }
