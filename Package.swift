@@ -31,6 +31,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C: system libraries and shims.
@@ -92,6 +96,23 @@ let package = Package(
             dependencies: ["NetauditCore", "CNetauditShims"]
         ),
         .target(
+            name: "NetauditDaemon",
+            dependencies: [
+                "NetauditCore",
+                "NetauditInventory",
+                "NetauditProbes",
+                "NetauditPolicy",
+                "NetauditStore",
+                "NetauditAudit",
+                "NetauditReports",
+                "CNetauditShims",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .target(
             name: "NetauditCLI",
             dependencies: [
                 "NetauditCore",
@@ -102,6 +123,7 @@ let package = Package(
                 "NetauditAudit",
                 "NetauditReports",
                 "NetauditLab",
+                "NetauditDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

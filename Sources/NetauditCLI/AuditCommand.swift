@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NetauditAudit
 import NetauditCore
+import NetauditDaemon
 import NetauditInventory
 import NetauditPolicy
 import NetauditProbes
@@ -45,11 +46,14 @@ struct AuditCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The inventory's top YAML file, or its folder.", valueName: "path"))
-    var inventory: String
+    @Option(help: ArgumentHelp("The inventory's top YAML file, or its folder (default: the one --config names).", valueName: "path"))
+    var inventory: String?
 
-    @Option(help: ArgumentHelp("The results store (SQLite; created if missing).", valueName: "file"))
-    var db = "netaudit.sqlite"
+    @Option(help: ArgumentHelp("The results store (SQLite; created if missing). Default: netaudit.sqlite, or the database --config names.", valueName: "file"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("Take the inventory, the store, the extra trust anchors and the retention from the daemon's configuration file (docs/configuration.md), as systemd's netaudit-audit.service does.", valueName: "file"))
+    var config: String?
 
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("Extra trust anchors (PEM), added to the inventory's (repeatable).", valueName: "pem"))
     var caFiles: [String] = []
@@ -74,10 +78,22 @@ struct AuditCommand: AsyncParsableCommand {
     func validate() throws {
         if linksOnly && tlsOnly { throw ValidationError("--links-only and --tls-only exclude each other.") }
         if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1.") }
+        if inventory == nil && config == nil { throw ValidationError("Missing expected argument '--inventory <path>' (or --config <file>).") }
     }
 
     func run() async throws {
-        var inventory = try loadInventory(self.inventory)
+        var daemonConfiguration: DaemonConfiguration?
+        if let config {
+            do { daemonConfiguration = try AuditSetup.loadConfiguration(config) } catch {
+                printError(error.description)
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+        }
+        let inventoryPath = self.inventory ?? daemonConfiguration!.inventory
+        let db = self.db ?? daemonConfiguration?.database ?? "netaudit.sqlite"
+        let keepDays = self.keepDays ?? daemonConfiguration?.keepDays
+        let caFiles = self.caFiles + (daemonConfiguration?.caFiles ?? [])
+        var inventory = try loadInventory(inventoryPath)
         for file in caFiles where !FileManager.default.isReadableFile(atPath: file) {
             throw UserError("--ca-file '\(file)' cannot be read")
         }
@@ -97,7 +113,7 @@ struct AuditCommand: AsyncParsableCommand {
         let policy: Policy
         do { policy = try Policy(inventory: inventory.policy) } catch { throw UserError("policy: \(error)") }
         let runner = AuditRunner(store: store, policy: policy, trust: trust, engine: engine)
-        let plan = AuditPlan(inventory: inventory, inventoryPath: self.inventory,
+        let plan = AuditPlan(inventory: inventory, inventoryPath: inventoryPath,
                              kind: linksOnly ? .linkSweep : (tlsOnly ? .tlsOnly : .audit), only: only)
         let progress = ProgressLine()
         let task = Task { try await runner.run(plan) { progress.show($0) } }

@@ -68,3 +68,8 @@ extension Array where Element == IPNetwork {
         contains { $0.contains(address) }
     }
 }
+
+extension IPAddress {
+    /// Whether the address is in 127.0.0.0/8 or is ::1.
+    public var isLoopback: Bool { IPNetwork.loopback.contains { $0.contains(self) } }
+}

@@ -47,6 +47,18 @@ public final class ResultStore: Sendable {
         }
     }
 
+    /// Closes the store: checkpoints the WAL into the database file and closes every
+    /// connection. A daemon calls this last on its way out; any later use fails.
+    public func close() throws(StoreError) {
+        do {
+            // Best effort: another process reading the store may hold the WAL open.
+            _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try pool.close()
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
     static func storeError(_ error: any Error, path: String) -> StoreError {
         if let database = error as? DatabaseError {
             switch database.resultCode {

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include "na_x509.h"
+#include "na_notify.h"
 #include "na_socket.h"
 #include "na_cert.h"
 #include "na_lab.h"

@@ -1,0 +1,10 @@
+// systemd's notification protocol (sd_notify(3)) without linking libsystemd: one datagram
+// to the AF_UNIX socket named by $NOTIFY_SOCKET. The struct sockaddr_un (and the abstract
+// namespace, a path starting with '@') stay in C; Swift passes two strings.
+#ifndef NA_NOTIFY_H
+#define NA_NOTIFY_H
+
+/// Sends `state` (e.g. "READY=1\nSTATUS=…") as one datagram to the socket at `path`
+/// ('@' first: the abstract namespace). Returns 0, or an errno value.
+int na_notify_send(const char *path, const char *state);
+#endif

@@ -1,0 +1,178 @@
+import Foundation
+import Hummingbird
+import Logging
+import NetauditInventory
+import NetauditStore
+import ServiceLifecycle
+import UnixSignals
+
+/// `netaudit daemon`: continuous auditing as a systemd service.
+///
+/// Start: read the configuration and the inventory (refused whole, exit 2, before anything
+/// starts), open the store, listen on HTTP, then `READY=1`. The services run in one
+/// swift-service-lifecycle group: the schedules, the alert deliveries, the reload on
+/// SIGHUP, the HTTP server and the watchdog. SIGTERM or SIGINT shuts them down gracefully,
+/// the schedules first (runs in flight cancelled and marked aborted), then the store is
+/// closed.
+public enum Daemon {
+    /// Exit statuses of `netaudit daemon` (docs/configuration.md).
+    public enum ExitStatus {
+        public static let stopped: Int32 = 0
+        public static let invalidSetup: Int32 = 2
+        public static let internalError: Int32 = 3
+    }
+
+    public static func run(configurationPath: String) async -> Int32 {
+        let level = JournalLogHandler.Level(.info)
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level) }
+        let logger = Logger(label: "netaudit")
+        let notifier = SystemdNotifier()
+
+        let setup: AuditSetup
+        do {
+            setup = try AuditSetup.load(try AuditSetup.loadConfiguration(configurationPath))
+        } catch {
+            error.lines.forEach { logger.error("\($0)") }
+            logger.error("\(error.summary); nothing started")
+            return ExitStatus.invalidSetup
+        }
+        level.current = Logger.Level(setup.configuration.logLevel)
+        let store: ResultStore
+        do {
+            store = try ResultStore(path: setup.configuration.database)
+        } catch {
+            logger.error("\(error); nothing started")
+            return ExitStatus.invalidSetup
+        }
+        for run in store.recoveredRuns {
+            logger.notice("run \(run) was cut off earlier (its process is gone); it is now marked aborted", metadata: ["run": "\(run)"])
+        }
+        logger.notice("starting: inventory \(setup.inventoryPath) (\(setup.inventory.allAgencies.count) agencies), store \(store.path)",
+                      metadata: ["configuration": "\(configurationPath)"])
+
+        let status = DaemonStatus(setup: setup, configurationPath: configurationPath)
+        let metrics = DaemonMetrics()
+        do { try metrics.refresh(from: store) } catch { logger.warning("metrics: \(error)") }
+        let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { status.setup.configuration.webhook })
+        let scheduler = Scheduler(status: status, store: store, metrics: metrics, alerts: alerts, notifier: notifier, logger: logger)
+        // Trapped now, before READY=1, so that a SIGHUP right after start is a reload.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let reloader = Reloader(signals: hangups, path: configurationPath, status: status, level: level, metrics: metrics,
+                                notifier: notifier, logger: logger)
+        let ready: @Sendable (String?) -> Void = { address in
+            if let address { logger.notice("listening on http://\(address)/ (metrics, status, report)", metadata: ["listen": "\(address)"]) }
+            notifier.notify(["READY=1", "STATUS=\(status.statusLine())"])
+        }
+
+        var services: [any Service] = [Watchdog(notifier: notifier, logger: logger), alerts]
+        let listen = setup.configuration.http
+        if listen.enabled {
+            services.append(HTTPService(
+                application: StatusServer.application(status: status, metrics: metrics, store: store, logger: logger) { ready($0) },
+                listen: listen.listenText))
+        }
+        services += [reloader, scheduler]
+        if !listen.enabled { ready(nil) }
+
+        var quiet = logger
+        quiet.logLevel = .warning
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: quiet))
+        var exitStatus = ExitStatus.stopped
+        do {
+            try await group.run()
+        } catch let error as HTTPListenError {
+            logger.error("\(error)")
+            exitStatus = ExitStatus.invalidSetup
+        } catch {
+            logger.error("stopped on an error: \(error)")
+            exitStatus = ExitStatus.internalError
+        }
+        do { try store.close() } catch { logger.error("closing the store: \(error)") }
+        logger.notice("stopped")
+        return exitStatus
+    }
+}
+
+/// The Hummingbird application, with a clear error when it cannot listen.
+struct HTTPService<Application: ApplicationProtocol>: Service {
+    let application: Application
+    let listen: String
+
+    func run() async throws {
+        do {
+            try await application.run()
+        } catch {
+            throw HTTPListenError(listen: listen, underlying: error)
+        }
+    }
+}
+
+/// The HTTP server could not start (the address is taken, not local, not allowed).
+struct HTTPListenError: Error, CustomStringConvertible {
+    let listen: String
+    let underlying: any Error
+    var description: String { "cannot serve HTTP on \(listen) (http.listen): \(underlying)" }
+}
+
+/// SIGHUP: reread the configuration and the inventory. A valid new setup is used from the
+/// next run on; an invalid one is logged with every error and the old one stays in force.
+/// The database and the HTTP address change only at restart.
+struct Reloader: Service {
+    let signals: UnixSignalsSequence
+    let path: String
+    let status: DaemonStatus
+    let level: JournalLogHandler.Level
+    let metrics: DaemonMetrics
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in signals.cancelOnGracefulShutdown() {
+            notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())", "STATUS=reloading"])
+            reload()
+            notifier.notify(["READY=1", "STATUS=\(status.statusLine())"])
+        }
+    }
+
+    func reload() {
+        let current = status.setup.configuration
+        do {
+            var configuration = try AuditSetup.loadConfiguration(path)
+            if configuration.database != current.database || configuration.http != current.http {
+                logger.warning("reload: the database and http settings change only at restart; the running ones stay")
+                configuration.database = current.database
+                configuration.http = current.http
+            }
+            let setup = try AuditSetup.load(configuration)
+            status.replace(setup)
+            level.current = Logger.Level(configuration.logLevel)
+            metrics.reload(accepted: true)
+            logger.notice("reloaded: inventory \(setup.inventoryPath) (\(setup.inventory.allAgencies.count) agencies) is used from the next run on")
+        } catch {
+            error.lines.forEach { logger.error("\($0)") }
+            logger.error("reload refused: \(error.summary); the previous configuration and inventory stay in force")
+            status.refused(error.lines + [error.summary])
+            metrics.reload(accepted: false)
+        }
+    }
+}
+
+/// `WATCHDOG=1` at half the interval systemd set (`WatchdogSec=`), from the same
+/// concurrency pool the runs use: a daemon whose pool is stuck stops sending them and
+/// systemd restarts it.
+struct Watchdog: Service {
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        guard let interval = SystemdNotifier.watchdogInterval() else { return try await gracefulShutdown() }
+        logger.debug("watchdog: a keep-alive every \(interval / 2)")
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            notifier.notify(["WATCHDOG=1"])
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval / 2) } } catch { break }
+        }
+    }
+}

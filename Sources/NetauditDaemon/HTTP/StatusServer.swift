@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import Logging
+import NetauditReports
+import NetauditStore
+import Synchronization
+
+/// The daemon's HTTP side, on loopback by default (`http.listen`):
+///
+/// - `/metrics`: Prometheus text format (docs/metrics.md)
+/// - `/status`: JSON, the schedules, the latest runs and the rates per level
+/// - `/healthz`: `ok` when the store answers, 503 with the reason when not
+/// - `/`: the latest complete run as the HTML report (`?kind=audit|link_sweep`, `?lang=vi`)
+enum StatusServer {
+    static func application(status: DaemonStatus, metrics: DaemonMetrics, store: ResultStore, logger: Logger,
+                            onRunning: @escaping @Sendable (String) async -> Void) -> some ApplicationProtocol {
+        let router = Router()
+        let pages = PageCache()
+        router.get("metrics") { _, _ in
+            text(metrics.render(), type: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("status") { _, _ in
+            do {
+                return text(try JSONOutput.render(status.document()), type: "application/json")
+            } catch {
+                return text("cannot encode the status: \(error)\n", type: "text/plain; charset=utf-8", status: .internalServerError)
+            }
+        }
+        router.get("healthz") { _, _ in
+            do {
+                _ = try store.runs(limit: 1)
+                return text("ok\n", type: "text/plain; charset=utf-8")
+            } catch {
+                return text("results store: \(error)\n", type: "text/plain; charset=utf-8", status: .serviceUnavailable)
+            }
+        }
+        router.get("/") { request, _ in
+            let kinds: [RunKind]
+            switch request.uri.queryParameters.get("kind") {
+            case nil: kinds = [.audit, .linkSweep, .tlsOnly]
+            case "audit": kinds = [.audit]
+            case "link_sweep": kinds = [.linkSweep]
+            case let other?:
+                return text("unknown kind '\(other)': use audit or link_sweep\n", type: "text/plain; charset=utf-8", status: .badRequest)
+            }
+            let language = request.uri.queryParameters.get("lang") ?? "en"
+            guard let labels = ReportLabels.named(language) else {
+                return text("unknown language '\(language)': use en or vi\n", type: "text/plain; charset=utf-8", status: .badRequest)
+            }
+            do {
+                guard let run = try store.latestRun(kinds: kinds) else {
+                    return text(Self.noRunPage, type: "text/html; charset=utf-8", status: .notFound)
+                }
+                let html = try pages.page(run: run.id, language: language) {
+                    try AuditReport(store: store, run: run.id).html(labels)
+                }
+                return text(html, type: "text/html; charset=utf-8")
+            } catch {
+                return text("results store: \(error)\n", type: "text/plain; charset=utf-8", status: .serviceUnavailable)
+            }
+        }
+        let listen = status.setup.configuration.http
+        var serverLogger = logger
+        serverLogger.logLevel = .warning  // one line per request would drown the journal
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(listen.address.description, port: listen.port), serverName: nil),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? listen.listenText
+                await onRunning(address)
+            },
+            logger: serverLogger
+        )
+    }
+
+    static let noRunPage = "<!doctype html><meta charset=utf-8><title>netaudit</title><p>No complete run is stored yet: the first link sweep is on its way.</p>\n"
+
+    private static func text(_ body: String, type: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: type, .cacheControl: "no-store"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// The rendered HTML of the latest run, per language: rendering a large province takes a
+/// while, and the page only changes when a run ends.
+final class PageCache: Sendable {
+    private let pages = Mutex<[String: (run: RunID, html: String)]>([:])
+
+    func page(run: RunID, language: String, render: () throws -> String) throws -> String {
+        if let cached = pages.withLock({ $0[language] }), cached.run == run { return cached.html }
+        let html = try render()
+        pages.withLock { $0[language] = (run, html) }
+        return html
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import NetauditCore
+import NetauditPolicy
+import NetauditProbes
+import NetauditReports
+import NetauditStore
+import Prometheus
+import Synchronization
+
+/// What `/metrics` serves, in Prometheus' text format (docs/metrics.md). Two parts:
+///
+/// - the process's own counters and histograms (runs, alerts, webhook deliveries,
+///   reloads), which only ever grow while the daemon lives;
+/// - the state of the network as the store's latest runs show it (per agency, endpoint,
+///   rule and level), rebuilt from the store after every run, so that it also shows the
+///   runs of `netaudit audit` started by the timer or by hand, and an agency removed from
+///   the inventory disappears with the next run instead of lingering.
+public final class DaemonMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let snapshot = Mutex<(text: String, links: RunID?, tls: RunID?)>(("", nil, nil))
+    private let durationBuckets: [Duration] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600].map { .seconds($0) }
+
+    public init() {
+        registry.makeGauge(descriptor: .named("netaudit_build_info", "netaudit's version; always 1."), labels: [("version", ProbeLibraries.netauditVersion)]).set(1.0)
+        for kind in [RunKind.linkSweep, .audit] {
+            for state in [RunState.complete, .aborted] {
+                _ = runCounter(kind, state)
+            }
+        }
+    }
+
+    private func runCounter(_ kind: RunKind, _ state: RunState) -> Counter {
+        registry.makeCounter(descriptor: .named("netaudit_runs_total", "Runs this daemon ended, by kind and final state."), labels: [("kind", kind.rawValue), ("state", state.rawValue)])
+    }
+
+    public func runEnded(kind: RunKind, state: RunState, duration: Duration) {
+        runCounter(kind, state).increment()
+        registry.makeDurationHistogram(descriptor: .named("netaudit_run_duration_seconds", "How long this daemon's runs took, by kind."), labels: [("kind", kind.rawValue)], buckets: durationBuckets)
+            .recordNanoseconds(Int64(duration.seconds * 1e9))
+    }
+
+    public func alert(_ kind: AlertEvent.Kind) {
+        registry.makeCounter(descriptor: .named("netaudit_alerts_total", "State changes announced (logged, and sent to the webhook when one is set)."), labels: [("event", kind.rawValue)]).increment()
+    }
+
+    public func webhook(delivered: Bool) {
+        registry.makeCounter(descriptor: .named("netaudit_webhook_deliveries_total", "Alert events POSTed to the webhook: delivered, or given up after every attempt."), labels: [("outcome", delivered ? "delivered" : "failed")]).increment()
+    }
+
+    public func reload(accepted: Bool) {
+        registry.makeCounter(descriptor: .named("netaudit_reloads_total", "Reloads (SIGHUP): accepted, or refused for errors (the previous setup stays)."), labels: [("outcome", accepted ? "accepted" : "refused")]).increment()
+    }
+
+    /// The whole text of `/metrics`.
+    public func render() -> String {
+        registry.emitToString() + snapshot.withLock { $0.text }
+    }
+
+    /// Rebuilds the network part from the store's latest complete runs, unless they are
+    /// the ones it already shows.
+    public func refresh(from store: ResultStore, now: Date = Date()) throws(StoreError) {
+        let links = try store.latestRun(kinds: [.linkSweep, .audit])
+        let tls = try store.latestRun(kinds: [.audit, .tlsOnly])
+        let current = snapshot.withLock { ($0.links, $0.tls) }
+        if current.0 == links?.id && current.1 == tls?.id && (links != nil || tls != nil) { return }
+        let text = try Self.networkText(store: store, links: links, tls: tls, now: now)
+        snapshot.withLock { $0 = (text, links?.id, tls?.id) }
+    }
+
+    static func networkText(store: ResultStore, links: RunRecord?, tls: RunRecord?, now: Date) throws(StoreError) -> String {
+        let registry = PrometheusCollectorRegistry()
+        var findingCounts: [[String]: Int] = [:]
+
+        for record in [links, tls].compactMap({ $0 }) {
+            let ended = record.endedAt ?? record.startedAt
+            registry.makeGauge(descriptor: .named("netaudit_last_run_timestamp_seconds", "When the latest complete run of each kind the metrics show ended (Unix time)."), labels: [("kind", record.kind.rawValue)])
+                .set(ended.timeIntervalSince1970)
+            registry.makeGauge(descriptor: .named("netaudit_last_run_id", "The store's id of that run (netaudit report --run ID)."), labels: [("kind", record.kind.rawValue)]).set(Double(record.id.value))
+        }
+
+        if let links {
+            let results = try store.linkResults(run: links.id)
+            let byCode = Dictionary(results.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
+            for (agency, parent) in Self.agencies(of: links.inventory) {
+                let labels = [("agency", agency.code), ("level", agency.level), ("parent", parent ?? "")]
+                let result = byCode[agency.code]
+                registry.makeGauge(descriptor: .named("netaudit_agency_connected", "1 when the agency's link to the dedicated network is up or degraded, 0 when it is down, unreachable or not configured."), labels: labels)
+                    .set(Policy.isConnected(result?.state) ? 1.0 : 0.0)
+                result?.findings.forEach { findingCounts[[$0.id, $0.severity.rawValue, agency.level], default: 0] += 1 }
+                guard let link = agency.link else { continue }
+                let linkLabels = labels + [("address", link.address.description), ("method", link.method.description)]
+                registry.makeGauge(descriptor: .named("netaudit_link_up", "1 when the link answered (up or degraded), 0 when not."), labels: linkLabels)
+                    .set(Policy.isConnected(result?.state) ? 1.0 : 0.0)
+                guard let observation = result?.observation, observation.sent > 0 else { continue }
+                registry.makeGauge(descriptor: .named("netaudit_link_loss_ratio", "Share of echo requests or connects without an answer in the latest series (0 to 1)."), labels: linkLabels)
+                    .set(observation.lossPercent / 100)
+                if let roundTrip = observation.roundTrip {
+                    registry.makeGauge(descriptor: .named("netaudit_link_rtt_seconds", "Median round-trip time of the latest series."), labels: linkLabels)
+                        .set(roundTrip.median / 1000)
+                }
+            }
+            let summary = AuditSummary(inventory: links.inventory, links: results, endpoints: [], now: now)
+            for level in summary.levels {
+                let labels = [("level", level.level)]
+                registry.makeGauge(descriptor: .named("netaudit_level_agencies", "Agencies of each level in the inventory."), labels: labels)
+                    .set(Double(level.figures.agencies))
+                registry.makeGauge(descriptor: .named("netaudit_level_connected_agencies", "Agencies of each level whose link is up or degraded."), labels: labels)
+                    .set(Double(level.figures.connected))
+                registry.makeGauge(descriptor: .named("netaudit_level_connection_ratio", "Connected agencies of each level over all of them (0 to 1)."), labels: labels)
+                    .set(level.figures.connectionRate / 100)
+                registry.makeGauge(descriptor: .named("netaudit_level_connection_target_ratio", "The connection target of each level (0 to 1; the plan's is 1)."), labels: labels)
+                    .set(level.targetPercent / 100)
+            }
+        }
+
+        if let tls {
+            let parents = Dictionary(Self.agencies(of: tls.inventory).map { ($0.0.code, ($0.0.level, $0.1)) }, uniquingKeysWith: { first, _ in first })
+            for result in try store.endpointResults(run: tls.id) {
+                let (level, parent) = parents[result.agencyCode] ?? ("", nil)
+                let labels = [("agency", result.agencyCode), ("level", level), ("parent", parent ?? ""), ("url", result.observation.url)]
+                result.findings.forEach { findingCounts[[$0.id, $0.severity.rawValue, level], default: 0] += 1 }
+                registry.makeGauge(descriptor: .named("netaudit_endpoint_tls_up", "1 when a modern TLS handshake with the endpoint succeeded."), labels: labels)
+                    .set(result.observation.connection.modernHandshake ? 1.0 : 0.0)
+                registry.makeGauge(descriptor: .named("netaudit_endpoint_compliant", "1 when the endpoint meets the security baseline (no critical or high finding)."), labels: labels)
+                    .set(result.verdict == .compliant ? 1.0 : 0.0)
+                if let version = result.observation.session?.protocolVersion {
+                    registry.makeGauge(descriptor: .named("netaudit_endpoint_tls_version_info", "The TLS version negotiated by a modern client; always 1."), labels: labels + [("version", version.rawValue)]).set(1.0)
+                }
+                if let leaf = result.observation.certificates.first {
+                    registry.makeGauge(descriptor: .named("netaudit_endpoint_cert_expiry_timestamp_seconds", "When the endpoint's certificate expires (Unix time)."), labels: labels)
+                        .set(leaf.notAfter.timeIntervalSince1970)
+                }
+            }
+        }
+
+        for (key, count) in findingCounts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            registry.makeGauge(descriptor: .named("netaudit_findings", "Findings of the latest runs, by rule id, severity and level (links from the latest run with links, endpoints from the latest full audit)."), labels: [("rule", key[0]), ("severity", key[1]), ("level", key[2])])
+                .set(Double(count))
+        }
+        return registry.emitToString()
+    }
+
+    /// Every agency with its parent's code, parents first.
+    static func agencies(of inventory: Inventory) -> [(Agency, String?)] {
+        var result: [(Agency, String?)] = []
+        func visit(_ agency: Agency, parent: String?) {
+            result.append((agency, parent))
+            agency.children.forEach { visit($0, parent: agency.code) }
+        }
+        inventory.agencies.forEach { visit($0, parent: nil) }
+        return result
+    }
+}
+
+extension MetricNameDescriptor {
+    /// A full metric name (netaudit_…) with its help text.
+    static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import NetauditCore
+
+/// The daemon's settings (`netaudit daemon --config FILE`, docs/configuration.md). Every
+/// setting has a default, so an empty file is a valid configuration.
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// The default place of the file, where the systemd unit looks.
+    public static let defaultPath = "/etc/netaudit/netaudit.yaml"
+
+    /// The file it was read from (nil for the built-in defaults).
+    public var file: String?
+    /// The inventory: its top YAML file or a folder holding inventory.yaml.
+    public var inventory = "/etc/netaudit/inventory"
+    /// The results store (SQLite, shared with `netaudit audit`).
+    public var database = "/var/lib/netaudit/netaudit.sqlite"
+    /// Extra trust anchors (PEM files), added to the inventory's.
+    public var caFiles: [String] = []
+    public var linkSweep = LinkSweepSchedule()
+    public var fullAudit = DailySchedule()
+    public var http = HTTPSettings()
+    public var logLevel = LogLevel.info
+    /// Where state changes are POSTed as JSON; nil: they are only logged.
+    public var webhook: WebhookSettings?
+    /// Runs that ended more than this many days ago are deleted after each run; nil keeps all.
+    public var keepDays: Int? = 30
+
+    public init() {}
+
+    /// A link sweep of every agency every `every`, started up to `jitter` late.
+    public struct LinkSweepSchedule: Sendable, Equatable {
+        public var enabled = true
+        public var every: Duration = .seconds(300)
+        public var jitter: Duration = .seconds(30)
+        public init() {}
+    }
+
+    /// A full audit (links and TLS endpoints) each day at `at` (local time), up to `jitter` late.
+    public struct DailySchedule: Sendable, Equatable {
+        public var enabled = true
+        public var at = TimeOfDay(hour: 2, minute: 30)
+        public var jitter: Duration = .seconds(900)
+        public init() {}
+    }
+
+    public struct HTTPSettings: Sendable, Equatable {
+        public var enabled = true
+        public var address = IPAddress(127, 0, 0, 1)
+        public var port = 9464
+        public init() {}
+
+        /// `127.0.0.1:9464`, `[::1]:9464`.
+        public var listenText: String { address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)" }
+    }
+
+    public struct WebhookSettings: Sendable, Equatable {
+        public var url: String
+        /// The deadline of one attempt.
+        public var timeout: Duration = .seconds(5)
+        /// Attempts in all, the first included; waits double between them from `retryDelay`.
+        public var attempts = 5
+        public var retryDelay: Duration = .seconds(2)
+        public init(url: String) { self.url = url }
+    }
+
+    /// Log levels, mapped to journald priorities in the log lines.
+    public enum LogLevel: String, Sendable, CaseIterable {
+        case debug, info, notice, warning, error
+    }
+}
+
+/// A time of day, hours and minutes, in the server's local time.
+public struct TimeOfDay: Sendable, Hashable, CustomStringConvertible {
+    public var hour: Int
+    public var minute: Int
+
+    public init(hour: Int, minute: Int) {
+        self.hour = hour
+        self.minute = minute
+    }
+
+    /// `HH:MM`, 24-hour.
+    public init?(text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+              let hour = Int(parts[0]), let minute = Int(parts[1]),
+              (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+        self.init(hour: hour, minute: minute)
+    }
+
+    public var description: String { String(format: "%02d:%02d", hour, minute) }
+}
+
+/// Every problem of a configuration file, each at its line and column.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let diagnostics: [Diagnostic]
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}

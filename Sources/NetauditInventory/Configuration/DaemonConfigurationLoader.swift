@@ -1,0 +1,190 @@
+import Foundation
+import NetauditCore
+import Yams
+
+/// Reads and checks a daemon configuration file: every problem at once, each as
+/// `FILE:LINE:COLUMN: message`, before anything starts. Relative paths in the file are
+/// taken from the file's own folder (so a configuration can travel with its inventory).
+public struct DaemonConfigurationLoader: Sendable {
+    public init() {}
+
+    enum Keys {
+        static let top = ["version", "inventory", "database", "trust", "schedules", "http", "log", "alerts", "retention"]
+        static let trust = ["ca_files"]
+        static let schedules = ["link_sweep", "full_audit"]
+        static let linkSweep = ["enabled", "every", "jitter"]
+        static let fullAudit = ["enabled", "at", "jitter"]
+        static let http = ["enabled", "listen", "allow_non_loopback"]
+        static let log = ["level"]
+        static let alerts = ["webhook"]
+        static let webhook = ["url", "timeout", "attempts", "retry_delay"]
+        static let retention = ["keep_days"]
+    }
+
+    public func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
+        var diagnostics: [Diagnostic] = []
+        var configuration = DaemonConfiguration()
+        configuration.file = path
+        if let file = YAMLFile.read(path, into: &diagnostics), let root = file.root {
+            let reader = NodeReader(file: path) { diagnostics.append($0) }
+            Decoder(reader: reader, file: path).decode(root, into: &configuration)
+        }
+        guard diagnostics.isEmpty else { throw ConfigurationError(diagnostics: diagnostics.sorted { $0.location < $1.location }) }
+        return configuration
+    }
+
+    private struct Decoder {
+        let reader: NodeReader
+        let file: String
+
+        func decode(_ root: Node, into configuration: inout DaemonConfiguration) {
+            if NodeReader.isNull(root) { return }
+            guard let fields = reader.fields(root, of: "the configuration", allowed: Keys.top) else { return }
+            if let node = fields["version"], let text = reader.string(node, "version"), text != "1" {
+                reader.error(node, "unsupported configuration version '\(text)': this netaudit reads version 1")
+            }
+            if let node = fields["inventory"], let text = reader.string(node, "inventory") {
+                configuration.inventory = PathText.resolve(text, from: file)
+            }
+            if let node = fields["database"], let text = reader.string(node, "database") {
+                configuration.database = PathText.resolve(text, from: file)
+            }
+            if let node = fields["trust"], let trust = reader.fields(node, of: "trust", allowed: Keys.trust),
+               let list = trust["ca_files"].flatMap({ reader.list($0, "trust.ca_files") }) {
+                configuration.caFiles = list.compactMap { item in
+                    reader.string(item, "a CA file").map { PathText.resolve($0, from: file) }
+                }
+            }
+            if let node = fields["schedules"], let schedules = reader.fields(node, of: "schedules", allowed: Keys.schedules) {
+                if let sweep = schedules["link_sweep"] { linkSweep(sweep, into: &configuration.linkSweep) }
+                if let audit = schedules["full_audit"] { fullAudit(audit, into: &configuration.fullAudit) }
+            }
+            if let node = fields["http"] { http(node, into: &configuration.http) }
+            if let node = fields["log"], let log = reader.fields(node, of: "log", allowed: Keys.log),
+               let levelNode = log["level"], let text = reader.string(levelNode, "log.level") {
+                let names = DaemonConfiguration.LogLevel.allCases.map(\.rawValue)
+                if let level = DaemonConfiguration.LogLevel(rawValue: text) {
+                    configuration.logLevel = level
+                } else {
+                    reader.error(levelNode, "unknown log level '\(text)': expected one of \(names.joined(separator: ", "))"
+                                 + Suggestion.hint(for: text, in: names))
+                }
+            }
+            if let node = fields["alerts"], let alerts = reader.fields(node, of: "alerts", allowed: Keys.alerts),
+               let hook = alerts["webhook"], !NodeReader.isNull(hook) {
+                configuration.webhook = webhook(hook)
+            }
+            if let node = fields["retention"], let retention = reader.fields(node, of: "retention", allowed: Keys.retention),
+               let days = retention["keep_days"] {
+                if case .scalar(let scalar) = days, ["off", "never", "forever"].contains(scalar.string) {
+                    configuration.keepDays = nil
+                } else if let value = reader.integer(days, "retention.keep_days", in: 1...36_500) {
+                    configuration.keepDays = value
+                }
+            }
+        }
+
+        private func linkSweep(_ node: Node, into schedule: inout DaemonConfiguration.LinkSweepSchedule) {
+            guard let fields = reader.fields(node, of: "schedules.link_sweep", allowed: Keys.linkSweep) else { return }
+            if let node = fields["enabled"], let value = boolean(node, "schedules.link_sweep.enabled") { schedule.enabled = value }
+            if let node = fields["every"], let value = reader.duration(node, "schedules.link_sweep.every") {
+                if value < .seconds(1) {
+                    reader.error(node, "schedules.link_sweep.every must be at least 1s")
+                } else {
+                    schedule.every = value
+                }
+            }
+            if let node = fields["jitter"], let value = jitter(node, "schedules.link_sweep.jitter") {
+                schedule.jitter = value
+                if value >= schedule.every {
+                    reader.error(node, "schedules.link_sweep.jitter (\(value.text)) must be shorter than the interval (\(schedule.every.text))")
+                }
+            }
+        }
+
+        private func fullAudit(_ node: Node, into schedule: inout DaemonConfiguration.DailySchedule) {
+            guard let fields = reader.fields(node, of: "schedules.full_audit", allowed: Keys.fullAudit) else { return }
+            if let node = fields["enabled"], let value = boolean(node, "schedules.full_audit.enabled") { schedule.enabled = value }
+            if let node = fields["at"], let text = reader.string(node, "schedules.full_audit.at") {
+                if let time = TimeOfDay(text: text) {
+                    schedule.at = time
+                } else {
+                    reader.error(node, "invalid schedules.full_audit.at '\(text)': write a 24-hour local time as HH:MM, e.g. \"02:30\"")
+                }
+            }
+            if let node = fields["jitter"], let value = jitter(node, "schedules.full_audit.jitter") {
+                if value > .seconds(12 * 3600) {
+                    reader.error(node, "schedules.full_audit.jitter (\(value.text)) must be 12h or less")
+                } else {
+                    schedule.jitter = value
+                }
+            }
+        }
+
+        private func http(_ node: Node, into http: inout DaemonConfiguration.HTTPSettings) {
+            guard let fields = reader.fields(node, of: "http", allowed: Keys.http) else { return }
+            if let node = fields["enabled"], let value = boolean(node, "http.enabled") { http.enabled = value }
+            var allowOthers = false
+            if let node = fields["allow_non_loopback"], let value = boolean(node, "http.allow_non_loopback") { allowOthers = value }
+            guard let node = fields["listen"], let text = reader.string(node, "http.listen") else { return }
+            guard let (address, port) = Self.listenAddress(text) else {
+                reader.error(node, "invalid http.listen '\(text)': write ADDRESS:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
+                return
+            }
+            if !address.isLoopback && !allowOthers {
+                reader.error(node, "http.listen \(text) is not a loopback address: the status page and metrics are not authenticated; set http.allow_non_loopback: true to serve them beyond this machine")
+                return
+            }
+            http.address = address
+            http.port = port
+        }
+
+        static func listenAddress(_ text: String) -> (IPAddress, Int)? {
+            let host: Substring, portText: Substring
+            if text.hasPrefix("[") {
+                guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+                host = text[text.index(after: text.startIndex)..<close]
+                portText = text[text.index(close, offsetBy: 2)...]
+            } else {
+                guard let colon = text.lastIndex(of: ":") else { return nil }
+                host = text[..<colon]
+                portText = text[text.index(after: colon)...]
+            }
+            guard let address = IPAddress(String(host)), !(host.contains(":") && !text.hasPrefix("[")),
+                  let port = Int(portText), (1...65535).contains(port), portText.allSatisfy(\.isASCII) else { return nil }
+            return (address, port)
+        }
+
+        private func webhook(_ node: Node) -> DaemonConfiguration.WebhookSettings? {
+            guard let fields = reader.fields(node, of: "alerts.webhook", allowed: Keys.webhook, required: ["url"]) else { return nil }
+            guard let urlNode = fields["url"], let text = reader.string(urlNode, "alerts.webhook.url") else { return nil }
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = url.host, !host.isEmpty else {
+                reader.error(urlNode, "invalid alerts.webhook.url '\(text)': expected an http:// or https:// URL")
+                return nil
+            }
+            var settings = DaemonConfiguration.WebhookSettings(url: text)
+            if let node = fields["timeout"], let value = reader.duration(node, "alerts.webhook.timeout") { settings.timeout = value }
+            if let node = fields["attempts"], let value = reader.integer(node, "alerts.webhook.attempts", in: 1...20) { settings.attempts = value }
+            if let node = fields["retry_delay"], let value = reader.duration(node, "alerts.webhook.retry_delay") { settings.retryDelay = value }
+            return settings
+        }
+
+        /// A jitter: zero (`0s`) or a positive duration.
+        private func jitter(_ node: Node, _ what: String) -> Duration? {
+            if case .scalar(let scalar) = node, ["0", "0s", "0ms", "0m"].contains(scalar.string) { return .zero }
+            return reader.duration(node, what)
+        }
+
+        private func boolean(_ node: Node, _ what: String) -> Bool? {
+            guard let text = reader.string(node, what) else { return nil }
+            switch text {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default:
+                reader.error(node, "invalid \(what) '\(text)': expected true or false")
+                return nil
+            }
+        }
+    }
+}
