@@ -11,6 +11,8 @@
 //   NetauditLab         the loopback lab: a private PKI and TLS/HTTP servers with the
 //                       behaviours of each test case (tests, the demo, `netaudit lab`);
 //                       it also imports OpenSSL, to make certificates and serve them
+//   NetauditDaemon      `netaudit daemon`: schedules, systemd notify and logging, alerts and
+//                       the webhook, HTTP status and Prometheus metrics (Hummingbird)
 //   NetauditCLI         the `netaudit` subcommands, kept thin
 //   CCurl, COpenSSL     system libraries from Debian's -dev packages
 //   CNetauditShims      typed C shims for variadic functions and macros Swift cannot call
@@ -18,7 +20,6 @@
 //   NetauditAudit       one audit run: plan, probe, evaluate, store (the CLI's and the daemon's)
 //   NetauditStore       the results store: SQLite through GRDB (WAL, migrations); every run,
 //                       observation and finding with its evidence
-// A later stage gets NetauditDaemon (scheduler, systemd, HTTP).
 import PackageDescription
 
 let package = Package(
@@ -147,6 +148,15 @@ let package = Package(
             dependencies: ["NetauditStore", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore"]),
+        .testTarget(
+            name: "NetauditDaemonTests",
+            dependencies: [
+                "NetauditDaemon", "NetauditCore", "NetauditInventory", "NetauditStore", "NetauditLab",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "NetauditCLITests",
             dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditStore"]

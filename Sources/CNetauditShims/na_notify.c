@@ -24,3 +24,21 @@ int na_notify_send(const char *path, const char *state) {
     close(fd);
     return code;
 }
+
+int na_notify_listen(const char *path) {
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof address);
+    address.sun_family = AF_UNIX;
+    size_t length = strlen(path);
+    if (length == 0 || length >= sizeof address.sun_path || path[0] == '@') return -EINVAL;
+    memcpy(address.sun_path, path, length);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0) {
+        int code = errno;
+        close(fd);
+        return -code;
+    }
+    return fd;
+}

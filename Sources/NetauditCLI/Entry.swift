@@ -38,6 +38,16 @@ public enum Entry {
         }
     }
 
+    /// A parent may start netaudit with SIGINT, SIGTERM or SIGHUP blocked (Foundation's
+    /// `Process` passes its thread's mask on): unblocked here, on the main thread, before
+    /// anything else, so that the daemon's and the audit's signal handling always hear them.
+    public static func unblockStopSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    }
+
     private static func exitForParse(_ error: any Error) -> Never {
         let status = NetauditCommand.exitCode(for: error)
         if status == .success {

@@ -32,7 +32,11 @@ struct ProcessIdentity: Sendable {
     var isAlive: Bool {
         guard host == ProcessInfo.processInfo.hostName else { return true }  // another machine's: not ours to judge
         guard bootID == Self.bootID else { return false }
-        return Self.startTicks(of: pid) == startTicks
+        if let ticks = Self.startTicks(of: pid) { return ticks == startTicks }
+        // /proc/PID hidden: another user's process under ProtectProc=invisible (systemd's
+        // netaudit user and an audit run by hand as root). kill(pid, 0) still tells whether
+        // it exists: EPERM means it does, and it is taken as the owner.
+        return kill(pid, 0) == -1 && errno == EPERM
     }
 
     var goneReason: String {

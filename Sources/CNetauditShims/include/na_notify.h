@@ -7,4 +7,7 @@
 /// Sends `state` (e.g. "READY=1\nSTATUS=…") as one datagram to the socket at `path`
 /// ('@' first: the abstract namespace). Returns 0, or an errno value.
 int na_notify_send(const char *path, const char *state);
+/// The receiving end, for the lab and the tests (what systemd does): an AF_UNIX datagram
+/// socket bound at `path` (replacing a stale file). Returns the descriptor, or -errno.
+int na_notify_listen(const char *path);
 #endif

@@ -30,6 +30,13 @@ public struct AlertEvent: Sendable, Equatable, Codable {
         public var name: String
         public var level: String
         public var parent: String?
+
+        public init(code: String, name: String, level: String, parent: String?) {
+            self.code = code
+            self.name = name
+            self.level = level
+            self.parent = parent
+        }
     }
 
     /// Whether it is bad news (logged as a warning) rather than good news (a notice).

@@ -75,6 +75,10 @@ final class Scheduler: Service, Sendable {
         var slot: Date?
         var lastStart: Date?
         var generation = -1
+        if kind == .audit && status.setup.configuration.fullAudit.atStart {
+            slot = Date()
+            generation = status.generation
+        }
         while !Task.isCancelled {
             let setup = status.setup
             let configuration = setup.configuration

@@ -38,6 +38,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public struct DailySchedule: Sendable, Equatable {
         public var enabled = true
         public var at = TimeOfDay(hour: 2, minute: 30)
+        /// Also one full audit as soon as the daemon starts (not after a reload).
+        public var atStart = false
         public var jitter: Duration = .seconds(900)
         public init() {}
     }
@@ -45,6 +47,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public struct HTTPSettings: Sendable, Equatable {
         public var enabled = true
         public var address = IPAddress(127, 0, 0, 1)
+        /// 0: any free port (tests); the daemon logs the one it got.
         public var port = 9464
         public init() {}
 

@@ -13,7 +13,7 @@ public struct DaemonConfigurationLoader: Sendable {
         static let trust = ["ca_files"]
         static let schedules = ["link_sweep", "full_audit"]
         static let linkSweep = ["enabled", "every", "jitter"]
-        static let fullAudit = ["enabled", "at", "jitter"]
+        static let fullAudit = ["enabled", "at", "at_start", "jitter"]
         static let http = ["enabled", "listen", "allow_non_loopback"]
         static let log = ["level"]
         static let alerts = ["webhook"]
@@ -66,8 +66,7 @@ public struct DaemonConfigurationLoader: Sendable {
                 if let level = DaemonConfiguration.LogLevel(rawValue: text) {
                     configuration.logLevel = level
                 } else {
-                    reader.error(levelNode, "unknown log level '\(text)': expected one of \(names.joined(separator: ", "))"
-                                 + Suggestion.hint(for: text, in: names))
+                    reader.error(levelNode, "unknown log level '\(text)'" + Suggestion.hint(for: text, in: names))
                 }
             }
             if let node = fields["alerts"], let alerts = reader.fields(node, of: "alerts", allowed: Keys.alerts),
@@ -87,16 +86,22 @@ public struct DaemonConfigurationLoader: Sendable {
         private func linkSweep(_ node: Node, into schedule: inout DaemonConfiguration.LinkSweepSchedule) {
             guard let fields = reader.fields(node, of: "schedules.link_sweep", allowed: Keys.linkSweep) else { return }
             if let node = fields["enabled"], let value = boolean(node, "schedules.link_sweep.enabled") { schedule.enabled = value }
-            if let node = fields["every"], let value = reader.duration(node, "schedules.link_sweep.every") {
-                if value < .seconds(1) {
-                    reader.error(node, "schedules.link_sweep.every must be at least 1s")
+            var everyValid = true
+            if let node = fields["every"] {
+                if let value = reader.duration(node, "schedules.link_sweep.every") {
+                    if value < .seconds(1) {
+                        reader.error(node, "schedules.link_sweep.every must be at least 1s")
+                        everyValid = false
+                    } else {
+                        schedule.every = value
+                    }
                 } else {
-                    schedule.every = value
+                    everyValid = false
                 }
             }
             if let node = fields["jitter"], let value = jitter(node, "schedules.link_sweep.jitter") {
                 schedule.jitter = value
-                if value >= schedule.every {
+                if everyValid && value >= schedule.every {
                     reader.error(node, "schedules.link_sweep.jitter (\(value.text)) must be shorter than the interval (\(schedule.every.text))")
                 }
             }
@@ -112,6 +117,7 @@ public struct DaemonConfigurationLoader: Sendable {
                     reader.error(node, "invalid schedules.full_audit.at '\(text)': write a 24-hour local time as HH:MM, e.g. \"02:30\"")
                 }
             }
+            if let node = fields["at_start"], let value = boolean(node, "schedules.full_audit.at_start") { schedule.atStart = value }
             if let node = fields["jitter"], let value = jitter(node, "schedules.full_audit.jitter") {
                 if value > .seconds(12 * 3600) {
                     reader.error(node, "schedules.full_audit.jitter (\(value.text)) must be 12h or less")
@@ -151,22 +157,23 @@ public struct DaemonConfigurationLoader: Sendable {
                 portText = text[text.index(after: colon)...]
             }
             guard let address = IPAddress(String(host)), !(host.contains(":") && !text.hasPrefix("[")),
-                  let port = Int(portText), (1...65535).contains(port), portText.allSatisfy(\.isASCII) else { return nil }
+                  let port = Int(portText), (0...65535).contains(port), portText.allSatisfy(\.isASCII) else { return nil }
             return (address, port)
         }
 
         private func webhook(_ node: Node) -> DaemonConfiguration.WebhookSettings? {
             guard let fields = reader.fields(node, of: "alerts.webhook", allowed: Keys.webhook, required: ["url"]) else { return nil }
+            var settings = DaemonConfiguration.WebhookSettings(url: "")
+            if let node = fields["timeout"], let value = reader.duration(node, "alerts.webhook.timeout") { settings.timeout = value }
+            if let node = fields["attempts"], let value = reader.integer(node, "alerts.webhook.attempts", in: 1...20) { settings.attempts = value }
+            if let node = fields["retry_delay"], let value = reader.duration(node, "alerts.webhook.retry_delay") { settings.retryDelay = value }
             guard let urlNode = fields["url"], let text = reader.string(urlNode, "alerts.webhook.url") else { return nil }
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
                   let host = url.host, !host.isEmpty else {
                 reader.error(urlNode, "invalid alerts.webhook.url '\(text)': expected an http:// or https:// URL")
                 return nil
             }
-            var settings = DaemonConfiguration.WebhookSettings(url: text)
-            if let node = fields["timeout"], let value = reader.duration(node, "alerts.webhook.timeout") { settings.timeout = value }
-            if let node = fields["attempts"], let value = reader.integer(node, "alerts.webhook.attempts", in: 1...20) { settings.attempts = value }
-            if let node = fields["retry_delay"], let value = reader.duration(node, "alerts.webhook.retry_delay") { settings.retryDelay = value }
+            settings.url = text
             return settings
         }
 

@@ -1,0 +1,129 @@
+import Foundation
+import NetauditCore
+import NetauditInventory
+import Testing
+
+/// The daemon's configuration file: defaults, the shipped example, and each mistake an
+/// operator can make, with the exact `FILE:LINE:COLUMN: message` it gets.
+struct DaemonConfigurationTests {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Writes `text` to a file of its own and loads it; returns the result and the path.
+    static func load(_ text: String) throws -> (Result<DaemonConfiguration, ConfigurationError>, String) {
+        let folder = NSTemporaryDirectory() + "netaudit-config-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/netaudit.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return (Result { () throws(ConfigurationError) in try DaemonConfigurationLoader().load(path: path) }, path)
+    }
+
+    static func messages(_ text: String) throws -> [String] {
+        let (result, path) = try load(text)
+        guard case .failure(let error) = result else { return [] }
+        return error.diagnostics.map { $0.description.replacingOccurrences(of: path, with: "FILE") }
+    }
+
+    @Test func anEmptyFileMeansEveryDefault() throws {
+        let (result, path) = try Self.load("# nothing set\n")
+        let configuration = try result.get()
+        var expected = DaemonConfiguration()
+        expected.file = path
+        #expect(configuration == expected)
+        #expect(configuration.inventory == "/etc/netaudit/inventory")
+        #expect(configuration.database == "/var/lib/netaudit/netaudit.sqlite")
+        #expect(configuration.linkSweep.every == .seconds(300) && configuration.linkSweep.enabled)
+        #expect(configuration.fullAudit.at == TimeOfDay(hour: 2, minute: 30) && !configuration.fullAudit.atStart)
+        #expect(configuration.http.listenText == "127.0.0.1:9464")
+        #expect(configuration.logLevel == .info && configuration.webhook == nil && configuration.keepDays == 30)
+    }
+
+    /// systemd/netaudit.yaml, the installed example, is valid and states the defaults.
+    @Test func theShippedExampleIsValidAndShowsTheDefaults() throws {
+        let path = Self.repository + "/systemd/netaudit.yaml"
+        var configuration = try DaemonConfigurationLoader().load(path: path)
+        configuration.file = nil
+        #expect(configuration == DaemonConfiguration())
+    }
+
+    @Test func everySettingIsRead() throws {
+        let (result, path) = try Self.load("""
+            version: 1
+            inventory: inventory
+            database: ../state/results.sqlite
+            trust: {ca_files: [gov-ca.pem, /etc/ssl/gov.pem]}
+            schedules:
+              link_sweep: {enabled: yes, every: 90s, jitter: 0s}
+              full_audit: {enabled: false, at: "23:05", at_start: true, jitter: 1h}
+            http: {listen: "[::1]:9100"}
+            log: {level: debug}
+            alerts:
+              webhook: {url: "http://127.0.0.1:9000/hook", timeout: 2s, attempts: 3, retry_delay: 500ms}
+            retention: {keep_days: off}
+            """)
+        let configuration = try result.get()
+        let folder = (path as NSString).deletingLastPathComponent
+        #expect(configuration.inventory == folder + "/inventory")
+        #expect(configuration.database == (folder as NSString).deletingLastPathComponent + "/state/results.sqlite")
+        #expect(configuration.caFiles == [folder + "/gov-ca.pem", "/etc/ssl/gov.pem"])
+        #expect(configuration.linkSweep.every == .seconds(90) && configuration.linkSweep.jitter == .zero)
+        #expect(!configuration.fullAudit.enabled && configuration.fullAudit.atStart)
+        #expect(configuration.fullAudit.at.description == "23:05" && configuration.fullAudit.jitter == .seconds(3600))
+        #expect(configuration.http.address == IPAddress("::1") && configuration.http.port == 9100)
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.webhook?.url == "http://127.0.0.1:9000/hook")
+        #expect(configuration.webhook?.attempts == 3 && configuration.webhook?.retryDelay == .milliseconds(500))
+        #expect(configuration.keepDays == nil)
+    }
+
+    @Test func everyProblemIsReportedAtItsPlace() throws {
+        let messages = try Self.messages("""
+            inventroy: /etc/netaudit/inventory
+            schedules:
+              link_sweep: {every: 5, jitter: 10m}
+              full_audit: {at: "2:30", enabled: maybe}
+            http: {listen: "0.0.0.0:9464"}
+            log: {level: verbose}
+            alerts:
+              webhook: {url: "ftp://127.0.0.1/hook", attempts: 0}
+            retention: {keep_days: -1}
+            """)
+        #expect(messages == [
+            "FILE:1:1: unknown key 'inventroy' in the configuration (did you mean 'inventory'?)",
+            "FILE:3:23: invalid schedules.link_sweep.every '5': write a positive number and a unit, e.g. 200ms, 1s, 5m",
+            "FILE:4:20: invalid schedules.full_audit.at '2:30': write a 24-hour local time as HH:MM, e.g. \"02:30\"",
+            "FILE:4:37: invalid schedules.full_audit.enabled 'maybe': expected true or false",
+            "FILE:5:16: http.listen 0.0.0.0:9464 is not a loopback address: the status page and metrics are not authenticated; set http.allow_non_loopback: true to serve them beyond this machine",
+            "FILE:6:14: unknown log level 'verbose' (expected one of: debug, info, notice, warning, error)",
+            "FILE:8:18: invalid alerts.webhook.url 'ftp://127.0.0.1/hook': expected an http:// or https:// URL",
+            "FILE:8:52: invalid alerts.webhook.attempts '0': expected a whole number from 1 to 20",
+            "FILE:9:24: invalid retention.keep_days '-1': expected a whole number from 1 to 36500",
+        ])
+    }
+
+    @Test func aJitterAsLongAsTheIntervalIsRefused() throws {
+        #expect(try Self.messages("schedules: {link_sweep: {every: 1m, jitter: 1m}}\n") == [
+            "FILE:1:45: schedules.link_sweep.jitter (1m) must be shorter than the interval (1m)",
+        ])
+    }
+
+    @Test func anyAddressNeedsTheExplicitSetting() throws {
+        let (result, _) = try Self.load("http: {listen: \"0.0.0.0:9464\", allow_non_loopback: true}\n")
+        #expect(try result.get().http.listenText == "0.0.0.0:9464")
+        #expect(try Self.messages("http: {listen: \"localhost:9464\"}\n") == [
+            "FILE:1:16: invalid http.listen 'localhost:9464': write ADDRESS:PORT, e.g. 127.0.0.1:9464 or [::1]:9464",
+        ])
+    }
+
+    @Test func yamlSyntaxAndAMissingFile() throws {
+        #expect(try Self.messages("schedules: {link_sweep: [\n") == [
+            "FILE:2:1: invalid YAML: did not find expected node content (while parsing a flow node)",
+        ])
+        #expect(throws: ConfigurationError.self) { try DaemonConfigurationLoader().load(path: "/nonexistent/netaudit.yaml") }
+        do {
+            _ = try DaemonConfigurationLoader().load(path: "/nonexistent/netaudit.yaml")
+        } catch {
+            #expect(error.description == "/nonexistent/netaudit.yaml: cannot read '/nonexistent/netaudit.yaml': no such file")
+        }
+    }
+}
