@@ -1,9 +1,10 @@
 import ArgumentParser
+import NetauditCore
 import NetauditProbes
 
 /// `netaudit`: the root command. Subcommands are thin: they parse, call a module, print.
 public struct NetauditCommand: AsyncParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = NetauditVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "netaudit",

@@ -1,10 +1,11 @@
 internal import CNetauditShims
+import NetauditCore
 
 /// The C libraries the probes stand on, as linked at run time: `netaudit --version` prints
 /// them, because a probe's results depend on which libcurl and OpenSSL did the work.
 public struct ProbeLibraries: Sendable, CustomStringConvertible {
     /// netaudit's own version, sent as the probes' User-Agent.
-    public static let netauditVersion = "0.1.0"
+    public static let netauditVersion = NetauditVersion.current
 
     /// libcurl's version, e.g. `7.88.1`.
     public let curlVersion: String

@@ -1,9 +1,10 @@
 import GRDB
+import NetauditCore
 
 /// The versioned schema. A migration is never edited once released: a change is a new
 /// migration, so any older file opens and upgrades in place.
 enum Schema {
-    static let netauditVersion = "0.1.0"
+    static let netauditVersion = NetauditVersion.current
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
