@@ -45,7 +45,7 @@ struct DaemonCommand: AsyncParsableCommand {
                   link sweep \(configuration.linkSweep.enabled ? "every \(configuration.linkSweep.every.text), jitter \(configuration.linkSweep.jitter.text)" : "off")
                   full audit \(configuration.fullAudit.enabled ? "daily at \(configuration.fullAudit.at), jitter \(configuration.fullAudit.jitter.text)" : "off")
                   http       \(configuration.http.enabled ? configuration.http.listenText : "off")
-                  webhook    \(configuration.webhook?.url ?? "none")
+                  webhook    \(configuration.webhook?.redactedURL ?? "none")
 
                 """)
             return

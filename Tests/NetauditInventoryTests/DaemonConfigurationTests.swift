@@ -101,6 +101,12 @@ struct DaemonConfigurationTests {
         ])
     }
 
+    /// Logs name the webhook without its path or query, where tokens live.
+    @Test func theWebhookURLIsRedactedForLogs() {
+        #expect(DaemonConfiguration.WebhookSettings(url: "https://hooks.example.test/T0/B1/secret?token=x").redactedURL == "https://hooks.example.test/…")
+        #expect(DaemonConfiguration.WebhookSettings(url: "http://127.0.0.1:9000").redactedURL == "http://127.0.0.1:9000/")
+    }
+
     @Test func aJitterAsLongAsTheIntervalIsRefused() throws {
         #expect(try Self.messages("schedules: {link_sweep: {every: 1m, jitter: 1m}}\n") == [
             "FILE:1:45: schedules.link_sweep.jitter (1m) must be shorter than the interval (1m)",

@@ -61,10 +61,10 @@ public final class AlertDispatcher: Service, Sendable {
                 logger.debug("webhook: delivered", metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)", "status": "\(status)"])
                 return
             case .success(let status):
-                logger.warning("webhook: \(settings.url) answered HTTP \(status) (attempt \(attempt) of \(settings.attempts))",
+                logger.warning("webhook: \(settings.redactedURL) answered HTTP \(status) (attempt \(attempt) of \(settings.attempts))",
                                metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
             case .failure(let failure):
-                logger.warning("webhook: \(settings.url): \(failure.message) (attempt \(attempt) of \(settings.attempts))",
+                logger.warning("webhook: \(settings.redactedURL): \(failure.message.replacingOccurrences(of: settings.url, with: settings.redactedURL)) (attempt \(attempt) of \(settings.attempts))",
                                metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
             }
             guard attempt < settings.attempts else { break }

@@ -63,6 +63,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var attempts = 5
         public var retryDelay: Duration = .seconds(2)
         public init(url: String) { self.url = url }
+
+        /// The URL as logs show it: scheme, host and port only. The path or the query of a
+        /// webhook URL often carries its secret token.
+        public var redactedURL: String {
+            guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return "the webhook" }
+            let port = components.port.map { ":\($0)" } ?? ""
+            let hidden = (components.path.isEmpty || components.path == "/") && components.query == nil ? "/" : "/…"
+            return "\(scheme)://\(host)\(port)\(hidden)"
+        }
     }
 
     /// Log levels, mapped to journald priorities in the log lines.
