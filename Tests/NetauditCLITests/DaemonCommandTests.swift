@@ -293,6 +293,27 @@ import Testing
         #expect(check.status == 2 && check.stderr.contains("netaudit.yaml:3:23:"))
     }
 
+    /// The HTTP address is taken: a clear message and exit 2 (the unit does not restart on
+    /// it), the store closed cleanly.
+    @Test func anAddressInUseIsAClearError() throws {
+        let lab = try LabCatalogue.standard().start(only: ["good-ecdsa"])
+        defer { lab.stop() }
+        let taken = try lab.endpoint(for: "good-ecdsa")
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try AuditCommandTests.writeSmallProvince(to: folder, communeName: "Xã Ia Ka")
+        try """
+            inventory: inventory.yaml
+            database: results.sqlite
+            schedules: {link_sweep: {enabled: false}, full_audit: {enabled: false}}
+            http: {listen: "\(taken.address):\(taken.port)"}
+            """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["daemon", "--config", folder + "/netaudit.yaml"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("<3>cannot serve HTTP on \(taken.address):\(taken.port) (http.listen): "), "\(result.stderr)")
+        #expect(result.stderr.hasSuffix("<5>stopped\n"))
+    }
+
     /// What netaudit-audit.service runs: the inventory and the store come from the
     /// daemon's configuration.
     @Test func anAuditWithTheDaemonsConfiguration() throws {

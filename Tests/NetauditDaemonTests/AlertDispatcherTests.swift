@@ -4,6 +4,7 @@ import Logging
 import NetauditDaemon
 import NetauditInventory
 import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 
@@ -99,6 +100,29 @@ import Testing
             for _ in 0..<300 where !metrics.render().contains("outcome=\"failed\"") { try await Task.sleep(for: .milliseconds(10)) }
             #expect(metrics.render().contains(#"netaudit_webhook_deliveries_total{outcome="failed"} 1"#))
             #expect(receiver.attempts.load(ordering: .relaxed) == 0)
+        }
+    }
+
+    /// A webhook that is down, with long waits between attempts, does not hold a graceful
+    /// shutdown: the wait is cut and the events left are given up.
+    @Test func aWebhookThatIsDownDoesNotHoldTheStop() async throws {
+        var settings = DaemonConfiguration.WebhookSettings(url: "http://127.0.0.1:9/hook")
+        settings.attempts = 20
+        settings.retryDelay = .seconds(5)
+        let webhook = settings
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let dispatcher = AlertDispatcher(logger: logger, metrics: DaemonMetrics(), webhook: { webhook })
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await dispatcher.run() }
+                dispatcher.announce([Self.event("21583"), Self.event("21584")])
+                try await Task.sleep(for: .milliseconds(300))  // the first attempt failed; now a 5 s wait
+                let start = ContinuousClock.now
+                trigger.triggerGracefulShutdown()
+                try await group.next()
+                #expect(ContinuousClock.now - start < .seconds(2))
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import NetauditInventory
 import NetauditProbes
 import NetauditReports
 import ServiceLifecycle
+import Synchronization
 
 /// Announces state changes: one log line each (a warning for bad news, a notice for good
 /// news, with `event`, `agency` and `rule` fields), and, when a webhook is configured, a
@@ -15,6 +16,9 @@ public final class AlertDispatcher: Service, Sendable {
     private let webhook: @Sendable () -> DaemonConfiguration.WebhookSettings?
     private let queue: AsyncStream<AlertEvent>
     private let input: AsyncStream<AlertEvent>.Continuation
+    /// Set at graceful shutdown: no new attempt starts, so that a webhook that is down
+    /// cannot hold the stop beyond the unit's stop timeout.
+    private let stopping = Atomic<Bool>(false)
 
     /// `webhook` is read at each delivery, so that a reload takes effect at once.
     public init(logger: Logger, metrics: DaemonMetrics, webhook: @escaping @Sendable () -> DaemonConfiguration.WebhookSettings?) {
@@ -38,13 +42,18 @@ public final class AlertDispatcher: Service, Sendable {
         }
     }
 
-    /// Delivers queued events until graceful shutdown.
+    /// Delivers queued events until graceful shutdown; what is still queued then is only
+    /// in the log (and its results in the store).
     public func run() async throws {
         await withGracefulShutdownHandler {
+            var left = 0
             for await event in queue {
+                if stopping.load(ordering: .relaxed) { left += 1; continue }
                 await deliver(event)
             }
-        } onGracefulShutdown: { [input] in
+            if left > 0 { logger.warning("webhook: stopping with \(left) events not delivered; they are in the log") }
+        } onGracefulShutdown: { [self] in
+            stopping.store(true, ordering: .relaxed)
             input.finish()
         }
     }
@@ -67,8 +76,9 @@ public final class AlertDispatcher: Service, Sendable {
                 logger.warning("webhook: \(settings.redactedURL): \(failure.message.replacingOccurrences(of: settings.url, with: settings.redactedURL)) (attempt \(attempt) of \(settings.attempts))",
                                metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
             }
-            guard attempt < settings.attempts else { break }
-            do { try await Task.sleep(for: wait) } catch { break }
+            guard attempt < settings.attempts, !stopping.load(ordering: .relaxed) else { break }
+            let delay = wait
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
             wait = wait * 2
         }
         metrics.webhook(delivered: false)
