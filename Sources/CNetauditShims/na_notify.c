@@ -1,9 +1,12 @@
 #include "na_notify.h"
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <pthread.h>
 #include <unistd.h>
 
 int na_notify_send(const char *path, const char *state) {
@@ -41,4 +44,19 @@ int na_notify_listen(const char *path) {
         return -code;
     }
     return fd;
+}
+
+unsigned long long na_monotonic_usec(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (unsigned long long)now.tv_sec * 1000000ULL + (unsigned long long)now.tv_nsec / 1000ULL;
+}
+
+int na_unblock_stop_signals(void) {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    return pthread_sigmask(SIG_UNBLOCK, &signals, NULL);
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NetauditDaemon
 import NetauditInventory
 
 /// The process entry point with netaudit's exit statuses: ArgumentParser's own usage
@@ -41,12 +42,7 @@ public enum Entry {
     /// A parent may start netaudit with SIGINT, SIGTERM or SIGHUP blocked (Foundation's
     /// `Process` passes its thread's mask on): unblocked here, on the main thread, before
     /// anything else, so that the daemon's and the audit's signal handling always hear them.
-    public static func unblockStopSignals() {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
-        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-    }
+    public static func unblockStopSignals() { SystemdNotifier.unblockStopSignals() }
 
     private static func exitForParse(_ error: any Error) -> Never {
         let status = NetauditCommand.exitCode(for: error)

@@ -52,8 +52,7 @@ public enum Daemon {
 
         let status = DaemonStatus(setup: setup, configurationPath: configurationPath)
         let metrics = DaemonMetrics()
-        do { try metrics.refresh(from: store) } catch { logger.warning("metrics: \(error)") }
-        let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { status.setup.configuration.webhook })
+                let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { status.setup.configuration.webhook })
         let scheduler = Scheduler(status: status, store: store, metrics: metrics, alerts: alerts, notifier: notifier, logger: logger)
         // Trapped now, before READY=1, so that a SIGHUP right after start is a reload.
         let hangups = await UnixSignalsSequence(trapping: .sighup)

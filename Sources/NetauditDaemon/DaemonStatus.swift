@@ -17,6 +17,8 @@ public final class DaemonStatus: Sendable {
         public var runningSince: Date?
         public var nextAt: Date?
         public var last: RunOutcome?
+        /// Why the latest attempt failed (the store), until a run ends again.
+        public var lastError: String?
     }
 
     /// A run this daemon ended, with its connection figures per level.
@@ -103,7 +105,9 @@ public final class DaemonStatus: Sendable {
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         for (kind, name) in [(RunKind.linkSweep, "link sweep"), (.audit, "full audit")] {
             guard let schedule = document.schedules[kind.rawValue] else { continue }
-            if let since = schedule.runningSince {
+            if let error = schedule.lastError {
+                parts.append("\(name) failed: \(error)")
+            } else if let since = schedule.runningSince {
                 parts.append("\(name) running since \(formatter.string(from: since))")
             } else if let last = schedule.last {
                 var text = "last \(name) \(formatter.string(from: last.endedAt)) (run \(last.id), \(last.state))"

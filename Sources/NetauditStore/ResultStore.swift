@@ -47,12 +47,14 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// Closes the store: checkpoints the WAL into the database file and closes every
+    /// Closes the store: checkpoints the WAL into the database file (as far as other
+    /// processes allow) and closes every
     /// connection. A daemon calls this last on its way out; any later use fails.
     public func close() throws(StoreError) {
         do {
-            // Best effort: another process reading the store may hold the WAL open.
-            _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            // Best effort, and without waiting: another process (an audit beside the daemon)
+            // may be writing; a passive checkpoint copies what it can and returns.
+            _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
             try pool.close()
         } catch {
             throw Self.storeError(error, path: path)

@@ -50,11 +50,30 @@ struct StateTrackerTests {
     }
 
     /// An agency without a link is a gap of the inventory, reported by the audit, not a
-    /// state change; a link sweep says nothing about endpoints.
+    /// state change; a link sweep says nothing about endpoints, so an endpoint already
+    /// announced is not announced again after sweeps, and its recovery still is.
     @Test func onlyWhatTheRunMeasured() {
+        var inventory = Fixtures.inventory
+        inventory.agencies[0].children.append(Agency(code: "21585", name: "Xã Ia Tô", level: "commune"))
         var tracker = StateTracker()
-        _ = tracker.update(run: 1, inventory: inventory, links: nil, endpoints: [Fixtures.endpoint("52", compliant: false, expiresIn: 90)])
-        let sweep = tracker.update(run: 2, inventory: inventory, links: [Fixtures.link("52", up: true)], endpoints: nil)
-        #expect(sweep.isEmpty)
+        let audit = tracker.update(run: 1, inventory: inventory, links: [LinkResult(agencyCode: "21585", observation: nil, state: nil, findings: [])],
+                                   endpoints: [Fixtures.endpoint("52", compliant: false, expiresIn: 90)])
+        #expect(audit.map(\.event) == [.endpointNoncompliant])
+        #expect(tracker.update(run: 2, inventory: inventory, links: [Fixtures.link("52", up: true)], endpoints: nil).isEmpty)
+        let fixed = tracker.update(run: 3, inventory: inventory, links: nil, endpoints: [Fixtures.endpoint("52", compliant: true, expiresIn: 90)])
+        #expect(fixed.map(\.event) == [.endpointCompliant])
+    }
+
+    /// An endpoint that cannot be reached sends no certificate: the certificate state stays
+    /// as it was (no new window entry, no false all-clear).
+    @Test func anUnreachableEndpointKeepsItsCertificateState() {
+        var tracker = StateTracker()
+        let soon = tracker.update(run: 1, inventory: inventory, links: nil, endpoints: [Fixtures.endpoint("52", compliant: true, expiresIn: 3)])
+        #expect(soon.map(\.event) == [.certificateExpiring])
+        var unreachable = Fixtures.endpoint("52", compliant: false, expiresIn: 3)
+        unreachable.observation.certificates = []
+        unreachable.verdict = .unreachable
+        #expect(tracker.update(run: 2, inventory: inventory, links: nil, endpoints: [unreachable]).map(\.event) == [.endpointNoncompliant])
+        #expect(tracker.update(run: 3, inventory: inventory, links: nil, endpoints: [Fixtures.endpoint("52", compliant: true, expiresIn: 2)]).map(\.event) == [.endpointCompliant])
     }
 }

@@ -10,9 +10,10 @@ struct DaemonConfigurationTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Writes `text` to a file of its own and loads it; returns the result and the path.
-    static func load(_ text: String) throws -> (Result<DaemonConfiguration, ConfigurationError>, String) {
+    static func load(_ text: String, files: [String] = []) throws -> (Result<DaemonConfiguration, ConfigurationError>, String) {
         let folder = NSTemporaryDirectory() + "netaudit-config-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in files { try "".write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
         let path = folder + "/netaudit.yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return (Result { () throws(ConfigurationError) in try DaemonConfigurationLoader().load(path: path) }, path)
@@ -51,7 +52,7 @@ struct DaemonConfigurationTests {
             version: 1
             inventory: inventory
             database: ../state/results.sqlite
-            trust: {ca_files: [gov-ca.pem, /etc/ssl/gov.pem]}
+            trust: {ca_files: [gov-ca.pem, /etc/ssl/certs/ca-certificates.crt]}
             schedules:
               link_sweep: {enabled: yes, every: 90s, jitter: 0s}
               full_audit: {enabled: false, at: "23:05", at_start: true, jitter: 1h}
@@ -60,12 +61,12 @@ struct DaemonConfigurationTests {
             alerts:
               webhook: {url: "http://127.0.0.1:9000/hook", timeout: 2s, attempts: 3, retry_delay: 500ms}
             retention: {keep_days: off}
-            """)
+            """, files: ["gov-ca.pem"])
         let configuration = try result.get()
         let folder = (path as NSString).deletingLastPathComponent
         #expect(configuration.inventory == folder + "/inventory")
         #expect(configuration.database == (folder as NSString).deletingLastPathComponent + "/state/results.sqlite")
-        #expect(configuration.caFiles == [folder + "/gov-ca.pem", "/etc/ssl/gov.pem"])
+        #expect(configuration.caFiles == [folder + "/gov-ca.pem", "/etc/ssl/certs/ca-certificates.crt"])
         #expect(configuration.linkSweep.every == .seconds(90) && configuration.linkSweep.jitter == .zero)
         #expect(!configuration.fullAudit.enabled && configuration.fullAudit.atStart)
         #expect(configuration.fullAudit.at.description == "23:05" && configuration.fullAudit.jitter == .seconds(3600))
@@ -95,7 +96,7 @@ struct DaemonConfigurationTests {
             "FILE:4:37: invalid schedules.full_audit.enabled 'maybe': expected true or false",
             "FILE:5:16: http.listen 0.0.0.0:9464 is not a loopback address: the status page and metrics are not authenticated; set http.allow_non_loopback: true to serve them beyond this machine",
             "FILE:6:14: unknown log level 'verbose' (expected one of: debug, info, notice, warning, error)",
-            "FILE:8:18: invalid alerts.webhook.url 'ftp://127.0.0.1/hook': expected an http:// or https:// URL",
+            "FILE:8:18: invalid alerts.webhook.url 'ftp://127.0.0.1/…': expected an http:// or https:// URL",
             "FILE:8:52: invalid alerts.webhook.attempts '0': expected a whole number from 1 to 20",
             "FILE:9:24: invalid retention.keep_days '-1': expected a whole number from 1 to 36500",
         ])
@@ -111,6 +112,17 @@ struct DaemonConfigurationTests {
         #expect(try Self.messages("schedules: {link_sweep: {every: 1m, jitter: 1m}}\n") == [
             "FILE:1:45: schedules.link_sweep.jitter (1m) must be shorter than the interval (1m)",
         ])
+    }
+
+    /// A short interval gets a tenth of it as default jitter (30 s would be longer than it);
+    /// a long webhook timeout would hold a stop.
+    @Test func shortIntervalsAndLongTimeouts() throws {
+        let (result, _) = try Self.load("schedules: {link_sweep: {every: 10s}}\n")
+        #expect(try result.get().linkSweep.jitter == .seconds(1))
+        #expect(try Self.messages("alerts: {webhook: {url: \"http://127.0.0.1:9/\", timeout: 1m}}\n") == [
+            "FILE:1:57: alerts.webhook.timeout (1m) must be 30s or less: a stop waits for the attempt in flight",
+        ])
+        #expect(try Self.messages("trust: {ca_files: [missing.pem]}\n").first?.hasSuffix("/missing.pem' cannot be read") == true)
     }
 
     @Test func anyAddressNeedsTheExplicitSetting() throws {

@@ -10,4 +10,10 @@ int na_notify_send(const char *path, const char *state);
 /// The receiving end, for the lab and the tests (what systemd does): an AF_UNIX datagram
 /// socket bound at `path` (replacing a stale file). Returns the descriptor, or -errno.
 int na_notify_listen(const char *path);
+/// CLOCK_MONOTONIC in microseconds, for MONOTONIC_USEC= beside RELOADING=1 (Swift's
+/// ContinuousClock is CLOCK_BOOTTIME on Linux, which is not what systemd compares with).
+unsigned long long na_monotonic_usec(void);
+/// Unblocks SIGINT, SIGTERM and SIGHUP in the calling thread: a parent may have started the
+/// process with them blocked, and a daemon that cannot hear SIGTERM cannot stop cleanly.
+int na_unblock_stop_signals(void);
 #endif

@@ -19,6 +19,10 @@ public final class AlertDispatcher: Service, Sendable {
     /// Set at graceful shutdown: no new attempt starts, so that a webhook that is down
     /// cannot hold the stop beyond the unit's stop timeout.
     private let stopping = Atomic<Bool>(false)
+    /// Set when an event was given up, cleared by the next delivery: while the webhook is
+    /// down, each event gets one attempt, so that a backlog after an outage of many
+    /// agencies drains in minutes, not hours.
+    private let failing = Atomic<Bool>(false)
 
     /// `webhook` is read at each delivery, so that a reload takes effect at once.
     public init(logger: Logger, metrics: DaemonMetrics, webhook: @escaping @Sendable () -> DaemonConfiguration.WebhookSettings?) {
@@ -63,26 +67,29 @@ public final class AlertDispatcher: Service, Sendable {
         let body: String
         do { body = try JSONOutput.render(event) } catch { return }
         var wait = settings.retryDelay
-        for attempt in 1...settings.attempts {
+        let attempts = failing.load(ordering: .relaxed) ? 1 : settings.attempts
+        for attempt in 1...attempts {
             switch await HTTPPost.json(body, to: settings.url, timeout: settings.timeout) {
             case .success(let status) where (200..<300).contains(status):
                 metrics.webhook(delivered: true)
+                if failing.exchange(false, ordering: .relaxed) { logger.notice("webhook: delivering again") }
                 logger.debug("webhook: delivered", metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)", "status": "\(status)"])
                 return
             case .success(let status):
-                logger.warning("webhook: \(settings.redactedURL) answered HTTP \(status) (attempt \(attempt) of \(settings.attempts))",
+                logger.warning("webhook: \(settings.redactedURL) answered HTTP \(status) (attempt \(attempt) of \(attempts))",
                                metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
             case .failure(let failure):
-                logger.warning("webhook: \(settings.redactedURL): \(failure.message.replacingOccurrences(of: settings.url, with: settings.redactedURL)) (attempt \(attempt) of \(settings.attempts))",
+                logger.warning("webhook: \(settings.redactedURL): \(failure.message.replacingOccurrences(of: settings.url, with: settings.redactedURL)) (attempt \(attempt) of \(attempts))",
                                metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
             }
-            guard attempt < settings.attempts, !stopping.load(ordering: .relaxed) else { break }
+            guard attempt < attempts, !stopping.load(ordering: .relaxed) else { break }
             let delay = wait
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
             wait = wait * 2
         }
         metrics.webhook(delivered: false)
-        logger.error("webhook: gave up on one event after \(settings.attempts) attempts; it stays in the log and the store",
+        failing.store(true, ordering: .relaxed)
+        logger.error("webhook: gave up on one event after \(attempts) attempt\(attempts == 1 ? "" : "s"); it stays in the log and the store",
                      metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
     }
 }

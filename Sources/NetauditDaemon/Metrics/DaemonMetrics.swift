@@ -58,13 +58,19 @@ public final class DaemonMetrics: Sendable {
 
     /// Rebuilds the network part from the store's latest complete runs, unless they are
     /// the ones it already shows.
-    public func refresh(from store: ResultStore, now: Date = Date()) throws(StoreError) {
-        let links = try store.latestRun(kinds: [.linkSweep, .audit])
-        let tls = try store.latestRun(kinds: [.audit, .tlsOnly])
+    /// Rebuilds the network part from the store's latest complete runs of the inventory at
+    /// `inventoryPath` (any inventory when nil), unless it already shows them. Of two
+    /// refreshes at once, the one with the newer runs wins.
+    public func refresh(from store: ResultStore, inventoryPath: String? = nil, now: Date = Date()) throws(StoreError) {
+        let links = try store.latestRun(kinds: [.linkSweep, .audit], inventoryPath: inventoryPath)
+        let tls = try store.latestRun(kinds: [.audit, .tlsOnly], inventoryPath: inventoryPath)
         let current = snapshot.withLock { ($0.links, $0.tls) }
         if current.0 == links?.id && current.1 == tls?.id && (links != nil || tls != nil) { return }
         let text = try Self.networkText(store: store, links: links, tls: tls, now: now)
-        snapshot.withLock { $0 = (text, links?.id, tls?.id) }
+        snapshot.withLock { shown in
+            let older = (shown.links.map { $0 > (links?.id ?? RunID(0)) } ?? false) || (shown.tls.map { $0 > (tls?.id ?? RunID(0)) } ?? false)
+            if !older { shown = (text, links?.id, tls?.id) }
+        }
     }
 
     static func networkText(store: ResultStore, links: RunRecord?, tls: RunRecord?, now: Date) throws(StoreError) -> String {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NetauditAudit
 import NetauditCore
+import NetauditInventory
 import NetauditProbes
 import NetauditReports
 import NetauditStore
@@ -23,7 +24,18 @@ final class Scheduler: Service, Sendable {
     private let alerts: AlertDispatcher
     private let notifier: SystemdNotifier
     private let logger: Logger
-    private let tracker: Mutex<StateTracker>
+    private let tracker: Mutex<Announced>
+
+    /// The alert state and the newest runs it has taken in (links, endpoints).
+    struct Announced {
+        var tracker = StateTracker()
+        var links: Int64 = 0
+        var endpoints: Int64 = 0
+    }
+
+    /// How often the store is looked at for runs of other processes (`netaudit audit`
+    /// by the timer or by hand): their results feed the alerts and the metrics too.
+    static let watchInterval: Duration = .seconds(30)
 
     init(status: DaemonStatus, store: ResultStore, metrics: DaemonMetrics, alerts: AlertDispatcher,
          notifier: SystemdNotifier, logger: Logger) {
@@ -33,25 +45,8 @@ final class Scheduler: Service, Sendable {
         self.alerts = alerts
         self.notifier = notifier
         self.logger = logger
-        tracker = Mutex(Self.seededTracker(store: store, logger: logger))
-    }
-
-    /// The state of the latest stored runs, so that a restart does not announce again.
-    private static func seededTracker(store: ResultStore, logger: Logger) -> StateTracker {
-        var tracker = StateTracker()
-        do {
-            if let links = try store.latestRun(kinds: [.linkSweep, .audit]) {
-                _ = tracker.update(run: links.id.value, inventory: links.inventory, links: try store.linkResults(run: links.id),
-                                   endpoints: nil, announce: false)
-            }
-            if let tls = try store.latestRun(kinds: [.audit, .tlsOnly]) {
-                _ = tracker.update(run: tls.id.value, inventory: tls.inventory, links: nil,
-                                   endpoints: try store.endpointResults(run: tls.id), announce: false)
-            }
-        } catch {
-            logger.warning("cannot read the latest runs to start the alert state from: \(error)")
-        }
-        return tracker
+        tracker = Mutex(Announced())
+        catchUp(announce: false)  // what the store already holds was announced before
     }
 
     func run() async throws {
@@ -60,6 +55,7 @@ final class Scheduler: Service, Sendable {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await self.loop(.linkSweep) }
                     group.addTask { await self.loop(.audit) }
+                    group.addTask { await self.watch() }
                 }
             }
         } onGracefulShutdown: { [notifier, logger] in
@@ -70,49 +66,102 @@ final class Scheduler: Service, Sendable {
 
     private static func name(_ kind: RunKind) -> String { kind == .linkSweep ? "link sweep" : "full audit" }
 
+    /// The settings a schedule's slots are computed from: a reload that changes them
+    /// recomputes the slot; any other reload keeps it (and its jitter).
+    private static func settings(_ kind: RunKind, _ configuration: DaemonConfiguration) -> String {
+        kind == .linkSweep
+            ? "\(configuration.linkSweep.enabled) \(configuration.linkSweep.every) \(configuration.linkSweep.jitter)"
+            : "\(configuration.fullAudit.enabled) \(configuration.fullAudit.at) \(configuration.fullAudit.jitter)"
+    }
+
     /// One schedule, until cancelled.
     private func loop(_ kind: RunKind) async {
-        var slot: Date?
-        var lastStart: Date?
-        var generation = -1
-        if kind == .audit && status.setup.configuration.fullAudit.atStart {
+        // The slot the next run is due at, and when it starts (its slot plus a random part
+        // of the jitter, drawn once). The first sweep, and the full audit with `at_start`,
+        // start at once.
+        var slot: Date?, start: Date?
+        if kind == .linkSweep || status.setup.configuration.fullAudit.atStart {
             slot = Date()
-            generation = status.generation
+            start = slot
         }
+        var lastStart: Date?
+        var settings: String?
         while !Task.isCancelled {
-            let setup = status.setup
-            let configuration = setup.configuration
+            let generation = status.generation
+            let configuration = status.setup.configuration
+            let current = Self.settings(kind, configuration)
+            if let settings, settings != current { slot = nil; start = nil }
+            settings = current
             let enabled = kind == .linkSweep ? configuration.linkSweep.enabled : configuration.fullAudit.enabled
-            if generation != status.generation {
-                generation = status.generation
-                slot = nil
-            }
             guard enabled else {
                 status.update(kind) { $0.enabled = false; $0.nextAt = nil }
-                await pause(until: .distantFuture, generation: generation)
+                _ = await pause(until: .distantFuture, generation: generation)
                 continue
             }
-            let jitter: Duration
-            if kind == .linkSweep {
-                let every = configuration.linkSweep.every
-                jitter = configuration.linkSweep.jitter
-                // First sweep at once; after a reload, on the grid of the last one.
-                slot = slot ?? lastStart.map { max($0.addingTimeInterval(every.seconds), Date()) } ?? Date()
-            } else {
-                jitter = configuration.fullAudit.jitter
-                slot = slot ?? ScheduleMath.nextDaily(configuration.fullAudit.at, after: Date())
+            if slot == nil {
+                if kind == .linkSweep {
+                    // After a reload, on the grid of the last sweep (or at once after an overrun).
+                    slot = lastStart.map { max($0.addingTimeInterval(configuration.linkSweep.every.seconds), Date()) } ?? Date()
+                } else {
+                    slot = ScheduleMath.nextDaily(configuration.fullAudit.at, after: Date())
+                }
             }
-            let start = ScheduleMath.start(of: slot!, jitter: jitter, fraction: Double.random(in: 0..<1))
-            status.update(kind) { $0.enabled = true; $0.nextAt = start }
-            logger.debug("next \(Self.name(kind)) at \(ISO8601DateFormatter().string(from: start))", metadata: ["kind": "\(kind.rawValue)"])
-            guard await pause(until: start, generation: generation) else { continue }
+            let jitter = kind == .linkSweep ? configuration.linkSweep.jitter : configuration.fullAudit.jitter
+            let due = start ?? ScheduleMath.start(of: slot!, jitter: jitter, fraction: Double.random(in: 0..<1))
+            start = due
+            status.update(kind) { $0.enabled = true; $0.nextAt = due }
+            logger.debug("next \(Self.name(kind)) at \(ISO8601DateFormatter().string(from: due))", metadata: ["kind": "\(kind.rawValue)"])
+            // A reload wakes it: the loop looks at the settings again.
+            guard await pause(until: due, generation: generation) else { continue }
             lastStart = Date()
-            let ended = await runOnce(kind, setup: setup)
+            let ended = await runOnce(kind, setup: status.setup)
+            let after = status.setup.configuration
             if kind == .linkSweep {
-                slot = ScheduleMath.nextSlot(after: slot!, every: configuration.linkSweep.every, ended: ended)
+                slot = ScheduleMath.nextSlot(after: slot!, every: after.linkSweep.every, ended: ended)
             } else {
-                slot = ScheduleMath.nextDaily(configuration.fullAudit.at, after: max(ended, slot!))
+                slot = ScheduleMath.nextDaily(after.fullAudit.at, after: max(ended, slot!))
             }
+            start = nil
+        }
+    }
+
+    /// Looks at the store every `watchInterval` for runs this daemon did not make.
+    private func watch() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: Self.watchInterval) } catch { return }
+            catchUp(announce: true)
+        }
+    }
+
+    /// Takes in the newest complete runs of this inventory, whoever made them: announces
+    /// the state changes they bring (each only once, and never from a run older than one
+    /// already taken in: a full audit that ends after newer sweeps does not bring back its
+    /// older link states), and refreshes the metrics.
+    private func catchUp(announce: Bool) {
+        let path = status.setup.inventoryPath
+        do {
+            let known = tracker.withLock { ($0.links, $0.endpoints) }
+            var events: [AlertEvent] = []
+            if let run = try store.latestRun(kinds: [.linkSweep, .audit], inventoryPath: path), run.id.value > known.0 {
+                let results = try store.linkResults(run: run.id)
+                events += tracker.withLock { state -> [AlertEvent] in
+                    guard run.id.value > state.links else { return [] }
+                    state.links = run.id.value
+                    return state.tracker.update(run: run.id.value, inventory: run.inventory, links: results, endpoints: nil, announce: announce)
+                }
+            }
+            if let run = try store.latestRun(kinds: [.audit, .tlsOnly], inventoryPath: path), run.id.value > known.1 {
+                let results = try store.endpointResults(run: run.id)
+                events += tracker.withLock { state -> [AlertEvent] in
+                    guard run.id.value > state.endpoints else { return [] }
+                    state.endpoints = run.id.value
+                    return state.tracker.update(run: run.id.value, inventory: run.inventory, links: nil, endpoints: results, announce: announce)
+                }
+            }
+            alerts.announce(events)
+            try metrics.refresh(from: store, inventoryPath: path)
+        } catch {
+            logger.warning("cannot read the latest runs from the store: \(error)")
         }
     }
 
@@ -147,7 +196,7 @@ final class Scheduler: Service, Sendable {
             id = try await runner.run(plan)
         } catch {
             logger.error("\(name) failed: \(error)", metadata: ["kind": "\(kind.rawValue)"])
-            status.update(kind) { $0.runningSince = nil }
+            status.update(kind) { $0.runningSince = nil; $0.lastError = "\(error)" }
             metrics.runEnded(kind: kind, state: .aborted, duration: clock.now - begin)
             notifier.notify(["STATUS=\(status.statusLine())"])
             return Date()
@@ -163,6 +212,7 @@ final class Scheduler: Service, Sendable {
             metrics.runEnded(kind: kind, state: state, duration: duration)
             status.update(kind) {
                 $0.runningSince = nil
+                $0.lastError = nil
                 $0.last = DaemonStatus.RunOutcome(
                     id: id.value, state: state.rawValue, startedAt: startedAt, endedAt: endedAt, durationSeconds: duration.seconds,
                     levels: plan.probesLinks ? summary.levels : [],
@@ -174,21 +224,17 @@ final class Scheduler: Service, Sendable {
             if let endpoints { fields["endpoints"] = "\(endpoints.count)" }
             if state == .complete {
                 logger.info("\(name) complete: run \(id)\(plan.probesLinks ? ", connected \(rates)" : "")", metadata: fields)
-                let events = tracker.withLock {
-                    $0.update(run: id.value, inventory: plan.auditedInventory, links: links, endpoints: endpoints, now: endedAt)
-                }
-                alerts.announce(events)
             } else {
                 logger.warning("\(name) aborted: run \(id) (\(record?.note ?? "interrupted")); what it measured is stored", metadata: fields)
             }
-            try metrics.refresh(from: store)
+            catchUp(announce: true)
             if let days = setup.configuration.keepDays {
                 let removed = try store.prune(keepingDays: days)
                 if removed > 0 { logger.info("retention: deleted \(removed) runs older than \(days) days") }
             }
         } catch {
             logger.error("\(name): the results store failed after run \(id): \(error)", metadata: ["kind": "\(kind.rawValue)", "run": "\(id)"])
-            status.update(kind) { $0.runningSince = nil }
+            status.update(kind) { $0.runningSince = nil; $0.lastError = "\(error)" }
         }
         notifier.notify(["STATUS=\(status.statusLine())"])
         return endedAt

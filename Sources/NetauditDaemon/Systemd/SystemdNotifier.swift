@@ -23,11 +23,11 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// CLOCK_MONOTONIC in microseconds, for `MONOTONIC_USEC=` beside `RELOADING=1`.
-    public static func monotonicMicroseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
-    }
+    public static func monotonicMicroseconds() -> UInt64 { UInt64(na_monotonic_usec()) }
+
+    /// Unblocks SIGINT, SIGTERM and SIGHUP for the calling thread (call it first thing on
+    /// the main thread): a parent may have started netaudit with them blocked.
+    public static func unblockStopSignals() { _ = na_unblock_stop_signals() }
 
     /// The watchdog interval systemd expects keep-alives within (`WatchdogSec=`), when it
     /// is set for this process (`WATCHDOG_USEC`, and `WATCHDOG_PID` naming us if present).

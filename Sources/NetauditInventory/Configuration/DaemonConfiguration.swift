@@ -26,7 +26,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// A link sweep of every agency every `every`, started up to `jitter` late.
+    /// A link sweep of every agency every `every`, started up to `jitter` late (by default
+    /// 30 s, or a tenth of a shorter interval).
     public struct LinkSweepSchedule: Sendable, Equatable {
         public var enabled = true
         public var every: Duration = .seconds(300)
@@ -57,7 +58,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     public struct WebhookSettings: Sendable, Equatable {
         public var url: String
-        /// The deadline of one attempt.
+        /// The deadline of one attempt (at most 30 s: a stop waits for the attempt in flight).
         public var timeout: Duration = .seconds(5)
         /// Attempts in all, the first included; waits double between them from `retryDelay`.
         public var attempts = 5
@@ -67,7 +68,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// The URL as logs show it: scheme, host and port only. The path or the query of a
         /// webhook URL often carries its secret token.
         public var redactedURL: String {
-            guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return "the webhook" }
+            guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host,
+                  !host.isEmpty else { return "…" }
             let port = components.port.map { ":\($0)" } ?? ""
             let hidden = (components.path.isEmpty || components.path == "/") && components.query == nil ? "/" : "/…"
             return "\(scheme)://\(host)\(port)\(hidden)"

@@ -52,7 +52,12 @@ public struct DaemonConfigurationLoader: Sendable {
             if let node = fields["trust"], let trust = reader.fields(node, of: "trust", allowed: Keys.trust),
                let list = trust["ca_files"].flatMap({ reader.list($0, "trust.ca_files") }) {
                 configuration.caFiles = list.compactMap { item in
-                    reader.string(item, "a CA file").map { PathText.resolve($0, from: file) }
+                    guard let text = reader.string(item, "a CA file") else { return nil }
+                    let path = PathText.resolve(text, from: file)
+                    if !FileManager.default.isReadableFile(atPath: path) {
+                        reader.error(item, "trust.ca_files: '\(path)' cannot be read")
+                    }
+                    return path
                 }
             }
             if let node = fields["schedules"], let schedules = reader.fields(node, of: "schedules", allowed: Keys.schedules) {
@@ -99,11 +104,16 @@ public struct DaemonConfigurationLoader: Sendable {
                     everyValid = false
                 }
             }
-            if let node = fields["jitter"], let value = jitter(node, "schedules.link_sweep.jitter") {
-                schedule.jitter = value
-                if everyValid && value >= schedule.every {
-                    reader.error(node, "schedules.link_sweep.jitter (\(value.text)) must be shorter than the interval (\(schedule.every.text))")
+            if let node = fields["jitter"] {
+                if let value = jitter(node, "schedules.link_sweep.jitter") {
+                    schedule.jitter = value
+                    if everyValid && value >= schedule.every {
+                        reader.error(node, "schedules.link_sweep.jitter (\(value.text)) must be shorter than the interval (\(schedule.every.text))")
+                    }
                 }
+            } else if schedule.jitter * 10 > schedule.every {
+                // The default jitter, for a short interval: a tenth of it.
+                schedule.jitter = schedule.every / 10
             }
         }
 
@@ -164,13 +174,20 @@ public struct DaemonConfigurationLoader: Sendable {
         private func webhook(_ node: Node) -> DaemonConfiguration.WebhookSettings? {
             guard let fields = reader.fields(node, of: "alerts.webhook", allowed: Keys.webhook, required: ["url"]) else { return nil }
             var settings = DaemonConfiguration.WebhookSettings(url: "")
-            if let node = fields["timeout"], let value = reader.duration(node, "alerts.webhook.timeout") { settings.timeout = value }
+            if let node = fields["timeout"], let value = reader.duration(node, "alerts.webhook.timeout") {
+                if value > .seconds(30) {
+                    reader.error(node, "alerts.webhook.timeout (\(value.text)) must be 30s or less: a stop waits for the attempt in flight")
+                } else {
+                    settings.timeout = value
+                }
+            }
             if let node = fields["attempts"], let value = reader.integer(node, "alerts.webhook.attempts", in: 1...20) { settings.attempts = value }
             if let node = fields["retry_delay"], let value = reader.duration(node, "alerts.webhook.retry_delay") { settings.retryDelay = value }
             guard let urlNode = fields["url"], let text = reader.string(urlNode, "alerts.webhook.url") else { return nil }
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
                   let host = url.host, !host.isEmpty else {
-                reader.error(urlNode, "invalid alerts.webhook.url '\(text)': expected an http:// or https:// URL")
+                // Not echoed whole: the path or the query of a webhook URL often holds its token.
+                reader.error(urlNode, "invalid alerts.webhook.url '\(DaemonConfiguration.WebhookSettings(url: text).redactedURL)': expected an http:// or https:// URL")
                 return nil
             }
             settings.url = text
