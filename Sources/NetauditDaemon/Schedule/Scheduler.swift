@@ -137,7 +137,7 @@ final class Scheduler: Service, Sendable {
     /// the state changes they bring (each only once, and never from a run older than one
     /// already taken in: a full audit that ends after newer sweeps does not bring back its
     /// older link states), and refreshes the metrics.
-    private func catchUp(announce: Bool) {
+    func catchUp(announce: Bool) {
         let path = status.setup.inventoryPath
         do {
             let known = tracker.withLock { ($0.links, $0.endpoints) }
