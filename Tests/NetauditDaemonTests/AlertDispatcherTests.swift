@@ -97,7 +97,7 @@ import Testing
     @Test func aWebhookThatIsDown() async throws {
         try await Self.withReceiver(failures: 0, attempts: 2, url: { _ in "http://127.0.0.1:9/hook" }) { dispatcher, receiver, metrics in
             dispatcher.announce([Self.event("21583")])
-            for _ in 0..<300 where !metrics.render().contains("outcome=\"failed\"") { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<300 where !metrics.render().contains("outcome=\"failed\"} 1") { try await Task.sleep(for: .milliseconds(10)) }
             #expect(metrics.render().contains(#"netaudit_webhook_deliveries_total{outcome="failed"} 1"#))
             #expect(receiver.attempts.load(ordering: .relaxed) == 0)
         }

@@ -22,11 +22,14 @@ public final class DaemonMetrics: Sendable {
 
     public init() {
         registry.makeGauge(descriptor: .named("netaudit_build_info", "netaudit's version; always 1."), labels: [("version", ProbeLibraries.netauditVersion)]).set(1.0)
+        // Every counter exists from the start, at 0: a rate over it works from the first scrape.
         for kind in [RunKind.linkSweep, .audit] {
             for state in [RunState.complete, .aborted] {
                 _ = runCounter(kind, state)
             }
         }
+        AlertEvent.Kind.allCases.forEach { _ = alertCounter($0) }
+        [true, false].forEach { _ = webhookCounter(delivered: $0); _ = reloadCounter(accepted: $0) }
     }
 
     private func runCounter(_ kind: RunKind, _ state: RunState) -> Counter {
@@ -39,16 +42,22 @@ public final class DaemonMetrics: Sendable {
             .recordNanoseconds(Int64(duration.seconds * 1e9))
     }
 
-    public func alert(_ kind: AlertEvent.Kind) {
-        registry.makeCounter(descriptor: .named("netaudit_alerts_total", "State changes announced (logged, and sent to the webhook when one is set)."), labels: [("event", kind.rawValue)]).increment()
+    public func alert(_ kind: AlertEvent.Kind) { alertCounter(kind).increment() }
+
+    private func alertCounter(_ kind: AlertEvent.Kind) -> Counter {
+        registry.makeCounter(descriptor: .named("netaudit_alerts_total", "State changes announced (logged, and sent to the webhook when one is set)."), labels: [("event", kind.rawValue)])
     }
 
-    public func webhook(delivered: Bool) {
-        registry.makeCounter(descriptor: .named("netaudit_webhook_deliveries_total", "Alert events POSTed to the webhook: delivered, or given up after every attempt."), labels: [("outcome", delivered ? "delivered" : "failed")]).increment()
+    public func webhook(delivered: Bool) { webhookCounter(delivered: delivered).increment() }
+
+    private func webhookCounter(delivered: Bool) -> Counter {
+        registry.makeCounter(descriptor: .named("netaudit_webhook_deliveries_total", "Alert events POSTed to the webhook: delivered, or given up after every attempt."), labels: [("outcome", delivered ? "delivered" : "failed")])
     }
 
-    public func reload(accepted: Bool) {
-        registry.makeCounter(descriptor: .named("netaudit_reloads_total", "Reloads (SIGHUP): accepted, or refused for errors (the previous setup stays)."), labels: [("outcome", accepted ? "accepted" : "refused")]).increment()
+    public func reload(accepted: Bool) { reloadCounter(accepted: accepted).increment() }
+
+    private func reloadCounter(accepted: Bool) -> Counter {
+        registry.makeCounter(descriptor: .named("netaudit_reloads_total", "Reloads (SIGHUP): accepted, or refused for errors (the previous setup stays)."), labels: [("outcome", accepted ? "accepted" : "refused")])
     }
 
     /// The whole text of `/metrics`.
@@ -56,8 +65,6 @@ public final class DaemonMetrics: Sendable {
         registry.emitToString() + snapshot.withLock { $0.text }
     }
 
-    /// Rebuilds the network part from the store's latest complete runs, unless they are
-    /// the ones it already shows.
     /// Rebuilds the network part from the store's latest complete runs of the inventory at
     /// `inventoryPath` (any inventory when nil), unless it already shows them. Of two
     /// refreshes at once, the one with the newer runs wins.
