@@ -137,6 +137,27 @@ public final class ResultStore: Sendable {
         }
     }
 
+    /// The id of the run `latestRun` would return, without reading the run's inventory (a
+    /// national one is megabytes of JSON): for callers that poll.
+    public func latestRunID(kinds: [RunKind], state: RunState = .complete, inventoryPath: String? = nil) throws(StoreError) -> RunID? {
+        try read { db in
+            let placeholders = kinds.map { _ in "?" }.joined(separator: ",")
+            var arguments: [any DatabaseValueConvertible] = kinds.map(\.rawValue)
+            arguments.append(state.rawValue)
+            var sql = "SELECT max(id) FROM runs WHERE kind IN (\(placeholders)) AND state = ?"
+            if let inventoryPath {
+                sql += " AND inventory_path = ?"
+                arguments.append(inventoryPath)
+            }
+            return try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)).map(RunID.init)
+        }
+    }
+
+    /// A cheap query: whether the store answers (a health check).
+    public func ping() throws(StoreError) {
+        try read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     static func runRecord(_ row: Row) throws -> RunRecord {
         let tree: Data = row["inventory_json"]
         return RunRecord(

@@ -92,6 +92,12 @@ struct ResultStoreTests {
         #expect(try store.latestRun(kinds: [.audit], inventoryPath: "i")?.id == last)
         #expect(try store.latestRun(kinds: [.audit], inventoryPath: "elsewhere") == nil)
         #expect(try store.runs(limit: 2).map(\.id) == [last, RunID(last.value - 1)])
+        // The same answer without reading the runs' inventories.
+        #expect(try store.latestRunID(kinds: [.audit]) == last)
+        #expect(try store.latestRunID(kinds: [.linkSweep, .tlsOnly]) == RunID(first.value + 1))
+        #expect(try store.latestRunID(kinds: [.audit], state: .aborted) == RunID(last.value - 1))
+        #expect(try store.latestRunID(kinds: [.audit], inventoryPath: "elsewhere") == nil)
+        try store.ping()
     }
 
     @Test func aRunWhoseProcessIsGoneIsAbortedAtTheNextOpenAndOthersAreLeftAlone() throws {

@@ -28,7 +28,7 @@ enum StatusServer {
         }
         router.get("healthz") { _, _ in
             do {
-                _ = try store.runs(limit: 1)
+                try store.ping()
                 return text("ok\n", type: "text/plain; charset=utf-8")
             } catch {
                 return text("results store: \(error)\n", type: "text/plain; charset=utf-8", status: .serviceUnavailable)
@@ -48,11 +48,11 @@ enum StatusServer {
                 return text("unknown language '\(language)': use en or vi\n", type: "text/plain; charset=utf-8", status: .badRequest)
             }
             do {
-                guard let run = try store.latestRun(kinds: kinds) else {
+                guard let run = try store.latestRunID(kinds: kinds) else {
                     return text(Self.noRunPage, type: "text/html; charset=utf-8", status: .notFound)
                 }
-                let html = try pages.page(run: run.id, language: language) {
-                    try AuditReport(store: store, run: run.id).html(labels)
+                let html = try pages.page(run: run, language: language) {
+                    try AuditReport(store: store, run: run).html(labels)
                 }
                 return text(html, type: "text/html; charset=utf-8")
             } catch {

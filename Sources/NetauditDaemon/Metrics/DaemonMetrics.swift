@@ -69,10 +69,12 @@ public final class DaemonMetrics: Sendable {
     /// `inventoryPath` (any inventory when nil), unless it already shows them. Of two
     /// refreshes at once, the one with the newer runs wins.
     public func refresh(from store: ResultStore, inventoryPath: String? = nil, now: Date = Date()) throws(StoreError) {
-        let links = try store.latestRun(kinds: [.linkSweep, .audit], inventoryPath: inventoryPath)
-        let tls = try store.latestRun(kinds: [.audit, .tlsOnly], inventoryPath: inventoryPath)
+        let linksID = try store.latestRunID(kinds: [.linkSweep, .audit], inventoryPath: inventoryPath)
+        let tlsID = try store.latestRunID(kinds: [.audit, .tlsOnly], inventoryPath: inventoryPath)
         let current = snapshot.withLock { ($0.links, $0.tls) }
-        if current.0 == links?.id && current.1 == tls?.id && (links != nil || tls != nil) { return }
+        if current.0 == linksID && current.1 == tlsID && (linksID != nil || tlsID != nil) { return }
+        let links = try linksID.flatMap { id throws(StoreError) in try store.run(id) }
+        let tls = try tlsID.flatMap { id throws(StoreError) in try store.run(id) }
         let text = try Self.networkText(store: store, links: links, tls: tls, now: now)
         snapshot.withLock { shown in
             let older = (shown.links.map { $0 > (links?.id ?? RunID(0)) } ?? false) || (shown.tls.map { $0 > (tls?.id ?? RunID(0)) } ?? false)

@@ -142,7 +142,8 @@ final class Scheduler: Service, Sendable {
         do {
             let known = tracker.withLock { ($0.links, $0.endpoints) }
             var events: [AlertEvent] = []
-            if let run = try store.latestRun(kinds: [.linkSweep, .audit], inventoryPath: path), run.id.value > known.0 {
+            if let id = try store.latestRunID(kinds: [.linkSweep, .audit], inventoryPath: path), id.value > known.0,
+               let run = try store.run(id) {
                 let results = try store.linkResults(run: run.id)
                 events += tracker.withLock { state -> [AlertEvent] in
                     guard run.id.value > state.links else { return [] }
@@ -150,7 +151,8 @@ final class Scheduler: Service, Sendable {
                     return state.tracker.update(run: run.id.value, inventory: run.inventory, links: results, endpoints: nil, announce: announce)
                 }
             }
-            if let run = try store.latestRun(kinds: [.audit, .tlsOnly], inventoryPath: path), run.id.value > known.1 {
+            if let id = try store.latestRunID(kinds: [.audit, .tlsOnly], inventoryPath: path), id.value > known.1,
+               let run = try store.run(id) {
                 let results = try store.endpointResults(run: run.id)
                 events += tracker.withLock { state -> [AlertEvent] in
                     guard run.id.value > state.endpoints else { return [] }
