@@ -68,11 +68,13 @@ public final class DaemonMetrics: Sendable {
     /// Rebuilds the network part from the store's latest complete runs of the inventory at
     /// `inventoryPath` (any inventory when nil), unless it already shows them. Of two
     /// refreshes at once, the one with the newer runs wins.
-    public func refresh(from store: ResultStore, inventoryPath: String? = nil, now: Date = Date()) throws(StoreError) {
+    /// Returns whether it rebuilt anything.
+    @discardableResult
+    public func refresh(from store: ResultStore, inventoryPath: String? = nil, now: Date = Date()) throws(StoreError) -> Bool {
         let linksID = try store.latestRunID(kinds: [.linkSweep, .audit], inventoryPath: inventoryPath)
         let tlsID = try store.latestRunID(kinds: [.audit, .tlsOnly], inventoryPath: inventoryPath)
         let current = snapshot.withLock { ($0.links, $0.tls) }
-        if current.0 == linksID && current.1 == tlsID && (linksID != nil || tlsID != nil) { return }
+        if current.0 == linksID && current.1 == tlsID && (linksID != nil || tlsID != nil) { return false }
         let links = try linksID.flatMap { id throws(StoreError) in try store.run(id) }
         let tls = try tlsID.flatMap { id throws(StoreError) in try store.run(id) }
         let text = try Self.networkText(store: store, links: links, tls: tls, now: now)
@@ -80,6 +82,7 @@ public final class DaemonMetrics: Sendable {
             let older = (shown.links.map { $0 > (links?.id ?? RunID(0)) } ?? false) || (shown.tls.map { $0 > (tls?.id ?? RunID(0)) } ?? false)
             if !older { shown = (text, links?.id, tls?.id) }
         }
+        return true
     }
 
     static func networkText(store: ResultStore, links: RunRecord?, tls: RunRecord?, now: Date) throws(StoreError) -> String {

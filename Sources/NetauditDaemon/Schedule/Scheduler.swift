@@ -161,7 +161,10 @@ final class Scheduler: Service, Sendable {
                 }
             }
             alerts.announce(events)
-            try metrics.refresh(from: store, inventoryPath: path)
+            let clock = ContinuousClock(), begin = clock.now
+            if try metrics.refresh(from: store, inventoryPath: path) {
+                logger.debug("metrics rebuilt from the store in \(clock.now - begin)")
+            }
         } catch {
             logger.warning("cannot read the latest runs from the store: \(error)")
         }
