@@ -89,6 +89,7 @@ public enum Daemon {
             logger.error("stopped on an error: \(error)")
             exitStatus = ExitStatus.internalError
         }
+        scheduler.metricsSettled()  // a rebuild in flight reads the store: let it end first
         do { try store.close() } catch { logger.error("closing the store: \(error)") }
         logger.notice("stopped")
         return exitStatus

@@ -123,7 +123,12 @@ import Testing
             message.split(separator: "\n").contains { $0.hasPrefix("STATUS=last link sweep") && $0.contains("connected: province 1/1 (100.0%, target 100%)") }
         }, "\(daemon.notify.messages)")
 
-        let (metricsStatus, metrics) = try await Self.get(port, "/metrics")
+        // The metrics are rebuilt from the store beside the schedules: wait for the audit's.
+        var (metricsStatus, metrics) = try await Self.get(port, "/metrics")
+        for _ in 0..<100 where !(metrics.contains("netaudit_endpoint_compliant{") && metrics.contains("netaudit_run_duration_seconds_count{kind=\"audit\"}")) {
+            try await Task.sleep(for: .milliseconds(100))
+            (metricsStatus, metrics) = try await Self.get(port, "/metrics")
+        }
         #expect(metricsStatus == 200)
         for series in [
             #"netaudit_agency_connected{agency="21583",level="commune",parent="52"} 1.0"#,

@@ -48,18 +48,21 @@ struct StoreWatchTests {
         let scheduler = Scheduler(status: status, store: store, metrics: metrics, alerts: alerts,
                                   notifier: SystemdNotifier(environment: [:]), logger: logger)
         #expect(lines.all.isEmpty)
+        scheduler.metricsSettled()
         #expect(metrics.render().contains(#"netaudit_last_run_id{kind="audit"} 1.0"#))
 
         // The timer's audit: 21583 is back, the endpoint still not compliant.
         _ = try Self.record(store, links: up, endpoints: [Fixtures.endpoint("52", compliant: false, expiresIn: 90)])
         scheduler.catchUp(announce: true)
         #expect(lines.all == ["<5>agency Xã Ia Ka (21583) is connected again agency=21583 event=agency_recovered run=2\n"])
+        scheduler.metricsSettled()
         #expect(metrics.render().contains(#"netaudit_last_run_id{kind="audit"} 2.0"#))
 
         // Another inventory in the same store: not ours.
         _ = try Self.record(store, path: "other/inventory.yaml", links: down)
         scheduler.catchUp(announce: true)
         #expect(lines.all.count == 1)
+        scheduler.metricsSettled()
         #expect(metrics.render().contains(#"netaudit_last_run_id{kind="audit"} 2.0"#))
 
         // An audit begun before a sweep ends after it: its older link states bring nothing.

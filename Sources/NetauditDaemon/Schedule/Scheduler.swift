@@ -25,6 +25,8 @@ final class Scheduler: Service, Sendable {
     private let notifier: SystemdNotifier
     private let logger: Logger
     private let tracker: Mutex<Announced>
+    /// Metrics rebuilds, one at a time, off the concurrency pool.
+    private let metricsQueue = DispatchQueue(label: "netaudit-metrics")
 
     /// The alert state and the newest runs it has taken in (links, endpoints).
     struct Announced {
@@ -161,14 +163,25 @@ final class Scheduler: Service, Sendable {
                 }
             }
             alerts.announce(events)
-            let clock = ContinuousClock(), begin = clock.now
-            if try metrics.refresh(from: store, inventoryPath: path) {
-                logger.debug("metrics rebuilt from the store in \(clock.now - begin)")
-            }
         } catch {
             logger.warning("cannot read the latest runs from the store: \(error)")
         }
+        // A national inventory's metrics take seconds to rebuild: on a queue of their own,
+        // not on the threads the schedules and the watchdog run on.
+        metricsQueue.async { [metrics, store, logger] in
+            let clock = ContinuousClock(), begin = clock.now
+            do {
+                if try metrics.refresh(from: store, inventoryPath: path) {
+                    logger.debug("metrics rebuilt from the store in \(clock.now - begin)")
+                }
+            } catch {
+                logger.warning("metrics: cannot read the latest runs from the store: \(error)")
+            }
+        }
     }
+
+    /// Waits for the metrics rebuilds queued so far (tests).
+    func metricsSettled() { metricsQueue.sync {} }
 
     /// Sleeps until `date`, waking every second to notice a reload; true when `date` came,
     /// false on a reload (the schedule is recomputed) or cancellation.
