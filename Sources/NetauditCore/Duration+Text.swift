@@ -1,4 +1,10 @@
 extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
     /// Parses the durations of netaudit's YAML files: a number and a unit, `250ms`, `1s`,
     /// `1.5s`, `5m`, `1h`. A bare number is refused: `timeout: 5` would be ambiguous.
     public init?(text: String) {

@@ -67,6 +67,18 @@ public struct Inventory: Sendable, Hashable, Codable {
     public var allAgencies: [Agency] {
         agencies.flatMap(\.subtree)
     }
+
+    /// Every agency with the code of the agency above it (nil for the top ones), in the
+    /// order of `allAgencies`.
+    public var allAgenciesWithParent: [(agency: Agency, parent: String?)] {
+        var result: [(agency: Agency, parent: String?)] = []
+        func visit(_ agency: Agency, parent: String?) {
+            result.append((agency, parent))
+            agency.children.forEach { visit($0, parent: agency.code) }
+        }
+        agencies.forEach { visit($0, parent: nil) }
+        return result
+    }
 }
 
 /// How links and endpoints are probed unless an agency says otherwise.

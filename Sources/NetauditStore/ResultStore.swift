@@ -122,35 +122,32 @@ public final class ResultStore: Sendable {
     /// over the inventory at `inventoryPath` (if given).
     public func latestRun(kinds: [RunKind], state: RunState = .complete, before: RunID? = nil,
                           inventoryPath: String? = nil) throws(StoreError) -> RunRecord? {
-        try read { db in
-            let placeholders = kinds.map { _ in "?" }.joined(separator: ",")
-            var arguments: [any DatabaseValueConvertible] = kinds.map(\.rawValue)
-            arguments.append(state.rawValue)
-            arguments.append(before?.value ?? Int64.max)
-            var sql = "SELECT * FROM runs WHERE kind IN (\(placeholders)) AND state = ? AND id < ?"
-            if let inventoryPath {
-                sql += " AND inventory_path = ?"
-                arguments.append(inventoryPath)
-            }
-            return try Row.fetchOne(db, sql: sql + " ORDER BY id DESC LIMIT 1",
-                                    arguments: StatementArguments(arguments)).map(Self.runRecord)
+        let (filter, arguments) = Self.runFilter(kinds: kinds, state: state, before: before, inventoryPath: inventoryPath)
+        return try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE \(filter) ORDER BY id DESC LIMIT 1", arguments: arguments).map(Self.runRecord)
         }
     }
 
     /// The id of the run `latestRun` would return, without reading the run's inventory (a
     /// national one is megabytes of JSON): for callers that poll.
     public func latestRunID(kinds: [RunKind], state: RunState = .complete, inventoryPath: String? = nil) throws(StoreError) -> RunID? {
-        try read { db in
-            let placeholders = kinds.map { _ in "?" }.joined(separator: ",")
-            var arguments: [any DatabaseValueConvertible] = kinds.map(\.rawValue)
-            arguments.append(state.rawValue)
-            var sql = "SELECT max(id) FROM runs WHERE kind IN (\(placeholders)) AND state = ?"
-            if let inventoryPath {
-                sql += " AND inventory_path = ?"
-                arguments.append(inventoryPath)
-            }
-            return try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)).map(RunID.init)
+        let (filter, arguments) = Self.runFilter(kinds: kinds, state: state, before: nil, inventoryPath: inventoryPath)
+        return try read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(id) FROM runs WHERE \(filter)", arguments: arguments).map(RunID.init)
         }
+    }
+
+    /// The WHERE clause of `latestRun` and `latestRunID`, with its arguments.
+    private static func runFilter(kinds: [RunKind], state: RunState, before: RunID?, inventoryPath: String?) -> (String, StatementArguments) {
+        var arguments: [any DatabaseValueConvertible] = kinds.map(\.rawValue)
+        arguments.append(state.rawValue)
+        arguments.append(before?.value ?? Int64.max)
+        var filter = "kind IN (\(kinds.map { _ in "?" }.joined(separator: ","))) AND state = ? AND id < ?"
+        if let inventoryPath {
+            filter += " AND inventory_path = ?"
+            arguments.append(inventoryPath)
+        }
+        return (filter, StatementArguments(arguments))
     }
 
     /// A cheap query: whether the store answers (a health check).

@@ -145,7 +145,8 @@ import Testing
     }
 
     @Test func anAddressOutsideTheAllowListIsRefusedBeforeAnythingIsSent() throws {
-        let result = try CLIRunner.run(["probe", "--link", "192.0.2.1"])
+        // In an empty network namespace of its own: even a broken allow-list sends nothing out.
+        let result = try CLIRunner.run(["probe", "--link", "192.0.2.1"], wrapper: ["/usr/bin/unshare", "--net"])
         #expect(result.status == 2)
         #expect(result.stderr == "netaudit: 192.0.2.1 is outside the allowed target networks (127.0.0.0/8, ::1/128); see --allow\n")
         #expect(result.stdout.isEmpty)
@@ -234,7 +235,8 @@ struct ICMPSocketTests {
     }
 
     @Test func anEndpointOutsideTheAllowListIsRefused() throws {
-        let result = try CLIRunner.run(["probe", "https://portal.example.test/", "--address", "192.0.2.10"])
+        let result = try CLIRunner.run(["probe", "https://portal.example.test/", "--address", "192.0.2.10"],
+                                       wrapper: ["/usr/bin/unshare", "--net"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("192.0.2.10 is outside the allowed target networks"))
     }

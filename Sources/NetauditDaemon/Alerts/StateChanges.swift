@@ -62,19 +62,14 @@ public struct StateTracker: Sendable {
     /// `links` is nil when the run probed no links, `endpoints` nil when it probed no endpoints.
     public mutating func update(run: Int64, inventory: Inventory, links: [LinkResult]?, endpoints: [EndpointResult]?,
                                 now: Date = Date(), announce: Bool = true) -> [AlertEvent] {
-        var agencies: [String: (Agency, String?)] = [:]
-        func visit(_ agency: Agency, parent: String?) {
-            agencies[agency.code] = (agency, parent)
-            agency.children.forEach { visit($0, parent: agency.code) }
-        }
-        inventory.agencies.forEach { visit($0, parent: nil) }
+        let agencies = Dictionary(inventory.allAgenciesWithParent.map { ($0.agency.code, $0) }, uniquingKeysWith: { first, _ in first })
         func ref(_ code: String) -> AlertEvent.AgencyRef {
-            let (agency, parent) = agencies[code] ?? (nil, nil)
-            return AlertEvent.AgencyRef(code: code, name: agency?.name ?? code, level: agency?.level ?? "", parent: parent)
+            let found = agencies[code]
+            return AlertEvent.AgencyRef(code: code, name: found?.agency.name ?? code, level: found?.agency.level ?? "", parent: found?.parent)
         }
 
         var events: [AlertEvent] = []
-        for link in links ?? [] where agencies[link.agencyCode]?.0.link != nil {
+        for link in links ?? [] where agencies[link.agencyCode]?.agency.link != nil {
             let now = Policy.isConnected(link.state)
             let before = connected[link.agencyCode]
             connected[link.agencyCode] = now

@@ -99,7 +99,7 @@ public final class DaemonMetrics: Sendable {
         if let links {
             let results = try store.linkResults(run: links.id)
             let byCode = Dictionary(results.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
-            for (agency, parent) in Self.agencies(of: links.inventory) {
+            for (agency, parent) in links.inventory.allAgenciesWithParent {
                 let labels = [("agency", agency.code), ("level", agency.level), ("parent", parent ?? "")]
                 let result = byCode[agency.code]
                 registry.makeGauge(descriptor: .named("netaudit_agency_connected", "1 when the agency's link to the dedicated network is up or degraded, 0 when it is down, unreachable or not configured."), labels: labels)
@@ -132,7 +132,7 @@ public final class DaemonMetrics: Sendable {
         }
 
         if let tls {
-            let parents = Dictionary(Self.agencies(of: tls.inventory).map { ($0.0.code, ($0.0.level, $0.1)) }, uniquingKeysWith: { first, _ in first })
+            let parents = Dictionary(tls.inventory.allAgenciesWithParent.map { ($0.agency.code, ($0.agency.level, $0.parent)) }, uniquingKeysWith: { first, _ in first })
             for result in try store.endpointResults(run: tls.id) {
                 let (level, parent) = parents[result.agencyCode] ?? ("", nil)
                 let labels = [("agency", result.agencyCode), ("level", level), ("parent", parent ?? ""), ("url", result.observation.url)]
@@ -156,17 +156,6 @@ public final class DaemonMetrics: Sendable {
                 .set(Double(count))
         }
         return registry.emitToString()
-    }
-
-    /// Every agency with its parent's code, parents first.
-    static func agencies(of inventory: Inventory) -> [(Agency, String?)] {
-        var result: [(Agency, String?)] = []
-        func visit(_ agency: Agency, parent: String?) {
-            result.append((agency, parent))
-            agency.children.forEach { visit($0, parent: agency.code) }
-        }
-        inventory.agencies.forEach { visit($0, parent: nil) }
-        return result
     }
 }
 

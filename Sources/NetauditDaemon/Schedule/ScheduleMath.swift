@@ -31,11 +31,3 @@ public enum ScheduleMath {
         slot.addingTimeInterval(jitter.seconds * min(max(fraction, 0), 1))
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

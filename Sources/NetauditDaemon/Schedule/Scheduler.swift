@@ -142,25 +142,11 @@ final class Scheduler: Service, Sendable {
     func catchUp(announce: Bool) {
         let path = status.setup.inventoryPath
         do {
-            let known = tracker.withLock { ($0.links, $0.endpoints) }
-            var events: [AlertEvent] = []
-            if let id = try store.latestRunID(kinds: [.linkSweep, .audit], inventoryPath: path), id.value > known.0,
-               let run = try store.run(id) {
-                let results = try store.linkResults(run: run.id)
-                events += tracker.withLock { state -> [AlertEvent] in
-                    guard run.id.value > state.links else { return [] }
-                    state.links = run.id.value
-                    return state.tracker.update(run: run.id.value, inventory: run.inventory, links: results, endpoints: nil, announce: announce)
-                }
+            var events = try takeIn(kinds: [.linkSweep, .audit], newest: \.links, path: path, announce: announce) { run throws(StoreError) in
+                (try self.store.linkResults(run: run.id), nil)
             }
-            if let id = try store.latestRunID(kinds: [.audit, .tlsOnly], inventoryPath: path), id.value > known.1,
-               let run = try store.run(id) {
-                let results = try store.endpointResults(run: run.id)
-                events += tracker.withLock { state -> [AlertEvent] in
-                    guard run.id.value > state.endpoints else { return [] }
-                    state.endpoints = run.id.value
-                    return state.tracker.update(run: run.id.value, inventory: run.inventory, links: nil, endpoints: results, announce: announce)
-                }
+            events += try takeIn(kinds: [.audit, .tlsOnly], newest: \.endpoints, path: path, announce: announce) { run throws(StoreError) in
+                (nil, try self.store.endpointResults(run: run.id))
             }
             alerts.announce(events)
         } catch {
@@ -177,6 +163,20 @@ final class Scheduler: Service, Sendable {
             } catch {
                 logger.warning("metrics: cannot read the latest runs from the store: \(error)")
             }
+        }
+    }
+
+    /// The state changes of the newest complete run of `kinds`, when it is newer than the
+    /// one taken in last (`newest`); `results` reads its links or its endpoints.
+    private func takeIn(kinds: [RunKind], newest: WritableKeyPath<Announced, Int64>, path: String, announce: Bool,
+                        results: (RunRecord) throws(StoreError) -> ([LinkResult]?, [EndpointResult]?)) throws(StoreError) -> [AlertEvent] {
+        guard let id = try store.latestRunID(kinds: kinds, inventoryPath: path), id.value > tracker.withLock({ $0[keyPath: newest] }),
+              let run = try store.run(id) else { return [] }
+        let (links, endpoints) = try results(run)
+        return tracker.withLock { state -> [AlertEvent] in
+            guard run.id.value > state[keyPath: newest] else { return [] }  // another caller was first
+            state[keyPath: newest] = run.id.value
+            return state.tracker.update(run: run.id.value, inventory: run.inventory, links: links, endpoints: endpoints, announce: announce)
         }
     }
 

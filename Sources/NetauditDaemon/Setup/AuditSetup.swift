@@ -34,9 +34,6 @@ public struct AuditSetup: Sendable {
             throw SetupError(lines: error.diagnostics.map(\.description),
                              summary: "\(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s") in the inventory \(configuration.inventory)")
         }
-        for file in configuration.caFiles where !FileManager.default.isReadableFile(atPath: file) {
-            throw SetupError(lines: [], summary: "\(configuration.file ?? "configuration"): trust.ca_files: '\(file)' cannot be read")
-        }
         inventory.trustAnchors += configuration.caFiles
         let policy: Policy
         do { policy = try Policy(inventory: inventory.policy) } catch {

@@ -77,7 +77,7 @@ public final class LabLighttpd: Sendable {
     public static func start(
         _ configuration: Configuration, address: IPAddress, port: UInt16 = 0, readyTimeout: Duration = .seconds(5)
     ) throws(LabLighttpdError) -> LabLighttpd {
-        guard address.isLabLoopback else {
+        guard address.isLoopback else {
             throw LabLighttpdError(.forbiddenAddress, "refusing to bind \(address): the lab binds only loopback addresses (127.0.0.0/8 and ::1)")
         }
         guard configuration.versions.lowerBound >= .tls1_0 else {

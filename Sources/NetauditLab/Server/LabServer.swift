@@ -175,7 +175,7 @@ public final class LabServer: Sendable {
     private static func validate(_ endpoints: [LabEndpoint]) throws(LabServerError) {
         for (index, endpoint) in endpoints.enumerated() {
             let label = "endpoint \(index) (\(LabBoundEndpoint(endpoint: endpoint, port: endpoint.port)))"
-            guard endpoint.address.isLabLoopback else {
+            guard endpoint.address.isLoopback else {
                 throw LabServerError(
                     .forbiddenAddress,
                     "refusing to bind \(endpoint.address): the lab binds only loopback addresses (127.0.0.0/8 and ::1)")

@@ -45,14 +45,6 @@ enum LabErrno {
 }
 
 extension IPAddress {
-    /// Whether the lab may bind or connect to this address: 127.0.0.0/8 or ::1, nothing else.
-    var isLabLoopback: Bool {
-        switch self {
-        case .v4(let value): return value >> 24 == 127
-        case .v6(let high, let low): return high == 0 && low == 1
-        }
-    }
-
     /// The address family for the socket shims.
     var socketFamily: Int32 { isIPv6 ? Int32(AF_INET6) : Int32(AF_INET) }
 }

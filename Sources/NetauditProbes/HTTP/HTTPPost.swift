@@ -25,13 +25,11 @@ public enum HTTPPost {
         var headers: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Content-Type: application/json")
         headers = curl_slist_append(headers, "User-Agent: netaudit")
         defer { curl_slist_free_all(headers) }
-        let (seconds, attoseconds) = timeout.components
-        let milliseconds = max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
         do {
             try easy.set(CURLOPT_URL, url)
             try easy.set(CURLOPT_NOPROXY, "*")
             try easy.set(CURLOPT_NOSIGNAL, 1)
-            try easy.set(CURLOPT_TIMEOUT_MS, milliseconds)
+            try easy.set(CURLOPT_TIMEOUT_MS, CurlTransfer.milliseconds(timeout))
             try easy.set(CURLOPT_COPYPOSTFIELDS, body)
             try Curl.check(na_curl_easy_setopt_slist(easy.handle, CURLOPT_HTTPHEADER, headers))
             // The answer's body is not wanted (curl would print it to standard output).

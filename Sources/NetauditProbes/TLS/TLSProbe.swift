@@ -44,10 +44,7 @@ extension ProbeEngine {
         let pinned = endpoint.address ?? url.hostAddress
         var observation = TLSObservation(url: url.description, serverName: serverName, address: pinned,
                                          port: url.port, started: started)
-        func elapsed() -> Double {
-            let (seconds, attoseconds) = (clock.now - begin).components
-            return Double(seconds) + Double(attoseconds) / 1e18
-        }
+        func elapsed() -> Double { (clock.now - begin).seconds }
         if let pinned, !configuration.allow.permits(pinned) {
             observation.problem = "address \(pinned) is outside the allowed target networks"
             observation.connection = ConnectionOutcome(failure: .other, message: observation.problem)
