@@ -3,6 +3,7 @@ import NetauditCore
 import NetauditPolicy
 import NetauditProbes
 import NetauditStore
+import Synchronization
 
 /// What one run audits.
 public struct AuditPlan: Sendable {
@@ -38,7 +39,8 @@ public struct AuditPlan: Sendable {
     public var probesEndpoints: Bool { kind != .linkSweep }
 }
 
-/// Where a run is, for a progress line: agencies done out of the total, failures so far.
+/// Where a run is, for a progress line: agencies done out of the total (an agency is done
+/// when its link and every one of its endpoints are), failures so far.
 public struct AuditProgress: Sendable {
     public var done: Int
     public var total: Int
@@ -48,8 +50,9 @@ public struct AuditProgress: Sendable {
 }
 
 /// One audit run: plan → probes → policy → store, as results come in. The store gets each
-/// result in its own transaction the moment it is judged, so an interrupted run keeps
-/// everything it had measured; the run ends `complete`, or `aborted` when cancelled.
+/// result in its own transaction the moment it is judged (a link as soon as the node it
+/// depends on is known too), so an interrupted run keeps everything it had measured; the
+/// run ends `complete`, or `aborted` when cancelled or past the inventory's `run_timeout`.
 public struct AuditRunner: Sendable {
     public let store: ResultStore
     public let policy: Policy
@@ -63,83 +66,166 @@ public struct AuditRunner: Sendable {
         self.engine = engine
     }
 
-    public func run(_ plan: AuditPlan, progress: (@Sendable (AuditProgress) -> Void)? = nil) async throws(StoreError) -> RunID {
-        let clock = ContinuousClock()
-        let begin = clock.now
-        let agencies = plan.agencies
-        let inventory = plan.inventory
+    /// Runs `plan` to its end, or until the task is cancelled, or until `deadline` (default:
+    /// the inventory's `probe.run_timeout`) has passed.
+    public func run(_ plan: AuditPlan, deadline: Duration? = nil,
+                    progress: (@Sendable (AuditProgress) -> Void)? = nil) async throws(StoreError) -> RunID {
+        let timeout = deadline ?? plan.inventory.probe.runTimeout
         let id = try store.beginRun(kind: plan.kind, inventory: plan.auditedInventory, inventoryPath: plan.inventoryPath,
-                                    inventoryHash: InventoryFingerprint.sha256(files: inventory.files))
-        let endpointCount = plan.probesEndpoints ? agencies.reduce(0) { $0 + $1.endpoints.count } : 0
-        let total = (plan.probesLinks ? agencies.count : 0) + endpointCount
-        var done = 0, failures = 0
-        func report() { progress?(AuditProgress(done: done, total: total, failures: failures, elapsed: clock.now - begin)) }
-
-        do {
-            if plan.probesLinks {
-                // Every link at once (ICMP shares one socket), then judge with the via nodes' states.
-                let settings = LinkProbeSettings(inventory.probe)
-                let engine = self.engine
-                let observations = await withTaskGroup(of: (String, LinkObservation).self) { group in
-                    for agency in agencies {
-                        guard let link = agency.link else { continue }
-                        group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
-                    }
-                    var result: [String: LinkObservation] = [:]
-                    for await (code, observation) in group {
-                        result[code] = observation
-                        done += 1
-                        report()
-                    }
-                    return result
-                }
-                // Judged and stored even when interrupted: every series returned what it measured.
-                let states = observations.mapValues { policy.linkState($0) }
-                for agency in agencies {
-                    let observation = observations[agency.code]
-                    let via = agency.link?.via
-                    let findings = policy.evaluateLink(of: agency, observation: observation,
-                                                       viaState: via.flatMap { states[$0] ?? nil }, viaCode: via)
-                    let state = states[agency.code] ?? nil
-                    if agency.link == nil { done += 1 }
-                    if !Policy.isConnected(state) { failures += 1 }
-                    try store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
-                }
-                report()
-                try Task.checkCancellation()
-            }
-            if plan.probesEndpoints {
-                let settings = TLSProbeSettings(inventory.probe)
-                let engine = self.engine, trust = self.trust, policy = self.policy
-                try await withThrowingTaskGroup(of: EndpointResult.self) { group in
-                    for agency in agencies {
-                        for endpoint in agency.endpoints {
-                            group.addTask {
-                                let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
-                                let evaluation = policy.evaluateEndpoint(observation, now: Date())
-                                return EndpointResult(agencyCode: agency.code, observation: observation,
-                                                      verdict: evaluation.verdict, findings: evaluation.findings)
-                            }
-                        }
-                    }
-                    for try await result in group {
-                        // A check cut short by the interruption measured nothing: not stored.
-                        if Task.isCancelled { continue }
-                        try store.record(result, in: id)
-                        done += 1
-                        if result.verdict != .compliant { failures += 1 }
-                        report()
-                    }
+                                    inventoryHash: InventoryFingerprint.sha256(files: plan.inventory.files))
+        let tally = Tally(plan: plan, progress: progress)
+        enum Outcome: Sendable { case finished(StoreError?), interrupted, deadline }
+        let outcome = await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                do {
+                    try await self.probe(plan, into: id, tally: tally)
+                    return .finished(nil)
+                } catch let error as StoreError {
+                    return .finished(error)
+                } catch {
+                    return .interrupted
                 }
             }
-            try Task.checkCancellation()
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return .interrupted }
+                return .deadline
+            }
+            let first = await group.next() ?? .interrupted
+            group.cancelAll()
+            // The probes end at once when cancelled; wait for them (what they measured is stored).
+            if case .deadline = first {
+                for await case .finished(let error?) in group { return Outcome.finished(error) }
+            }
+            return first
+        }
+        switch outcome {
+        case .finished(nil) where !Task.isCancelled:
             try store.finishRun(id, state: .complete)
-        } catch let error as StoreError {
+        case .finished(let error?):
             try? store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
             throw error
-        } catch {
+        case .deadline:
+            try store.finishRun(id, state: .aborted, note: "the run deadline (probe.run_timeout: \(timeout.text)) passed")
+        case .finished(nil), .interrupted:
             try store.finishRun(id, state: .aborted, note: "interrupted")
         }
         return id
+    }
+
+    /// Probes, judges and stores every link, then every endpoint; throws CancellationError
+    /// when cancelled.
+    private func probe(_ plan: AuditPlan, into id: RunID, tally: Tally) async throws {
+        let agencies = plan.agencies
+        let inventory = plan.inventory
+        if plan.probesLinks {
+            // Every link at once (ICMP shares one socket). A link is judged, with the state
+            // of the node it depends on, and stored as soon as both are known.
+            let settings = LinkProbeSettings(inventory.probe)
+            let engine = self.engine
+            let probed = Set(agencies.filter { $0.link != nil }.map(\.code))
+            var waiting: [String: [Agency]] = [:]  // via code → agencies waiting for its state
+            var states: [String: LinkState?] = [:]
+            var observations: [String: LinkObservation] = [:]
+            func judge(_ agency: Agency) throws {
+                let via = agency.link?.via
+                let observation = observations[agency.code]
+                let findings = policy.evaluateLink(of: agency, observation: observation,
+                                                   viaState: via.flatMap { states[$0] ?? nil }, viaCode: via)
+                let state = states[agency.code] ?? nil
+                try store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
+                tally.linkDone(agency.code, failed: !Policy.isConnected(state))
+                for dependent in waiting.removeValue(forKey: agency.code) ?? [] { try judge(dependent) }
+            }
+            let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+            try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
+                for agency in agencies {
+                    guard let link = agency.link else { continue }
+                    group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
+                }
+                // Agencies without a link: judged at once.
+                for agency in agencies where agency.link == nil { try judge(agency) }
+                for try await (code, observation) in group {
+                    observations[code] = observation
+                    states[code] = policy.linkState(observation)
+                    guard let agency = byCode[code] else { continue }
+                    if let via = agency.link?.via, probed.contains(via), !states.keys.contains(via) {
+                        waiting[via, default: []].append(agency)
+                    } else {
+                        try judge(agency)
+                    }
+                }
+            }
+            // Judged and stored even when interrupted: every series returned what it measured.
+            // (Only a via node that never reported leaves agencies waiting.)
+            for agency in waiting.values.flatMap({ $0 }) { try judge(agency) }
+            try Task.checkCancellation()
+        }
+        if plan.probesEndpoints {
+            let settings = TLSProbeSettings(inventory.probe)
+            let engine = self.engine, trust = self.trust, policy = self.policy
+            try await withThrowingTaskGroup(of: EndpointResult.self) { group in
+                for agency in agencies {
+                    for endpoint in agency.endpoints {
+                        group.addTask {
+                            let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
+                            let evaluation = policy.evaluateEndpoint(observation, now: Date())
+                            return EndpointResult(agencyCode: agency.code, observation: observation,
+                                                  verdict: evaluation.verdict, findings: evaluation.findings)
+                        }
+                    }
+                }
+                for try await result in group {
+                    // A check cut short by the interruption measured nothing: not stored.
+                    if Task.isCancelled { continue }
+                    try store.record(result, in: id)
+                    tally.endpointDone(result.agencyCode, failed: result.verdict != .compliant)
+                }
+            }
+        }
+        try Task.checkCancellation()
+    }
+}
+
+/// The progress of one run: how many checks each agency still waits for.
+private final class Tally: Sendable {
+    private struct State {
+        var remaining: [String: Int] = [:]
+        var done = 0
+        var failures = 0
+    }
+    private let state: Mutex<State>
+    private let total: Int
+    private let begin = ContinuousClock.now
+    private let progress: (@Sendable (AuditProgress) -> Void)?
+
+    init(plan: AuditPlan, progress: (@Sendable (AuditProgress) -> Void)?) {
+        var initial = State()
+        let agencies = plan.agencies
+        for agency in agencies {
+            let checks = (plan.probesLinks ? 1 : 0) + (plan.probesEndpoints ? agency.endpoints.count : 0)
+            if checks == 0 { initial.done += 1 } else { initial.remaining[agency.code, default: 0] += checks }
+        }
+        total = agencies.count
+        state = Mutex(initial)
+        self.progress = progress
+        report(initial)
+    }
+
+    func linkDone(_ code: String, failed: Bool) { finished(code, failed: failed) }
+    func endpointDone(_ code: String, failed: Bool) { finished(code, failed: failed) }
+
+    private func finished(_ code: String, failed: Bool) {
+        let snapshot = state.withLock { state -> State in
+            if failed { state.failures += 1 }
+            if let left = state.remaining[code] {
+                if left <= 1 { state.remaining[code] = nil; state.done += 1 } else { state.remaining[code] = left - 1 }
+            }
+            return state
+        }
+        report(snapshot)
+    }
+
+    private func report(_ state: State) {
+        progress?(AuditProgress(done: state.done, total: total, failures: state.failures, elapsed: .now - begin))
     }
 }

@@ -93,14 +93,32 @@ public struct ProbeDefaults: Sendable, Hashable, Codable {
     public var tlsTimeout: Duration
     /// Port of the plain-HTTP check (does it redirect to https?).
     public var httpPort: Int
+    /// Deadline of a whole run: past it, the checks still queued or running are stopped
+    /// and the run ends `aborted`, with what it measured stored.
+    public var runTimeout: Duration
 
     public init(linkCount: Int = 5, linkInterval: Duration = .milliseconds(200),
-                linkTimeout: Duration = .seconds(1), tlsTimeout: Duration = .seconds(10), httpPort: Int = 80) {
+                linkTimeout: Duration = .seconds(1), tlsTimeout: Duration = .seconds(10), httpPort: Int = 80,
+                runTimeout: Duration = .seconds(3600)) {
         self.linkCount = linkCount
         self.linkInterval = linkInterval
         self.linkTimeout = linkTimeout
         self.tlsTimeout = tlsTimeout
         self.httpPort = httpPort
+        self.runTimeout = runTimeout
+    }
+
+    private enum CodingKeys: String, CodingKey { case linkCount, linkInterval, linkTimeout, tlsTimeout, httpPort, runTimeout }
+
+    /// Decodes stored inventories too, from before `runTimeout` existed.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        linkCount = try c.decode(Int.self, forKey: .linkCount)
+        linkInterval = try c.decode(Duration.self, forKey: .linkInterval)
+        linkTimeout = try c.decode(Duration.self, forKey: .linkTimeout)
+        tlsTimeout = try c.decode(Duration.self, forKey: .tlsTimeout)
+        httpPort = try c.decode(Int.self, forKey: .httpPort)
+        runTimeout = try c.decodeIfPresent(Duration.self, forKey: .runTimeout) ?? .seconds(3600)
     }
 }
 

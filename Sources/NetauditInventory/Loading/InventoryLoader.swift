@@ -46,7 +46,7 @@ enum Keys {
     static let top = ["version", "title", "levels", "targets", "allow", "trust", "probe", "policy", "agencies"]
     static let policy = ["profile", "thresholds", "severities"]
     static let trust = ["anchors"]
-    static let probe = ["link", "tls"]
+    static let probe = ["link", "tls", "run_timeout"]
     static let probeLink = ["count", "interval", "timeout"]
     static let probeTLS = ["timeout", "http_port"]
     static let agency = ["code", "name", "level", "kind", "link", "endpoints", "children"]

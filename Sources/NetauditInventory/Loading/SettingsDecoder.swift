@@ -196,6 +196,9 @@ struct SettingsDecoder {
                 defaults.httpPort = value
             }
         }
+        if let timeout = fields["run_timeout"], let value = reader.duration(timeout, "probe.run_timeout") {
+            defaults.runTimeout = value
+        }
         return defaults
     }
 }
