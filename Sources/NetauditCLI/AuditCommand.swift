@@ -14,9 +14,9 @@ import Synchronization
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv, html
 
-    func render(_ report: AuditReport, labels: ReportLabels) throws -> String {
+    func render(_ report: AuditReport, labels: ReportLabels, colour: Bool = false) throws -> String {
         switch self {
-        case .table: return report.table(labels)
+        case .table: return report.table(labels, colour: colour)
         case .json: return try report.json()
         case .csv: return report.csv(labels)
         case .html: return report.html(labels)
@@ -67,6 +67,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Probe the TLS endpoints only.")
     var tlsOnly = false
 
+    @Option(name: .customLong("run-timeout"), help: ArgumentHelp("Deadline of the whole run, e.g. 30m (default: the inventory's probe.run_timeout, 1h). Past it, the run is stopped and stored as aborted, with what it measured.", valueName: "duration"))
+    var runTimeout: String?
+
     @Option(help: ArgumentHelp("After the run, delete the runs that ended more than N days ago (default: keep all).", valueName: "days"))
     var keepDays: Int?
 
@@ -79,6 +82,9 @@ struct AuditCommand: AsyncParsableCommand {
         if linksOnly && tlsOnly { throw ValidationError("--links-only and --tls-only exclude each other.") }
         if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1.") }
         if inventory == nil && config == nil { throw ValidationError("Missing expected argument '--inventory <path>' (or --config <file>).") }
+        if let runTimeout, (Duration(text: runTimeout) ?? .zero) <= .zero {
+            throw ValidationError("--run-timeout '\(runTimeout)': write a positive number and a unit, e.g. 90s, 30m, 2h.")
+        }
     }
 
     func run() async throws {
@@ -116,7 +122,8 @@ struct AuditCommand: AsyncParsableCommand {
         let plan = AuditPlan(inventory: inventory, inventoryPath: inventoryPath,
                              kind: linksOnly ? .linkSweep : (tlsOnly ? .tlsOnly : .audit), only: only)
         let progress = ProgressLine()
-        let task = Task { try await runner.run(plan) { progress.show($0) } }
+        let deadline = runTimeout.flatMap { Duration(text: $0) }
+        let task = Task { try await runner.run(plan, deadline: deadline) { progress.show($0) } }
         let interrupt = SignalWatch { task.cancel() }
         let id: RunID
         do {
@@ -131,7 +138,7 @@ struct AuditCommand: AsyncParsableCommand {
             do { try store.prune(keepingDays: keepDays) } catch { printError("netaudit: retention: \(error)") }
         }
         let auditReport = try AuditReport(store: store, run: id)
-        let text = try self.report.render(auditReport)
+        let text = try self.report.render(auditReport, colour: output == nil && isatty(1) == 1)
         if let output {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
                 throw UserError("cannot write the report to '\(output)': \(error.localizedDescription) (the run is stored as run \(id))")
@@ -169,7 +176,7 @@ struct ReportCommand: AsyncParsableCommand {
         } catch {
             throw UserError("\(error)")
         }
-        printOut(try options.render(report))
+        printOut(try options.render(report, colour: isatty(1) == 1))
         if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
     }
 }
@@ -182,8 +189,11 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Language of the report's labels: en or vi (agency names are always as in the inventory).")
     var lang: ReportLanguage = .en
 
-    func render(_ report: AuditReport) throws -> String {
-        try format.render(report, labels: lang.labels)
+    /// `colour`: the output is a terminal (the table then colours verdicts and severities,
+    /// unless NO_COLOR is set).
+    func render(_ report: AuditReport, colour: Bool = false) throws -> String {
+        let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        return try format.render(report, labels: lang.labels, colour: colour)
     }
 }
 
@@ -194,7 +204,7 @@ final class ProgressLine: Sendable {
     func show(_ progress: AuditProgress) {
         guard enabled else { return }
         let (seconds, _) = progress.elapsed.components
-        printErrorRaw("\r\u{1B}[K\(progress.done)/\(progress.total) done, \(progress.failures) failures, \(seconds) s")
+        printErrorRaw("\r\u{1B}[K\(progress.done)/\(progress.total) agencies done, \(progress.failures) failures so far, \(seconds) s")
     }
 
     func clear() {

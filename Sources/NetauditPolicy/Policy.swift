@@ -129,7 +129,7 @@ public struct ReachedAnchor: Sendable, Hashable, Codable {
     }
 
     /// The anchor of a trust observation: public trust first, then government trust.
-    init?(_ trust: TrustObservation?) {
+    public init?(_ trust: TrustObservation?) {
         guard let trust else { return nil }
         if trust.publicTrust.trusted {
             self.init(store: .public, subject: trust.publicTrust.anchor)

@@ -14,13 +14,16 @@ public struct TextTable: Sendable {
         rows.append(row)
     }
 
-    public func render() -> String {
+    /// The table as text. `style` may wrap a cell (row 0 is the header) in terminal colour
+    /// codes; it gets the cell's text and returns it styled, after the widths are counted.
+    public func render(style: ((_ row: Int, _ column: Int, _ text: String) -> String)? = nil) -> String {
         let all = [columns.map(\.title)] + rows
         let widths = columns.indices.map { index in all.map { $0.indices.contains(index) ? $0[index].count : 0 }.max() ?? 0 }
-        return all.map { row in
+        return all.enumerated().map { number, row in
             columns.indices.map { index in
-                let text = row.indices.contains(index) ? row[index] : ""
+                var text = row.indices.contains(index) ? row[index] : ""
                 let fill = String(repeating: " ", count: widths[index] - text.count)
+                if let style, !text.isEmpty { text = style(number, index, text) }
                 return columns[index].alignment == .right ? fill + text : text + fill
             }.joined(separator: "  ").replacingTrailingSpaces()
         }.joined(separator: "\n") + "\n"

@@ -127,8 +127,8 @@ import Testing
         #expect(try store.integrityCheck() == "ok")
     }
 
-    /// SIGKILL in the middle of an audit, then a new audit: the old run is aborted, the new
-    /// one complete, the file sound, what the first run stored still there.
+    /// A complete run, then SIGKILL in the middle of a second, then a third: the killed run is
+    /// aborted with what it stored kept, the third complete, the first unchanged, the file sound.
     @Test func aRunKilledMidwayIsAbortedAndTheNextOneCompletes() throws {
         let lab = try LabCatalogue.standard().start(only: ["tarpit"])
         defer { lab.stop() }
@@ -145,18 +145,28 @@ import Testing
                 link: {address: 127.0.0.1, method: tcp, port: 9}
                 endpoints: [{url: "https://\(tarpit.hostName):\(tarpit.port)/", address: \(tarpit.address)}]
             """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        // Run 1: complete, before anything goes wrong. What it stored must never change.
+        let arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/results.sqlite"]
+        let first = try CLIRunner.run(arguments + ["--links-only"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let (firstRun, firstLinks) = try {
+            let store = try ResultStore(path: folder + "/results.sqlite")
+            let run = try #require(try store.runs().first)
+            return (run, try store.linkResults(run: run.id))
+        }()
+
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/results.sqlite"]
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until the link result is stored (the endpoint then hangs on the tarpit), then kill.
+        // Wait until run 2's link result is stored (the endpoint then hangs on the tarpit), then kill.
         let deadline = Date().addingTimeInterval(10)
         var stored = false
         while !stored && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.1)
-            if let store = try? ResultStore(path: folder + "/results.sqlite"), let run = try? store.runs().first {
+            if let store = try? ResultStore(path: folder + "/results.sqlite"), let run = try? store.runs().first, run.id.value == 2 {
                 stored = ((try? store.linkResults(run: run.id).count) ?? 0) == 1
             }
         }
@@ -165,14 +175,16 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
 
-        let second = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/results.sqlite",
-                                        "--links-only"])
-        #expect(second.stderr.contains("run 1 was cut off earlier; it is now marked aborted"))
+        let third = try CLIRunner.run(arguments + ["--links-only"])
+        #expect(third.stderr.contains("run 2 was cut off earlier; it is now marked aborted"))
         let store = try ResultStore(path: folder + "/results.sqlite")
         let runs = try store.runs()
-        #expect(runs.map(\.state) == [.complete, .aborted])
+        #expect(runs.map(\.id.value) == [3, 2, 1])
+        #expect(runs.map(\.state) == [.complete, .aborted, .complete])
         #expect(runs[1].note?.contains("ended without finishing") == true)
         #expect(try store.linkResults(run: runs[1].id).count == 1)  // what the killed run stored stays
+        #expect(runs[2] == firstRun)  // the earlier run, unchanged
+        #expect(try store.linkResults(run: runs[2].id) == firstLinks)
         #expect(try store.integrityCheck() == "ok")
     }
 
@@ -204,8 +216,8 @@ import Testing
         #expect(second.stdout.contains("Changes since run 1\n  newly down: -\n  recovered: -"))
 
         let csv = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--format", "csv"])
-        #expect(csv.stdout.hasPrefix("\u{FEFF}code,name,level,path,link,loss %,median ms,endpoints,compliant endpoints,findings\r\n"))
-        #expect(csv.stdout.contains("\r\n21583,\"Phường \"\"Quy Nhơn\"\", mới\",commune,\"Gia Lai › Phường \"\"Quy Nhơn\"\", mới\",unconfigured,,,0,0,link.unconfigured\r\n"))
+        #expect(csv.stdout.hasPrefix("\u{FEFF}code,name,level,path,link,loss %,median ms,endpoints,compliant endpoints,findings,trust\r\n"))
+        #expect(csv.stdout.contains("\r\n21583,\"Phường \"\"Quy Nhơn\"\", mới\",commune,\"Gia Lai › Phường \"\"Quy Nhơn\"\", mới\",unconfigured,,,0,0,link.unconfigured,\r\n"))
         let first2 = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--run", "1", "--format", "json"])
         #expect(first2.stdout.contains("\"id\" : 1"))
         let missing = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--run", "9"])

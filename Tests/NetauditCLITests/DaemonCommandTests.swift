@@ -163,7 +163,7 @@ import Testing
         #expect(((schedules["audit"] as? [String: Any])?["last"] as? [String: Any])?["compliant_endpoints"] as? Int == 1)
         #expect(try await Self.get(port, "/healthz") == (200, "ok\n"))
         let (pageStatus, page) = try await Self.get(port, "/?lang=vi")
-        #expect(pageStatus == 200 && page.contains("<title>netaudit · run ") && page.contains("commune"), "\(page)")
+        #expect(pageStatus == 200 && page.contains("<title>netaudit · lần kiểm tra ") && page.contains("commune"), "\(page)")
         #expect(try await Self.get(port, "/?kind=nonsense").0 == 400)
 
         // A broken inventory: refused with its place, the old one stays in force.

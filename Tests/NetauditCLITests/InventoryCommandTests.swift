@@ -188,7 +188,7 @@ struct ICMPSocketTests {
         #expect(result.stdout.contains("problem: no ICMP socket: an unprivileged datagram socket was refused"))
         #expect(result.stdout.contains("a raw socket needs CAP_NET_RAW"))
         #expect(result.stdout.contains("or probe this link with method: tcp"))
-        #expect(result.stdout.contains("state: down"))
+        #expect(result.stdout.contains("state: not probed"))
     }
 }
 

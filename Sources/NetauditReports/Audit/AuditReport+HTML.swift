@@ -18,63 +18,89 @@ extension AuditReport {
         let dates = ISO8601DateFormatter()
         var body: [String] = []
         body.append("<h1>\(e(run.title ?? "netaudit"))</h1>")
-        body.append("<p class=\"meta\">run \(run.id) · \(e(run.kind)) · \(e(run.state)) · \(e(dates.string(from: run.startedAt))) · \(e(run.inventoryPath))</p>")
+        body.append("<p class=\"meta\">\(e(l.text("run {id}", ["id": "\(run.id)"]))) · \(e(l[run.kind])) · \(e(l[run.state])) · \(e(dates.string(from: run.startedAt))) · \(e(run.inventoryPath))</p>")
+        if let note = run.note { body.append("<p class=\"meta bad\">\(e(l.text("note: {note}", ["note": note])))</p>") }
         body.append("<p class=\"verdict \(summary.targetsMet ? "ok" : "bad")\">\(e(l[summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant." : "Result: targets missed or endpoints not compliant."]))</p>")
 
-        body.append("<h2>\(e(l["Connection to the dedicated network, per level"]))</h2><table><tr><th>\(e(l["level"]))</th><th>\(e(l["connected"]))</th><th class=\"wide\"></th><th>\(e(l["rate"]))</th><th>\(e(l["target"]))</th><th>\(e(l["gap"]))</th></tr>")
+        func cells(_ values: [String]) -> String { values.map { "<td>\(e($0))</td>" }.joined() }
+        func heads(_ values: [String]) -> String { values.map { $0 == "" ? "<th class=\"wide\"></th>" : "<th>\(e(l[$0]))</th>" }.joined() }
+
+        body.append("<h2>\(e(l["Connection to the dedicated network, per level"]))</h2><table><tr>\(heads(["level", "connected", "", "rate", "target", "gap", "degraded", "down", "unreachable", "no link", "not probed"]))</tr>")
         for level in summary.levels {
             let f = level.figures
-            body.append("<tr><td>\(e(level.level))</td><td>\(f.connected)/\(f.agencies)</td><td>\(bar(f.connectionRate, target: level.targetPercent))</td><td>\(Self.percent(f.connectionRate))</td><td>\(Self.percent(level.targetPercent))</td><td>\(level.gap)</td></tr>")
+            if level.linksProbed {
+                body.append("<tr>\(cells([level.level, "\(f.connected)/\(f.agencies)"]))<td>\(bar(f.connectionRate, target: level.targetPercent))</td>\(cells([Self.percent(f.connectionRate), Self.percent(level.targetPercent), "\(level.gap)", "\(f.degraded)", "\(f.down)", "\(f.unreachable)", "\(f.unconfigured)", "\(f.notProbed)"]))</tr>")
+            } else {
+                body.append("<tr>\(cells([level.level, "-/\(f.agencies)", l["not probed"], "-", Self.percent(level.targetPercent), "-", "-", "-", "-", "\(f.unconfigured)", "\(f.notProbed)"]))</tr>")
+            }
         }
         body.append("</table>")
 
         if summary.levels.contains(where: { $0.figures.endpoints > 0 }) {
-            body.append("<h2>\(e(l["TLS endpoints, per level"]))</h2><table><tr><th>\(e(l["level"]))</th><th>\(e(l["endpoints"]))</th><th class=\"wide\"></th><th>\(e(l["compliant"]))</th><th>\(e(l["noncompliant"]))</th><th>\(e(l["unreachable"]))</th></tr>")
+            body.append("<h2>\(e(l["TLS endpoints, per level"]))</h2><table><tr>\(heads(["level", "endpoints", "", "compliant", "noncompliant", "unreachable", "public CA", "Government CA"]))</tr>")
             for level in summary.levels where level.figures.endpoints > 0 {
                 let f = level.figures
-                body.append("<tr><td>\(e(level.level))</td><td>\(f.endpoints)</td><td>\(bar(Double(f.compliant) / Double(f.endpoints) * 100, target: 100))</td><td>\(f.compliant)</td><td>\(f.noncompliant)</td><td>\(f.endpointsUnreachable)</td></tr>")
+                body.append("<tr>\(cells([level.level, "\(f.endpoints)"]))<td>\(bar(Double(f.compliant) / Double(f.endpoints) * 100, target: 100))</td>\(cells(["\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)", "\(f.trustedPublic)", "\(f.trustedGovernment)"]))</tr>")
             }
             body.append("</table>")
         }
 
         let units = summary.parents.filter { !$0.childLevels.isEmpty }
         if units.count > 1 {
-            body.append("<h2>\(e(l["Per unit (the agencies below it)"]))</h2><table><tr><th>\(e(l["code"]))</th><th>\(e(l["unit"]))</th><th>\(e(l["connected"]))</th><th class=\"wide\"></th><th>\(e(l["rate"]))</th></tr>")
+            let probed = summary.levels.contains(where: \.linksProbed)
+            body.append("<h2>\(e(l["Per unit (the agencies below it)"]))</h2><table class=\"units\"><tr>\(heads(["code", "unit", "connected", "", "rate", "gap", "down", "unreachable", "no link", "endpoints", "compliant", "noncompliant", "endpoints unreachable"]))</tr>")
             for unit in units {
-                let agencies = unit.childLevels.reduce(0) { $0 + $1.figures.agencies }
-                let connected = unit.childLevels.reduce(0) { $0 + $1.figures.connected }
-                let rate = agencies == 0 ? 0 : Double(connected) / Double(agencies) * 100
+                let f = unit.figures
                 let target = unit.childLevels.map(\.targetPercent).max() ?? 100
-                body.append("<tr><td>\(e(unit.code))</td><td>\(e(unit.name))</td><td>\(connected)/\(agencies)</td><td>\(bar(rate, target: target))</td><td>\(Self.percent(rate))</td></tr>")
+                let link = probed ? "<td>\(bar(f.connectionRate, target: target))</td>" + cells([Self.percent(f.connectionRate), "\(unit.gap)", "\(f.down)", "\(f.unreachable)", "\(f.unconfigured)"])
+                                  : cells([l["not probed"], "-", "-", "-", "-", "\(f.unconfigured)"])
+                body.append("<tr>\(cells([unit.code, unit.name, "\(probed ? "\(f.connected)" : "-")/\(f.agencies)"]))\(link)\(cells(["\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)"]))</tr>")
             }
             body.append("</table>")
         }
 
         body.append("<h2>\(e(l["Gaps"])) (\(summary.gaps.count))</h2>")
         if !summary.gaps.isEmpty {
+            if l.language != "en" { body.append("<p class=\"meta\">\(e(l["Finding messages are in English; rule ids are listed in docs/policy.md."]))</p>") }
             body.append("<table class=\"gaps\"><tr><th>\(e(l["code"]))</th><th>\(e(l["path"]))</th><th>\(e(l["findings"]))</th></tr>")
             for gap in summary.gaps {
                 let findings = gap.findings.map { "<span class=\"sev \($0.severity.rawValue)\">\(e($0.severity.rawValue))</span> <code>\(e($0.id))</code> \(e($0.message))" }
-                var cause = ""
-                if let node = gap.cause { cause = "<br><em>→ \(e(node))</em>" }
-                body.append("<tr><td>\(e(gap.code))</td><td>\(e(gap.path.joined(separator: " › ")))\(cause)</td><td>\(findings.joined(separator: "<br>"))</td></tr>")
+                var notes = ""
+                if let node = gap.cause {
+                    notes += "<br><em>\(e(l.text("its link depends on {node}, which is down", ["node": gap.causeName.map { "\($0) (\(node))" } ?? node])))</em>"
+                }
+                if let problem = gap.linkProblem { notes += "<br><em>\(e(l.text("link not probed: {problem}", ["problem": problem])))</em>" }
+                body.append("<tr><td>\(e(gap.code))</td><td>\(e(gap.path.joined(separator: " › ")))\(notes)</td><td>\(findings.joined(separator: "<br>"))</td></tr>")
             }
             body.append("</table>")
         }
+        let names = Dictionary(summary.gaps.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         for (node, behind) in summary.causes.sorted(by: { $0.key < $1.key }) {
-            body.append("<p class=\"cause\">\(e(node)): \(behind.count) → \(e(behind.joined(separator: ", ")))</p>")
+            let label = names[node].map { "\($0) (\(node))" } ?? node
+            body.append("<p class=\"cause\">\(e(l.text("cause: {node} is down: {count} agencies behind it ({list})", ["node": label, "count": "\(behind.count)", "list": behind.joined(separator: ", ")])))</p>")
         }
 
-        body.append("<h2>\(e(l["Certificates expiring within 30 days"]))</h2>")
+        body.append("<h2>\(e(l["Certificates expired or expiring within 30 days"]))</h2>")
         if summary.expiringCertificates.isEmpty {
             body.append("<p>-</p>")
         } else {
             body.append("<ol class=\"calendar\">")
             for certificate in summary.expiringCertificates {
                 let tone = certificate.daysLeft < 0 ? "bad" : (certificate.daysLeft <= 7 ? "warn" : "ok")
-                body.append("<li class=\"\(tone)\"><strong>\(certificate.daysLeft)</strong> · \(e(dates.string(from: certificate.notAfter))) · \(e(certificate.url)) · \(e(certificate.subject))</li>")
+                let when = certificate.daysLeft < 0 ? l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"])
+                                                    : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
+                body.append("<li class=\"\(tone)\"><strong>\(e(when))</strong> · \(e(dates.string(from: certificate.notAfter))) · \(e(certificate.agencyCode)) · \(e(certificate.url)) · \(e(certificate.subject))</li>")
             }
             body.append("</ol>")
+        }
+
+        if !summary.endpoints.isEmpty {
+            body.append("<h2>\(e(l["TLS endpoints and the trust anchor each reached"])) (\(summary.endpoints.count))</h2><details><summary>\(e(l["endpoints"]))</summary><table><tr>\(heads(["agency", "url", "verdict", "protocol", "trust"]))</tr>")
+            for endpoint in summary.endpoints {
+                let anchor = l.anchor(endpoint.anchor) + (endpoint.anchor?.subject.map { ": \($0)" } ?? "")
+                body.append("<tr>\(cells([endpoint.agencyCode, endpoint.url, l[endpoint.verdict.rawValue], endpoint.tlsProtocol ?? "-", anchor]))</tr>")
+            }
+            body.append("</table></details>")
         }
         if let changes {
             body.append("<h2>\(e(l["Changes since run"])) \(changes.previousRun)</h2><ul>")
@@ -87,13 +113,13 @@ extension AuditReport {
         return """
             <!DOCTYPE html>
             <html lang="\(l.language)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(e(run.title ?? "netaudit")) · run \(run.id)</title>
+            <title>\(e(run.title ?? "netaudit")) · \(e(l.text("run {id}", ["id": "\(run.id)"])))</title>
             <style>
             body{font-family:system-ui,"Noto Sans","DejaVu Sans",sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
             h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
-            .meta{color:#666}.verdict{font-weight:bold;padding:.5em;border-radius:4px}.verdict.ok{background:#e6f4ea}.verdict.bad{background:#fce8e6}
+            .meta{color:#666}.meta.bad{color:#a50e0e}.verdict{font-weight:bold;padding:.5em;border-radius:4px}.verdict.ok{background:#e6f4ea}.verdict.bad{background:#fce8e6}
             table{border-collapse:collapse;width:100%}td,th{padding:.25em .5em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
-            th.wide{width:40%}.bar{position:relative;height:1em;background:#eee;border-radius:3px}
+            th.wide{width:30%}table.units th.wide{width:20%}table.units td:nth-child(2){white-space:nowrap}.bar{position:relative;height:1em;background:#eee;border-radius:3px}
             .fill{height:100%;border-radius:3px}.fill.ok{background:#34a853}.fill.warn{background:#fbbc04}.fill.bad{background:#ea4335}
             .target{position:absolute;top:-2px;bottom:-2px;width:2px;background:#222}
             .sev{display:inline-block;min-width:4.5em;font-size:.8em;padding:0 .3em;border-radius:3px;color:#fff;background:#888}

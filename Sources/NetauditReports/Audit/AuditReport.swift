@@ -1,5 +1,6 @@
 import Foundation
 import NetauditCore
+import NetauditPolicy
 import NetauditStore
 
 /// The report of one stored run: the run, then its summary. One value, several renderers.
@@ -46,12 +47,15 @@ public struct AuditReport: Sendable, Encodable {
         let endpoints: Int
         let compliantEndpoints: Int
         let findings: [String]
+        /// Per endpoint: the store its chain reached (`public`, `government`) or `none`.
+        let anchors: [String]
     }
 
     private enum CodingKeys: String, CodingKey { case run, summary, changes }
 
-    /// Reads run `id` (or the newest run) from the store and computes its summary.
-    public init(store: ResultStore, run id: RunID? = nil, now: Date = Date()) throws(StoreError) {
+    /// Reads run `id` (or the newest run) from the store and computes its summary. Certificate
+    /// days count from `now`, by default the run's start: a stored run always renders the same.
+    public init(store: ResultStore, run id: RunID? = nil, now: Date? = nil) throws(StoreError) {
         let found: RunRecord?
         if let id { found = try store.run(id) } else { found = try store.runs(limit: 1).first }
         guard let record = found else {
@@ -62,7 +66,7 @@ public struct AuditReport: Sendable, Encodable {
                       title: record.inventory.title, note: record.note)
         let links = try store.linkResults(run: record.id)
         let endpoints = try store.endpointResults(run: record.id)
-        summary = AuditSummary(inventory: record.inventory, links: links, endpoints: endpoints, now: now)
+        summary = AuditSummary(inventory: record.inventory, links: links, endpoints: endpoints, now: now ?? record.startedAt)
 
         // The previous complete run of the same kind over the same inventory.
         let previousRun = try store.latestRun(kinds: [record.kind], before: record.id, inventoryPath: record.inventoryPath)
@@ -100,7 +104,8 @@ public struct AuditReport: Sendable, Encodable {
                                   linkState: agency.link == nil ? "unconfigured" : (link?.state?.rawValue ?? (link == nil ? "not probed" : "down")),
                                   lossPercent: link?.observation?.lossPercent, medianMilliseconds: link?.observation?.roundTrip?.median,
                                   endpoints: own.count, compliantEndpoints: own.filter { $0.verdict == .compliant }.count,
-                                  findings: findings.filter { $0.severity != .info }.map(\.id)))
+                                  findings: findings.filter { $0.severity != .info }.map(\.id),
+                                  anchors: own.map { ReachedAnchor($0.observation.trust)?.store.rawValue ?? "none" }))
             agency.children.forEach { visit($0, path: path + [agency.name]) }
         }
         record.inventory.agencies.forEach { visit($0, path: []) }
@@ -118,7 +123,8 @@ public struct AuditReport: Sendable, Encodable {
             lines.append([row.code, row.name, row.level, row.path.joined(separator: " › "), labels.linkState(row.linkState),
                           row.lossPercent.map { String(format: "%.1f", $0) } ?? "",
                           row.medianMilliseconds.map { String(format: "%.3f", $0) } ?? "",
-                          "\(row.endpoints)", "\(row.compliantEndpoints)", row.findings.joined(separator: " ")]
+                          "\(row.endpoints)", "\(row.compliantEndpoints)", row.findings.joined(separator: " "),
+                          row.anchors.joined(separator: " ")]
                 .map(field).joined(separator: ","))
         }
         return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
@@ -128,92 +134,161 @@ public struct AuditReport: Sendable, Encodable {
         try JSONOutput.render(self)
     }
 
-    public func table(_ l: ReportLabels = .english) -> String {
+    /// The terminal report. `colour`: verdicts and severities in ANSI colours (a terminal only).
+    public func table(_ l: ReportLabels = .english, colour: Bool = false) -> String {
+        let paint = Paint(enabled: colour)
         var out: [String] = []
         let dates = ISO8601DateFormatter()
-        out.append("netaudit run \(run.id) (\(run.kind), \(run.state))" + (run.title.map { ": \($0)" } ?? ""))
-        var line = "  inventory \(run.inventoryPath) (sha256 \(run.inventoryHash.prefix(12))…), started \(dates.string(from: run.startedAt))"
+        out.append(paint.bold(l.text("netaudit run {id} ({kind}, {state})", ["id": "\(run.id)", "kind": l[run.kind], "state": l[run.state]])
+                              + (run.title.map { ": \($0)" } ?? "")))
+        var line = "  " + l.text("inventory {path} (sha256 {hash}…), started {time}",
+                                 ["path": run.inventoryPath, "hash": String(run.inventoryHash.prefix(12)), "time": dates.string(from: run.startedAt)])
         if let ended = run.endedAt { line += String(format: ", %.1f s", ended.timeIntervalSince(run.startedAt)) }
         out.append(line)
-        if let note = run.note { out.append("  note: \(note)") }
+        if let note = run.note { out.append("  " + paint.red(l.text("note: {note}", ["note": note]))) }
         out.append("")
 
-        out.append(l["Connection to the dedicated network, per level"])
-        var levels = TextTable(columns: [(l["level"], .left), (l["agencies"], .right), (l["connected"], .right), (l["down"], .right),
-                                         (l["unreachable"], .right), (l["no link"], .right), (l["rate"], .right), (l["target"], .right),
-                                         (l["gap"], .right), ("", .left)])
+        // Green for met, red for missed; counts of failures in red when not zero.
+        func style(_ failureColumns: Set<Int>, verdictColumn: Int? = nil) -> (Int, Int, String) -> String {
+            { row, column, text in
+                guard row > 0 else { return paint.bold(text) }
+                if column == verdictColumn { return text == l["met"] ? paint.green(text) : (text == l["MISSED"] ? paint.red(text) : text) }
+                if failureColumns.contains(column), text != "0", text != "-" { return paint.red(text) }
+                return text
+            }
+        }
+
+        out.append(paint.bold(l["Connection to the dedicated network, per level"]))
+        let showNotProbed = summary.levels.contains { $0.linksProbed && $0.figures.notProbed > 0 }
+        var columns: [(String, TextTable.Alignment)] = [(l["level"], .left), (l["agencies"], .right), (l["connected"], .right),
+                                                         (l["degraded"], .right), (l["down"], .right), (l["unreachable"], .right),
+                                                         (l["no link"], .right)]
+        if showNotProbed { columns.append((l["not probed"], .right)) }
+        columns += [(l["rate"], .right), (l["target"], .right), (l["gap"], .right), ("", .left)]
+        var levels = TextTable(columns: columns)
         for level in summary.levels {
             let f = level.figures
-            levels.append([level.level, "\(f.agencies)", "\(f.connected)", "\(f.down)", "\(f.unreachable)", "\(f.unconfigured)",
-                           Self.percent(f.connectionRate), Self.percent(level.targetPercent), "\(level.gap)",
-                           l[f.notProbed == f.agencies ? "not probed" : (level.meetsTarget ? "met" : "MISSED")]])
+            var row = [level.level, "\(f.agencies)"]
+            if level.linksProbed {
+                row += ["\(f.connected)", "\(f.degraded)", "\(f.down)", "\(f.unreachable)", "\(f.unconfigured)"]
+                if showNotProbed { row.append("\(f.notProbed)") }
+                row += [Self.percent(f.connectionRate), Self.percent(level.targetPercent), "\(level.gap)",
+                        l[level.meetsTarget ? "met" : "MISSED"]]
+            } else {
+                row += ["-", "-", "-", "-", "\(f.unconfigured)"] + (showNotProbed ? ["-"] : [])
+                row += ["-", Self.percent(level.targetPercent), "-", l["not probed"]]
+            }
+            levels.append(row)
         }
-        out.append(levels.render())
+        let failureColumns: Set<Int> = showNotProbed ? [4, 5, 6, 7, 10] : [4, 5, 6, 9]
+        out.append(levels.render(style: style(failureColumns, verdictColumn: columns.count - 1)))
 
         if summary.levels.contains(where: { $0.figures.endpoints > 0 }) {
-            out.append(l["TLS endpoints, per level"])
+            out.append(paint.bold(l["TLS endpoints, per level"]))
             var endpoints = TextTable(columns: [(l["level"], .left), (l["endpoints"], .right), (l["compliant"], .right),
-                                                (l["noncompliant"], .right), (l["unreachable"], .right)])
+                                                (l["noncompliant"], .right), (l["unreachable"], .right),
+                                                (l["public CA"], .right), (l["Government CA"], .right)])
             for level in summary.levels where level.figures.endpoints > 0 {
                 let f = level.figures
-                endpoints.append([level.level, "\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)"])
+                endpoints.append([level.level, "\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)",
+                                  "\(f.trustedPublic)", "\(f.trustedGovernment)"])
             }
-            out.append(endpoints.render())
+            out.append(endpoints.render(style: style([3, 4])))
         }
 
         let units = summary.parents.filter { !$0.childLevels.isEmpty }
         if units.count > 1 {
-            out.append(l["Per unit (the agencies below it)"])
+            out.append(paint.bold(l["Per unit (the agencies below it)"]))
+            let probed = summary.levels.contains(where: \.linksProbed)
             var table = TextTable(columns: [(l["code"], .left), (l["unit"], .left), (l["agencies"], .right), (l["connected"], .right),
-                                            (l["rate"], .right), (l["endpoints"], .right), (l["compliant"], .right)])
+                                            (l["down"], .right), (l["unreachable"], .right), (l["no link"], .right),
+                                            (l["rate"], .right), (l["gap"], .right), (l["endpoints"], .right), (l["compliant"], .right),
+                                            (l["noncompliant"], .right), (l["endpoints unreachable"], .right)])
             for unit in units {
-                let agencies = unit.childLevels.reduce(0) { $0 + $1.figures.agencies }
-                let connected = unit.childLevels.reduce(0) { $0 + $1.figures.connected }
-                let endpoints = unit.childLevels.reduce(0) { $0 + $1.figures.endpoints }
-                let compliant = unit.childLevels.reduce(0) { $0 + $1.figures.compliant }
-                table.append([unit.code, unit.name, "\(agencies)", "\(connected)",
-                              Self.percent(agencies == 0 ? 0 : Double(connected) / Double(agencies) * 100), "\(endpoints)", "\(compliant)"])
+                let f = unit.figures
+                table.append([unit.code, unit.name, "\(f.agencies)"]
+                             + (probed ? ["\(f.connected)", "\(f.down)", "\(f.unreachable)", "\(f.unconfigured)",
+                                          Self.percent(f.connectionRate), "\(unit.gap)"]
+                                       : ["-", "-", "-", "\(f.unconfigured)", "-", "-"])
+                             + ["\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)"])
             }
-            out.append(table.render())
+            out.append(table.render(style: style([4, 5, 6, 8, 11, 12])))
         }
 
-        out.append("\(l["Gaps"]) (\(summary.gaps.count))")
+        out.append(paint.bold("\(l["Gaps"]) (\(summary.gaps.count))"))
         for gap in summary.gaps {
             var what: [String] = []
-            if !gap.connected { what.append(l["not connected"]) }
+            if !gap.connected && summary.levels.contains(where: \.linksProbed) { what.append(l["not connected"]) }
             if !gap.compliant { what.append(l["not compliant"]) }
-            out.append("  \(gap.code) \(gap.path.joined(separator: " › ")): \(what.joined(separator: ", "))"
-                       + (gap.cause.map { " (its link depends on \($0), which is down)" } ?? ""))
-            for finding in gap.findings.prefix(6) {
-                out.append("      \(finding.severity.rawValue.uppercased()) \(finding.id): \(finding.message)")
+            var line = "  \(gap.code) \(gap.path.joined(separator: " › ")): \(what.joined(separator: ", "))"
+            if let cause = gap.cause {
+                let node = gap.causeName.map { "\($0) (\(cause))" } ?? cause
+                line += " (" + l.text("its link depends on {node}, which is down", ["node": node]) + ")"
             }
-            if gap.findings.count > 6 { out.append("      … \(gap.findings.count - 6) more") }
+            out.append(line)
+            if let problem = gap.linkProblem { out.append("      " + l.text("link not probed: {problem}", ["problem": problem])) }
+            for finding in gap.findings.prefix(6) {
+                out.append("      \(paint.severity(finding.severity)) \(finding.id): \(finding.message)")
+            }
+            if gap.findings.count > 6 { out.append("      " + l.text("… {count} more", ["count": "\(gap.findings.count - 6)"])) }
         }
+        let names = Dictionary(summary.gaps.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         for (node, behind) in summary.causes.sorted(by: { $0.key < $1.key }) {
-            out.append("  cause: \(node) is down: \(behind.count) agenc\(behind.count == 1 ? "y" : "ies") behind it (\(behind.joined(separator: ", ")))")
+            let label = names[node].map { "\($0) (\(node))" } ?? node
+            out.append("  " + l.text("cause: {node} is down: {count} agencies behind it ({list})",
+                                     ["node": label, "count": "\(behind.count)", "list": behind.joined(separator: ", ")]))
+        }
+        if l.language != "en" && !summary.gaps.isEmpty {
+            out.append("  (" + l["Finding messages are in English; rule ids are listed in docs/policy.md."] + ")")
         }
         out.append("")
         if !summary.expiringCertificates.isEmpty {
-            out.append(l["Certificates expiring within 30 days"])
+            out.append(paint.bold(l["Certificates expired or expiring within 30 days"]))
             for certificate in summary.expiringCertificates {
-                out.append("  \(certificate.daysLeft) days  \(certificate.url)  \(certificate.subject)")
+                let when = certificate.daysLeft < 0
+                    ? paint.red(l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"]))
+                    : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
+                out.append("  \(dates.string(from: certificate.notAfter))  \(when)  \(certificate.agencyCode)  \(certificate.url)  \(certificate.subject)")
             }
             out.append("")
         }
         if let changes {
-            out.append("\(l["Changes since run"]) \(changes.previousRun)")
+            out.append(paint.bold("\(l["Changes since run"]) \(changes.previousRun)"))
             for (label, items) in [("newly down", changes.newlyDown), ("recovered", changes.recovered),
                                    ("newly non-compliant", changes.newlyNoncompliant), ("fixed", changes.fixed)] {
                 out.append("  \(l[label]): " + (items.isEmpty ? "-" : items.joined(separator: ", ")))
             }
             out.append("")
         }
-        out.append(l[summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant."
-                                        : "Result: targets missed or endpoints not compliant."])
+        let result = l[summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant."
+                                          : "Result: targets missed or endpoints not compliant."]
+        out.append(summary.targetsMet ? paint.green(result) : paint.red(result))
         return out.joined(separator: "\n") + "\n"
     }
 
     static func percent(_ value: Double) -> String {
         String(format: value == value.rounded() ? "%.0f%%" : "%.1f%%", value)
+    }
+}
+
+/// ANSI colours for the terminal table; plain text when disabled.
+struct Paint {
+    let enabled: Bool
+
+    private func wrap(_ code: String, _ text: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func bold(_ text: String) -> String { wrap("1", text) }
+    func red(_ text: String) -> String { wrap("31", text) }
+    func green(_ text: String) -> String { wrap("32", text) }
+
+    /// `CRITICAL` in bold red, `HIGH` red, `MEDIUM` yellow, `LOW` cyan.
+    func severity(_ severity: Severity) -> String {
+        let text = severity.rawValue.uppercased()
+        switch severity {
+        case .critical: return wrap("1;31", text)
+        case .high: return wrap("31", text)
+        case .medium: return wrap("33", text)
+        case .low: return wrap("36", text)
+        case .info: return text
+        }
     }
 }

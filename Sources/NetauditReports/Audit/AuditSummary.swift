@@ -1,5 +1,6 @@
 import Foundation
 import NetauditCore
+import NetauditPolicy
 import NetauditStore
 
 /// What the provincial team reports upward, computed from one stored run: per level and
@@ -12,21 +13,67 @@ public struct AuditSummary: Sendable, Codable, Equatable {
     public struct Figures: Sendable, Codable, Equatable {
         public var agencies = 0
         public var connected = 0
+        /// Connected, but with loss or latency beyond the thresholds (counted in `connected` too).
+        public var degraded = 0
         public var down = 0
         public var unreachable = 0
         public var unconfigured = 0
-        /// Agencies whose link was not probed in this run (`--tls-only`).
+        /// Agencies with a link that this run did not probe (`--tls-only`, a run cut off before
+        /// its links) or could not probe (no ICMP socket): not known to be connected.
         public var notProbed = 0
         public var endpoints = 0
         public var compliant = 0
         public var noncompliant = 0
         public var endpointsUnreachable = 0
+        /// Endpoints whose chain reached a public anchor (Debian's bundle).
+        public var trustedPublic = 0
+        /// Endpoints whose chain reached only the inventory's anchors (the Government CA).
+        public var trustedGovernment = 0
         /// Connected agencies in percent of agencies (0 when there are none).
         public var connectionRate: Double { agencies == 0 ? 0 : Double(connected) / Double(agencies) * 100 }
 
+        public init() {}
+
         enum CodingKeys: String, CodingKey {
-            case agencies, connected, down, unreachable, unconfigured, notProbed = "not_probed", endpoints, compliant
+            case agencies, connected, degraded, down, unreachable, unconfigured, notProbed = "not_probed"
+            case connectionRate = "connection_rate", endpoints, compliant
             case noncompliant, endpointsUnreachable = "endpoints_unreachable"
+            case trustedPublic = "trusted_public", trustedGovernment = "trusted_government"
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func int(_ key: CodingKeys) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key) ?? 0 }
+            agencies = try int(.agencies); connected = try int(.connected); degraded = try int(.degraded)
+            down = try int(.down); unreachable = try int(.unreachable); unconfigured = try int(.unconfigured)
+            notProbed = try int(.notProbed); endpoints = try int(.endpoints); compliant = try int(.compliant)
+            noncompliant = try int(.noncompliant); endpointsUnreachable = try int(.endpointsUnreachable)
+            trustedPublic = try int(.trustedPublic); trustedGovernment = try int(.trustedGovernment)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(agencies, forKey: .agencies); try c.encode(connected, forKey: .connected)
+            try c.encode(degraded, forKey: .degraded); try c.encode(down, forKey: .down)
+            try c.encode(unreachable, forKey: .unreachable); try c.encode(unconfigured, forKey: .unconfigured)
+            try c.encode(notProbed, forKey: .notProbed)
+            try c.encode((connectionRate * 10).rounded() / 10, forKey: .connectionRate)
+            try c.encode(endpoints, forKey: .endpoints); try c.encode(compliant, forKey: .compliant)
+            try c.encode(noncompliant, forKey: .noncompliant); try c.encode(endpointsUnreachable, forKey: .endpointsUnreachable)
+            try c.encode(trustedPublic, forKey: .trustedPublic); try c.encode(trustedGovernment, forKey: .trustedGovernment)
+        }
+
+        /// The sum of several sets of agencies.
+        static func + (a: Figures, b: Figures) -> Figures {
+            var sum = Figures()
+            sum.agencies = a.agencies + b.agencies; sum.connected = a.connected + b.connected
+            sum.degraded = a.degraded + b.degraded; sum.down = a.down + b.down
+            sum.unreachable = a.unreachable + b.unreachable; sum.unconfigured = a.unconfigured + b.unconfigured
+            sum.notProbed = a.notProbed + b.notProbed; sum.endpoints = a.endpoints + b.endpoints
+            sum.compliant = a.compliant + b.compliant; sum.noncompliant = a.noncompliant + b.noncompliant
+            sum.endpointsUnreachable = a.endpointsUnreachable + b.endpointsUnreachable
+            sum.trustedPublic = a.trustedPublic + b.trustedPublic; sum.trustedGovernment = a.trustedGovernment + b.trustedGovernment
+            return sum
         }
     }
 
@@ -37,9 +84,12 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         /// Agencies still to connect to reach the target (0 when it is met).
         public var gap: Int
         public var meetsTarget: Bool
+        /// False when the run probed no link (`--tls-only`, or cut off before its links): the
+        /// connection figures are not judged, and `meets_target` is true by default.
+        public var linksProbed: Bool
 
         enum CodingKeys: String, CodingKey {
-            case level, figures, targetPercent = "target_percent", gap, meetsTarget = "meets_target"
+            case level, figures, targetPercent = "target_percent", gap, meetsTarget = "meets_target", linksProbed = "links_probed"
         }
     }
 
@@ -49,9 +99,13 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         public var name: String
         public var level: String
         public var childLevels: [Level]
+        /// All the agencies below it together (every level).
+        public var figures: Figures
+        /// Agencies below it still to connect for each level to reach its target (the sum).
+        public var gap: Int
 
         enum CodingKeys: String, CodingKey {
-            case code, name, level, childLevels = "child_levels"
+            case code, name, level, childLevels = "child_levels", figures, gap
         }
     }
 
@@ -66,8 +120,39 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         public var compliant: Bool
         /// For `link.unreachable`: the code of the `via` node that is down (the cause).
         public var cause: String?
+        /// The name of that node.
+        public var causeName: String?
+        /// Why the link could not be probed, when it could not (then it is not known to be connected).
+        public var linkProblem: String?
         /// Critical and high findings first.
         public var findings: [Finding]
+
+        enum CodingKeys: String, CodingKey {
+            case code, name, level, path, connected, compliant, cause, causeName = "cause_name"
+            case linkProblem = "link_problem", findings
+        }
+    }
+
+    /// One TLS endpoint: its verdict and the trust anchor its chain reached.
+    public struct EndpointLine: Sendable, Codable, Equatable {
+        public var agencyCode: String
+        public var url: String
+        public var verdict: EndpointVerdict
+        /// `public` (Debian's bundle) or `government` (the inventory's anchors), with the
+        /// anchor's subject; absent when the chain reached no anchor or none was seen.
+        public var anchor: ReachedAnchor?
+        /// Whether the chain verified against each store (absent: not verified, or no such store).
+        public var publicTrust: Bool?
+        public var governmentTrust: Bool?
+        /// The negotiated protocol of the HTTPS request (`TLSv1.3`…).
+        public var tlsProtocol: String?
+        /// The leaf certificate's end of validity.
+        public var notAfter: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case agencyCode = "agency_code", url, verdict, anchor, publicTrust = "public_trust"
+            case governmentTrust = "government_trust", tlsProtocol = "protocol", notAfter = "not_after"
+        }
     }
 
     public struct ExpiringCertificate: Sendable, Codable, Equatable {
@@ -88,35 +173,47 @@ public struct AuditSummary: Sendable, Codable, Equatable {
     /// Causes: a dead `via` node and the agencies behind it.
     public var causes: [String: [String]]
     public var expiringCertificates: [ExpiringCertificate]
+    /// Every TLS endpoint of the run, in inventory order.
+    public var endpoints: [EndpointLine]
     /// Every level meets its target and every endpoint is compliant (exit status 0).
     public var targetsMet: Bool
 
     enum CodingKeys: String, CodingKey {
-        case levels, parents, gaps, causes, expiringCertificates = "expiring_certificates", targetsMet = "targets_met"
+        case levels, parents, gaps, causes, expiringCertificates = "expiring_certificates", endpoints, targetsMet = "targets_met"
     }
 
-    /// Computes the summary of one run's results against its inventory.
+    /// Computes the summary of one run's results against its inventory. `now` is the moment
+    /// certificate days are counted from (the run's start, so that a stored run always
+    /// renders the same).
     public init(inventory: Inventory, links: [LinkResult], endpoints: [EndpointResult], now: Date, expiringWithinDays: Int = 30) {
         let linkByCode = Dictionary(links.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
         let endpointsByCode = Dictionary(grouping: endpoints, by: \.agencyCode)
+        // Every agency of a run that probed links has a link result (those without a link
+        // too): no result at all means the links were not probed.
         let linksProbed = !links.isEmpty
 
         struct Status {
-            var connected = false, down = false, unreachable = false, unconfigured = false, notProbed = false
-            var endpoints = 0, compliant = 0, noncompliant = 0, unreachableEndpoints = 0
+            var connected = false, degraded = false, down = false, unreachable = false, unconfigured = false, notProbed = false
+            var linkProblem: String?
+            var endpoints = 0, compliant = 0, noncompliant = 0, unreachableEndpoints = 0, trustedPublic = 0, trustedGovernment = 0
         }
         func statusOf(_ agency: Agency) -> Status {
             var status = Status()
-            if let result = linkByCode[agency.code] {
+            if agency.link == nil {
+                status.unconfigured = true
+            } else if let result = linkByCode[agency.code] {
                 let ids = Set(result.findings.map(\.id))
-                status.unconfigured = ids.contains("link.unconfigured") || agency.link == nil
                 status.unreachable = ids.contains("link.unreachable")
                 status.down = !status.unreachable && ids.contains("link.down")
                 status.connected = result.state == .up || result.state == .degraded
-            } else if agency.link == nil {
-                status.unconfigured = true
+                status.degraded = result.state == .degraded
+                if result.state == nil {
+                    // Probed, but inconclusive: no ICMP socket, or an address the allow-list refuses.
+                    status.notProbed = true
+                    status.linkProblem = result.observation?.problem ?? "the link could not be probed"
+                }
             } else {
-                status.notProbed = !linksProbed
+                status.notProbed = true
             }
             for endpoint in endpointsByCode[agency.code] ?? [] {
                 status.endpoints += 1
@@ -125,12 +222,18 @@ public struct AuditSummary: Sendable, Codable, Equatable {
                 case .noncompliant: status.noncompliant += 1
                 case .unreachable: status.unreachableEndpoints += 1
                 }
+                switch ReachedAnchor(endpoint.observation.trust)?.store {
+                case .public: status.trustedPublic += 1
+                case .government: status.trustedGovernment += 1
+                case nil: break
+                }
             }
             return status
         }
         func add(_ status: Status, to figures: inout Figures) {
             figures.agencies += 1
             if status.connected { figures.connected += 1 }
+            if status.degraded { figures.degraded += 1 }
             if status.down { figures.down += 1 }
             if status.unreachable { figures.unreachable += 1 }
             if status.unconfigured { figures.unconfigured += 1 }
@@ -139,29 +242,38 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             figures.compliant += status.compliant
             figures.noncompliant += status.noncompliant
             figures.endpointsUnreachable += status.unreachableEndpoints
+            figures.trustedPublic += status.trustedPublic
+            figures.trustedGovernment += status.trustedGovernment
         }
         func levels(_ figures: [String: Figures]) -> [Level] {
             inventory.levels.compactMap { name in
                 guard let figure = figures[name] else { return nil }
                 let target = inventory.target(forLevel: name)
+                guard linksProbed else {
+                    return Level(level: name, figures: figure, targetPercent: target, gap: 0, meetsTarget: true, linksProbed: false)
+                }
                 // Agencies needed: the smallest count whose share reaches the target (with a
                 // tolerance: 55% of 100 is 55.000000000000007 in floating point).
                 let needed = Int((target * Double(figure.agencies) / 100 - 1e-9).rounded(.up))
                 let gap = max(0, needed - figure.connected)
-                return Level(level: name, figures: figure, targetPercent: target, gap: gap,
-                             meetsTarget: figure.notProbed == figure.agencies ? true : gap == 0)
+                return Level(level: name, figures: figure, targetPercent: target, gap: gap, meetsTarget: gap == 0, linksProbed: true)
             }
         }
+
+        var statuses: [String: Status] = [:]
+        for agency in inventory.allAgencies { statuses[agency.code] = statusOf(agency) }
+        let names = Dictionary(inventory.allAgencies.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
 
         var perLevel: [String: Figures] = [:]
         var parents: [Parent] = []
         var gaps: [Gap] = []
         var causes: [String: [String]] = [:]
         var expiring: [ExpiringCertificate] = []
+        var lines: [EndpointLine] = []
         var allCompliant = true
 
         func visit(_ agency: Agency, path: [String]) {
-            let status = statusOf(agency)
+            let status = statuses[agency.code] ?? statusOf(agency)
             add(status, to: &perLevel[agency.level, default: Figures()])
             let compliant = status.noncompliant == 0 && status.unreachableEndpoints == 0
             if !compliant { allCompliant = false }
@@ -172,27 +284,40 @@ public struct AuditSummary: Sendable, Codable, Equatable {
                 cause = via
                 causes[via, default: []].append(agency.code)
             }
-            if (!status.connected && !status.notProbed) || !compliant {
+            let judgedNotConnected = linksProbed && !status.connected
+            if judgedNotConnected || !compliant {
                 let findings = (linkFindings + endpointFindings)
                     .filter { $0.severity.breaksBaseline || $0.id.hasPrefix("link.") }
                     .sorted { ($0.severity, $1.id) > ($1.severity, $0.id) }
                 gaps.append(Gap(code: agency.code, name: agency.name, level: agency.level, path: path + [agency.name],
-                                connected: status.connected, compliant: compliant, cause: cause, findings: findings))
+                                connected: status.connected, compliant: compliant, cause: cause, causeName: cause.flatMap { names[$0] },
+                                linkProblem: status.linkProblem, findings: findings))
             }
             for endpoint in endpointsByCode[agency.code] ?? [] {
-                guard let leaf = endpoint.observation.certificates.first else { continue }
-                let days = Int((leaf.notAfter.timeIntervalSince(now) / 86_400).rounded(.down))
+                let evaluation = endpoint.observation
+                let leaf = evaluation.certificates.first
+                lines.append(EndpointLine(agencyCode: agency.code, url: evaluation.url, verdict: endpoint.verdict,
+                                          anchor: ReachedAnchor(evaluation.trust),
+                                          publicTrust: evaluation.trust.map(\.publicTrust.trusted),
+                                          governmentTrust: evaluation.trust?.governmentTrust?.trusted,
+                                          tlsProtocol: evaluation.session?.protocolVersion?.rawValue, notAfter: leaf?.notAfter))
+                guard let leaf else { continue }
+                // Whole days, toward zero: 20.6 days ago is "-20", as the finding says "20 days ago".
+                let days = Int((leaf.notAfter.timeIntervalSince(now) / 86_400).rounded(.towardZero))
                 if days <= expiringWithinDays {
-                    expiring.append(ExpiringCertificate(agencyCode: agency.code, url: endpoint.observation.url,
+                    expiring.append(ExpiringCertificate(agencyCode: agency.code, url: evaluation.url,
                                                         subject: leaf.subject, notAfter: leaf.notAfter, daysLeft: days))
                 }
             }
             if !agency.children.isEmpty {
                 var below: [String: Figures] = [:]
                 for descendant in agency.children.flatMap(\.subtree) {
-                    add(statusOf(descendant), to: &below[descendant.level, default: Figures()])
+                    add(statuses[descendant.code] ?? statusOf(descendant), to: &below[descendant.level, default: Figures()])
                 }
-                parents.append(Parent(code: agency.code, name: agency.name, level: agency.level, childLevels: levels(below)))
+                let childLevels = levels(below)
+                parents.append(Parent(code: agency.code, name: agency.name, level: agency.level, childLevels: childLevels,
+                                      figures: childLevels.map(\.figures).reduce(Figures(), +),
+                                      gap: childLevels.reduce(0) { $0 + $1.gap }))
             }
             agency.children.forEach { visit($0, path: path + [agency.name]) }
         }
@@ -203,6 +328,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         self.gaps = gaps
         self.causes = causes
         self.expiringCertificates = expiring.sorted { $0.notAfter < $1.notAfter }
+        self.endpoints = lines
         self.targetsMet = self.levels.allSatisfy(\.meetsTarget) && allCompliant
     }
 }

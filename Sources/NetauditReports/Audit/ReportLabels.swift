@@ -1,5 +1,8 @@
-/// The words of the reports, in English or Vietnamese (`--lang en|vi`). Agency names are
-/// always as the inventory spells them; rule ids and JSON field names never change.
+import NetauditPolicy
+
+/// The words of the reports, in English or Vietnamese (`--lang en|vi`). Agency names and
+/// level names are always as the inventory spells them; rule ids, finding messages and JSON
+/// field names never change.
 public struct ReportLabels: Sendable {
     public let language: String
     let words: [String: String]
@@ -11,7 +14,8 @@ public struct ReportLabels: Sendable {
         "TLS endpoints, per level": "Dịch vụ TLS (HTTPS), theo cấp",
         "Per unit (the agencies below it)": "Theo đơn vị (các cơ quan trực thuộc)",
         "Gaps": "Cơ quan chưa đạt",
-        "Certificates expiring within 30 days": "Chứng thư số hết hạn trong 30 ngày",
+        "Certificates expired or expiring within 30 days": "Chứng thư số đã hết hạn hoặc hết hạn trong 30 ngày",
+        "TLS endpoints and the trust anchor each reached": "Dịch vụ TLS và gốc tin cậy của từng dịch vụ",
         "Changes since run": "Thay đổi so với lần kiểm tra",
         "level": "cấp", "agencies": "cơ quan", "connected": "đã kết nối", "down": "mất kết nối",
         "unreachable": "không tới được", "no link": "chưa có đường truyền", "rate": "tỷ lệ", "target": "chỉ tiêu",
@@ -24,6 +28,21 @@ public struct ReportLabels: Sendable {
         "name": "tên", "path": "đường dẫn", "link": "đường truyền", "loss %": "mất gói %", "median ms": "trễ trung vị ms",
         "compliant endpoints": "dịch vụ đạt chuẩn", "findings": "phát hiện",
         "up": "hoạt động", "degraded": "suy giảm", "unconfigured": "chưa có",
+        "endpoints unreachable": "dịch vụ không tới được", "public CA": "CA công cộng", "Government CA": "CA Chính phủ",
+        "no anchor": "không tới gốc tin cậy", "trust": "gốc tin cậy", "agency": "cơ quan", "verdict": "kết luận",
+        "protocol": "giao thức", "unreachable endpoints": "dịch vụ không tới được",
+        "netaudit run {id} ({kind}, {state})": "netaudit lần kiểm tra {id} ({kind}, {state})",
+        "run {id}": "lần kiểm tra {id}",
+        "audit": "kiểm tra đầy đủ", "link_sweep": "quét đường truyền", "tls_only": "chỉ kiểm tra TLS",
+        "complete": "hoàn tất", "aborted": "bị dừng", "running": "đang chạy",
+        "inventory {path} (sha256 {hash}…), started {time}": "danh mục {path} (sha256 {hash}…), bắt đầu {time}",
+        "note: {note}": "ghi chú: {note}",
+        "its link depends on {node}, which is down": "đường truyền phụ thuộc {node}, đang mất kết nối",
+        "link not probed: {problem}": "chưa đo được đường truyền: {problem}",
+        "cause: {node} is down: {count} agencies behind it ({list})": "nguyên nhân: {node} mất kết nối, kéo theo {count} cơ quan ({list})",
+        "… {count} more": "… và {count} phát hiện khác",
+        "expired {days} days ago": "đã hết hạn {days} ngày", "{days} days left": "còn {days} ngày",
+        "Finding messages are in English; rule ids are listed in docs/policy.md.": "Nội dung phát hiện ghi bằng tiếng Anh; mã quy tắc xem tại docs/policy.md.",
     ])
 
     public static func named(_ code: String) -> ReportLabels? {
@@ -37,9 +56,25 @@ public struct ReportLabels: Sendable {
     /// The word in this language (English is the key).
     public subscript(_ english: String) -> String { words[english] ?? english }
 
+    /// A sentence in this language, its `{name}` placeholders filled in.
+    public func text(_ english: String, _ values: [String: String]) -> String {
+        var text = self[english]
+        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        return text
+    }
+
+    /// How an endpoint's trust reads: the store its chain reached, or none.
+    func anchor(_ anchor: ReachedAnchor?) -> String {
+        switch anchor?.store {
+        case .public: return self["public CA"]
+        case .government: return self["Government CA"]
+        case nil: return self["no anchor"]
+        }
+    }
+
     func linkState(_ state: String) -> String { self[state] }
 
     var csvHeader: [String] {
-        ["code", "name", "level", "path", "link", "loss %", "median ms", "endpoints", "compliant endpoints", "findings"].map { self[$0] }
+        ["code", "name", "level", "path", "link", "loss %", "median ms", "endpoints", "compliant endpoints", "findings", "trust"].map { self[$0] }
     }
 }

@@ -3,18 +3,26 @@ import NetauditCore
 
 /// `netaudit probe --link`: every observation of one link, for an operator debugging it.
 public enum LinkProbeReport {
-    /// The JSON document: the observation's fields plus `loss_percent` and `state`.
+    /// The JSON document: the observation's fields plus `loss_percent` and `state` (`up`,
+    /// `degraded`, `down`, or `not_probed` when the series could not be sent).
     struct Document: Encodable {
         let link: LinkObservation
         let lossPercent: Double
-        let state: LinkState
+        let state: String
         let findings: [Finding]
+    }
+
+    /// The state the policy reads; nil when the probe could not run (no ICMP socket, an
+    /// address outside the allow-list): then nothing is known of the link.
+    static func state(_ observation: LinkObservation, _ thresholds: LinkThresholds) -> LinkState? {
+        guard observation.problem == nil, observation.sent > 0 else { return nil }
+        return observation.state(thresholds)
     }
 
     public static func json(_ observation: LinkObservation, findings: [Finding] = [],
                             thresholds: LinkThresholds = LinkThresholds()) throws -> String {
         try JSONOutput.render(Document(link: observation, lossPercent: observation.lossPercent,
-                                       state: observation.state(thresholds), findings: findings))
+                                       state: state(observation, thresholds)?.rawValue ?? "not_probed", findings: findings))
     }
 
     public static func text(_ observation: LinkObservation, findings: [Finding], thresholds: LinkThresholds = LinkThresholds()) -> String {
@@ -46,9 +54,12 @@ public enum LinkProbeReport {
             lines.append("  first reply \(dates.string(from: first)), last reply \(dates.string(from: last))")
         }
         lines.append("  took \(format(observation.duration, digits: 3)) s")
-        let state = observation.state(thresholds)
-        lines.append("  state: \(state.rawValue)" + (state == .degraded
-            ? " (loss above \(format(thresholds.lossPercent, digits: 0))% or median above \(format(thresholds.medianMilliseconds, digits: 0)) ms)" : ""))
+        if let state = state(observation, thresholds) {
+            lines.append("  state: \(state.rawValue)" + (state == .degraded
+                ? " (loss above \(format(thresholds.lossPercent, digits: 0))% or median above \(format(thresholds.medianMilliseconds, digits: 0)) ms)" : ""))
+        } else {
+            lines.append("  state: not probed (the series could not be sent; see the problem above)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
