@@ -94,7 +94,7 @@ let package = Package(
         ),
         .target(
             name: "NetauditLab",
-            dependencies: ["NetauditCore", "CNetauditShims"]
+            dependencies: ["NetauditCore", "NetauditProbes", "CNetauditShims"]
         ),
         .target(
             name: "NetauditDaemon",
