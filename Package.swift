@@ -106,7 +106,6 @@ let package = Package(
                 "NetauditStore",
                 "NetauditAudit",
                 "NetauditReports",
-                "CNetauditShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
