@@ -141,11 +141,13 @@ let package = Package(
             dependencies: ["NetauditCLI"]
         ),
 
-        // Tests mirror the source tree.
+        // Tests mirror the source tree. NetauditTestSupport holds what two test targets
+        // share: the invalid inventory fixtures' expected messages (no C, no dependencies).
+        .target(name: "NetauditTestSupport", path: "Tests/NetauditTestSupport"),
         .testTarget(name: "NetauditCoreTests", dependencies: ["NetauditCore"]),
         .testTarget(
             name: "NetauditInventoryTests",
-            dependencies: ["NetauditInventory", "NetauditCore"],
+            dependencies: ["NetauditInventory", "NetauditCore", "NetauditTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore", "NetauditPolicy"]),
@@ -168,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetauditCLITests",
-            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditStore"]
+            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditStore", "NetauditTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
