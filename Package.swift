@@ -4,13 +4,13 @@
 //
 //   NetauditCore        the model: inventory, agencies, links, endpoints, addresses (no C)
 //   NetauditInventory   YAML loading, validation, includes, GSO import, statistics
-//   NetauditProbes      link and TLS probes; the only Swift code that imports libcurl/OpenSSL
+//   NetauditProbes      link and TLS probes, and the OS primitives the others need
+//                       (JoinableThread, NotifySocket, MonotonicClock, StopSignals)
 //   NetauditPolicy      compliance rules: pure functions from observations to findings;
 //                       profiles are versioned data files (Profiles/)
 //   NetauditReports     renderers: one per report and format (table, JSON, …)
 //   NetauditLab         the loopback lab: a private PKI and TLS/HTTP servers with the
-//                       behaviours of each test case (tests, the demo, `netaudit lab`);
-//                       it also imports OpenSSL, to make certificates and serve them
+//                       behaviours of each test case (tests, the demo, `netaudit lab`)
 //   NetauditDaemon      `netaudit daemon`: schedules, systemd notify and logging, alerts and
 //                       the webhook, HTTP status and Prometheus metrics (Hummingbird)
 //   NetauditCLI         the `netaudit` subcommands, kept thin
@@ -20,6 +20,15 @@
 //   NetauditAudit       one audit run: plan, probe, evaluate, store (the CLI's and the daemon's)
 //   NetauditStore       the results store: SQLite through GRDB (WAL, migrations); every run,
 //                       observation and finding with its evidence
+//
+// Who imports C (CCurl, COpenSSL, CNetauditShims, or Glibc for pointers and pthreads):
+//   NetauditProbes      the network (sockets, libcurl), TLS and certificates (OpenSSL), and
+//                       the OS primitives: threads, the sd_notify datagram, the monotonic
+//                       clock, the signal mask; it hands the rest plain Swift values
+//   NetauditStore       the SHA-256 of the inventory (OpenSSL)
+//   NetauditLab         the one deliberate exception: test support whose job is to make
+//                       certificates and serve TLS with OpenSSL, as no Swift API does
+// No other module imports a C module or sees an unsafe pointer.
 import PackageDescription
 
 let package = Package(
@@ -94,7 +103,7 @@ let package = Package(
         ),
         .target(
             name: "NetauditLab",
-            dependencies: ["NetauditCore", "CNetauditShims"]
+            dependencies: ["NetauditCore", "NetauditProbes", "CNetauditShims"]
         ),
         .target(
             name: "NetauditDaemon",
@@ -106,7 +115,6 @@ let package = Package(
                 "NetauditStore",
                 "NetauditAudit",
                 "NetauditReports",
-                "CNetauditShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -133,11 +141,13 @@ let package = Package(
             dependencies: ["NetauditCLI"]
         ),
 
-        // Tests mirror the source tree.
+        // Tests mirror the source tree. NetauditTestSupport holds what two test targets
+        // share: the invalid inventory fixtures' expected messages (no C, no dependencies).
+        .target(name: "NetauditTestSupport", path: "Tests/NetauditTestSupport"),
         .testTarget(name: "NetauditCoreTests", dependencies: ["NetauditCore"]),
         .testTarget(
             name: "NetauditInventoryTests",
-            dependencies: ["NetauditInventory", "NetauditCore"],
+            dependencies: ["NetauditInventory", "NetauditCore", "NetauditTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore", "NetauditPolicy"]),
@@ -160,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetauditCLITests",
-            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditStore"]
+            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditStore", "NetauditTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import NetauditDaemon
 import NetauditInventory
+import NetauditProbes
 
 /// The process entry point with netaudit's exit statuses: ArgumentParser's own usage
 /// errors (which it would end with 64) become 2, and anything unforeseen becomes 3.
@@ -42,7 +42,7 @@ public enum Entry {
     /// A parent may start netaudit with SIGINT, SIGTERM or SIGHUP blocked (Foundation's
     /// `Process` passes its thread's mask on): unblocked here, on the main thread, before
     /// anything else, so that the daemon's and the audit's signal handling always hear them.
-    public static func unblockStopSignals() { SystemdNotifier.unblockStopSignals() }
+    public static func unblockStopSignals() { StopSignals.unblock() }
 
     private static func exitForParse(_ error: any Error) -> Never {
         let status = NetauditCommand.exitCode(for: error)

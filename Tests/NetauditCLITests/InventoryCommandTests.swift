@@ -1,10 +1,12 @@
 import Foundation
+import NetauditTestSupport
 import Testing
 
 /// `netaudit inventory …` and the root command, run as the operator runs them.
 @Suite(.serialized) struct InventoryCommandTests {
     static let gialai2019 = "Inventory/gia-lai-2019/inventory.yaml"
-    static let invalid = "Tests/NetauditInventoryTests/Fixtures/invalid"
+    static let fixtures = "Tests/NetauditInventoryTests/Fixtures"
+    static let invalid = fixtures + "/invalid"
 
     @Test func versionNamesTheLinkedLibraries() throws {
         let result = try CLIRunner.run(["--version"])
@@ -37,17 +39,17 @@ import Testing
         #expect(try CLIRunner.run(["inventory", "check", "--quiet", Self.gialai2019]).stdout.isEmpty)
     }
 
-    @Test func checkPrintsEveryProblemAndExitsWith2() throws {
-        let path = Self.invalid + "/via-cycle.yaml"
+    /// Every invalid fixture of the library's tests, through the binary: status 2, nothing on
+    /// standard output, and on standard error exactly its FILE:LINE:COLUMN lines and the summary.
+    @Test(arguments: InvalidInventoryCases.all)
+    func checkPrintsEveryProblemAndExitsWith2(_ testCase: InvalidInventoryCase) throws {
+        let path = Self.invalid + "/" + testCase.file
         let result = try CLIRunner.run(["inventory", "check", path])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr == """
-            \(path):7:38: link via forms a cycle: 64 → 623 → 622 → 64
-            \(path):20:43: link via forms a cycle: 624 → 624
-            netaudit: 2 problems in the inventory \(path)
-
-            """)
+        let lines = testCase.expectedMessages(fixtures: Self.fixtures)
+        let summary = "netaudit: \(lines.count) problem\(lines.count == 1 ? "" : "s") in the inventory \(path)"
+        #expect(result.stderr == (lines + [summary]).map { $0 + "\n" }.joined())
     }
 
     @Test func statsCountsPerLevelAsTableAndJSON() throws {

@@ -101,6 +101,8 @@ struct InventoryLoaderTests {
 
 /// The complete example of docs/inventory.md must stay valid: it is copied out of the
 /// document (its first two YAML blocks) and loaded.
+/// docs/inventory.md's complete example, saved as the doc says: under the names in the
+/// blocks' first lines, with a PEM file at each trust anchor the doc tells readers to supply.
 struct DocumentedExampleTests {
     @Test func theExampleOfTheDocumentationIsValid() throws {
         let document = try String(contentsOfFile: FixturePaths.repository + "/docs/inventory.md", encoding: .utf8)
@@ -111,11 +113,33 @@ struct DocumentedExampleTests {
         let folder = try FixturePaths.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let manager = FileManager.default
-        try manager.createDirectory(atPath: folder + "/pki", withIntermediateDirectories: true)
-        try manager.createDirectory(atPath: folder + "/district", withIntermediateDirectories: true)
-        try manager.copyItem(atPath: FixturePaths.fixture("pki/test-gov-root.pem"), toPath: folder + "/pki/gov-root-ca.pem")
-        try blocks[0].write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
-        try blocks[1].write(toFile: folder + "/district/622-thanh-pho-pleiku.yaml", atomically: true, encoding: .utf8)
+        for block in blocks.prefix(2) {
+            // "# district/622-thanh-pho-pleiku.yaml: an included file …"
+            let name = try #require(block.split(separator: "\n").first.flatMap { line in
+                line.hasPrefix("# ") ? line.dropFirst(2).split(separator: ":").first.map(String.init) : nil
+            })
+            let path = folder + "/" + name
+            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try block.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        #expect(manager.fileExists(atPath: folder + "/inventory.yaml"))
+
+        // Each anchor must exist: the example fails without it, and the doc's prose says so.
+        let anchors = blocks[0].split(separator: "\n").compactMap { line -> String? in
+            let item = line.split(separator: "#").first?.trimmingCharacters(in: .whitespaces) ?? ""
+            return item.hasPrefix("- ") && item.hasSuffix(".pem") ? String(item.dropFirst(2)) : nil
+        }
+        if !anchors.isEmpty {
+            let error = try #require(throws: InventoryError.self) { try InventoryLoader().load(path: folder + "/inventory.yaml") }
+            #expect(error.diagnostics.map(\.message).allSatisfy { $0.hasPrefix("trust anchor '") })
+        }
+        for anchor in anchors {
+            let told = document.contains("PEM certificate at `\(anchor)`")
+            #expect(told, "docs/inventory.md must tell readers to put a PEM certificate at `\(anchor)`")
+            let path = folder + "/" + anchor
+            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try manager.copyItem(atPath: FixturePaths.fixture("pki/test-gov-root.pem"), toPath: path)
+        }
         let inventory = try InventoryLoader().load(path: folder + "/inventory.yaml")
         #expect(inventory.allAgencies.map(\.code) == ["64", "SNV", "SKHDT", "622", "23557"])
         #expect(inventory.allAgencies.first { $0.code == "SKHDT" }?.link == nil)

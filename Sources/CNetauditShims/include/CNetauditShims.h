@@ -1,9 +1,10 @@
 // Typed shims over the parts of libcurl and OpenSSL that Swift cannot call directly:
 // variadic functions (Swift imports no C varargs) and function-like macros (Swift
 // imports no macro that takes arguments). Each shim is one line of C with one
-// comment saying why it exists. Only NetauditProbes, NetauditLab (certificates and
-// servers of the lab) and later NetauditStore import this module; nothing outside them
-// sees a C pointer.
+// comment saying why it exists. Only NetauditProbes (network, TLS, and the OS
+// primitives: threads, the sd_notify datagram, the monotonic clock, the signal mask),
+// NetauditStore (SHA-256 of the inventory) and NetauditLab (the test-support lab's
+// certificates and servers) import this module; nothing outside them sees a C pointer.
 #ifndef CNETAUDIT_SHIMS_H
 #define CNETAUDIT_SHIMS_H
 

@@ -1,6 +1,8 @@
 // systemd's notification protocol (sd_notify(3)) without linking libsystemd: one datagram
 // to the AF_UNIX socket named by $NOTIFY_SOCKET. The struct sockaddr_un (and the abstract
-// namespace, a path starting with '@') stay in C; Swift passes two strings.
+// namespace, a path starting with '@') stay in C; Swift passes two strings. NetauditProbes
+// wraps the sender, the clock and the signal mask (NotifySocket, MonotonicClock,
+// StopSignals) for the daemon and the CLI; the listener is the lab's (LabNotifySocket).
 #ifndef NA_NOTIFY_H
 #define NA_NOTIFY_H
 

@@ -1,9 +1,10 @@
-internal import CNetauditShims
 import Foundation
+import NetauditProbes
 
 /// systemd's readiness protocol (sd_notify(3)): `READY=1`, `STATUS=…`, `RELOADING=1`,
 /// `STOPPING=1`, `WATCHDOG=1`, each a datagram to the socket named by `$NOTIFY_SOCKET`.
-/// Without that variable (not started by systemd) every call does nothing.
+/// Without that variable (not started by systemd) every call does nothing. The datagram
+/// itself goes through ``NotifySocket`` of the probes module, which owns the C calls.
 public struct SystemdNotifier: Sendable {
     public let socketPath: String?
 
@@ -18,16 +19,11 @@ public struct SystemdNotifier: Sendable {
         guard let socketPath else { return nil }
         // One field per line: a newline inside STATUS would cut it.
         let text = fields.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n")
-        let code = na_notify_send(socketPath, text)
-        return code == 0 ? nil : code
+        return NotifySocket.send(text, to: socketPath)
     }
 
     /// CLOCK_MONOTONIC in microseconds, for `MONOTONIC_USEC=` beside `RELOADING=1`.
-    public static func monotonicMicroseconds() -> UInt64 { UInt64(na_monotonic_usec()) }
-
-    /// Unblocks SIGINT, SIGTERM and SIGHUP for the calling thread (call it first thing on
-    /// the main thread): a parent may have started netaudit with them blocked.
-    public static func unblockStopSignals() { _ = na_unblock_stop_signals() }
+    public static func monotonicMicroseconds() -> UInt64 { MonotonicClock.microseconds }
 
     /// The watchdog interval systemd expects keep-alives within (`WatchdogSec=`), when it
     /// is set for this process (`WATCHDOG_USEC`, and `WATCHDOG_PID` naming us if present).

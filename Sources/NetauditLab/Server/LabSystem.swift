@@ -6,6 +6,7 @@ import Musl
 import Synchronization
 internal import CNetauditShims
 import NetauditCore
+internal import NetauditProbes  // JoinableThread
 
 /// A file descriptor (a socket or a pipe end) owned by this object: closed in deinit.
 ///

@@ -7,7 +7,8 @@ import Synchronization
 
 /// A pthread that runs one closure and can be joined. Foundation's `Thread` cannot be
 /// joined, and the probe loop and the lab servers must return from `stop()` only once
-/// their threads are gone (a test counts the threads left behind).
+/// their threads are gone (a test counts the threads left behind). It lives in the probes
+/// module, with the other OS primitives, so that the core model imports no C.
 public final class JoinableThread: @unchecked Sendable {
     /// What the new thread runs; retained for it until it starts (Unmanaged hand-over).
     private final class Start {
