@@ -28,6 +28,21 @@ import Testing
             """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
     }
 
+    /// One agency whose link answers (TCP to a closed port) and whose one endpoint is `url`
+    /// pinned to `address` (a lab case), with the probe settings `probe` (YAML flow mapping).
+    static func writeOneAgency(to folder: String, url: String, address: String, probe: String) throws {
+        try """
+            levels: [province]
+            probe: \(probe)
+            agencies:
+              - code: "52"
+                name: "Tỉnh Gia Lai"
+                level: province
+                link: {address: 127.0.0.1, method: tcp, port: 9}
+                endpoints: [{url: "\(url)", address: \(address)}]
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
@@ -135,16 +150,8 @@ import Testing
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let tarpit = try lab.endpoint(for: "tarpit")
-        try """
-            levels: [province]
-            probe: {link: {count: 1, timeout: 200ms}, tls: {timeout: 20s, http_port: 1}}
-            agencies:
-              - code: "A"
-                name: "Sở Nội vụ"
-                level: province
-                link: {address: 127.0.0.1, method: tcp, port: 9}
-                endpoints: [{url: "https://\(tarpit.hostName):\(tarpit.port)/", address: \(tarpit.address)}]
-            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try Self.writeOneAgency(to: folder, url: "https://\(tarpit.hostName):\(tarpit.port)/", address: "\(tarpit.address)",
+                                probe: "{link: {count: 1, timeout: 200ms}, tls: {timeout: 20s, http_port: 1}}")
         // Run 1: complete, before anything goes wrong. What it stored must never change.
         let arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/results.sqlite"]
         let first = try CLIRunner.run(arguments + ["--links-only"])

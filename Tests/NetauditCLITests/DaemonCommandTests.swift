@@ -209,16 +209,8 @@ import Testing
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let tarpit = try lab.endpoint(for: "tarpit")
-        try """
-            levels: [province]
-            probe: {link: {count: 1, timeout: 300ms}, tls: {timeout: 30s, http_port: 1}}
-            agencies:
-              - code: "52"
-                name: "Tỉnh Gia Lai"
-                level: province
-                link: {address: 127.0.0.1, method: tcp, port: 9}
-                endpoints: [{url: "https://\(tarpit.hostName):\(tarpit.port)/", address: \(tarpit.address)}]
-            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try AuditCommandTests.writeOneAgency(to: folder, url: "https://\(tarpit.hostName):\(tarpit.port)/", address: "\(tarpit.address)",
+                                             probe: "{link: {count: 1, timeout: 300ms}, tls: {timeout: 30s, http_port: 1}}")
         try """
             inventory: inventory.yaml
             database: results.sqlite

@@ -198,16 +198,8 @@ import Testing
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let tarpit = try lab.endpoint(for: "tarpit")
-        try """
-            levels: [province]
-            probe: {link: {count: 1, timeout: 200ms}, tls: {timeout: 60s, http_port: 1}, run_timeout: 1s}
-            agencies:
-              - code: "A"
-                name: "Sở Nội vụ"
-                level: province
-                link: {address: 127.66.1.1, method: tcp, port: 9}
-                endpoints: [{url: "https://\(tarpit.hostName):\(tarpit.port)/", address: \(tarpit.address)}]
-            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try AuditCommandTests.writeOneAgency(to: folder, url: "https://\(tarpit.hostName):\(tarpit.port)/", address: "\(tarpit.address)",
+                                             probe: "{link: {count: 1, timeout: 200ms}, tls: {timeout: 60s, http_port: 1}, run_timeout: 1s}")
         let begin = Date()
         let result = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite"])
         #expect(Date().timeIntervalSince(begin) < 10)
