@@ -17,6 +17,7 @@ struct InventoryLoaderTests {
         #expect(inventory.target(forLevel: "commune") == 95.5)
         #expect(inventory.allow == IPNetwork.loopback)
         #expect(inventory.trustAnchors == [FixturePaths.fixtures + "/pki/test-gov-root.pem"])
+        #expect(inventory.trustIntermediates == [FixturePaths.fixtures + "/pki/test-intermediate.pem"])
         #expect(inventory.probe == ProbeDefaults(linkCount: 3, linkInterval: .milliseconds(250), linkTimeout: .seconds(2),
                                                   tlsTimeout: .seconds(5), httpPort: 8080))
         #expect(inventory.allAgencies.map(\.code) == ["64", "SNV", "622", "23557", "623", "23614"])
@@ -27,7 +28,7 @@ struct InventoryLoaderTests {
         let agencies = Dictionary(uniqueKeysWithValues: inventory.allAgencies.map { ($0.code, $0) })
         let province = try #require(agencies["64"])
         #expect(province.link == Link(address: IPAddress(127, 2, 0, 64), method: .icmp, via: nil,
-                                      location: SourceLocation(file: Self.split, line: 21, column: 11)))
+                                      location: SourceLocation(file: Self.split, line: 22, column: 11)))
         #expect(province.endpoints.map(\.url.description) == ["https://64.gialai.test/", "https://[::1]:8443/portal?lang=vi"])
         #expect(province.endpoints[0].address == nil)
         #expect(province.endpoints[1].sni == "portal.gialai.test")
@@ -114,11 +115,13 @@ struct DocumentedExampleTests {
         try manager.createDirectory(atPath: folder + "/pki", withIntermediateDirectories: true)
         try manager.createDirectory(atPath: folder + "/district", withIntermediateDirectories: true)
         try manager.copyItem(atPath: FixturePaths.fixture("pki/test-gov-root.pem"), toPath: folder + "/pki/gov-root-ca.pem")
+        try manager.copyItem(atPath: FixturePaths.fixture("pki/test-intermediate.pem"), toPath: folder + "/pki/gov-intermediate-ca.pem")
         try blocks[0].write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
         try blocks[1].write(toFile: folder + "/district/622-thanh-pho-pleiku.yaml", atomically: true, encoding: .utf8)
         let inventory = try InventoryLoader().load(path: folder + "/inventory.yaml")
         #expect(inventory.allAgencies.map(\.code) == ["64", "SNV", "SKHDT", "622", "23557"])
         #expect(inventory.allAgencies.first { $0.code == "SKHDT" }?.link == nil)
+        #expect(inventory.trustIntermediates == [folder + "/pki/gov-intermediate-ca.pem"])
     }
 }
 

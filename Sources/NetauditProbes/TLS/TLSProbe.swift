@@ -242,11 +242,25 @@ public final class TrustStores: Sendable {
     let publicStore: TrustStore?
     let governmentStore: TrustStore?
 
-    /// Loads Debian's bundle (public trust) and the inventory's anchors (government trust).
-    /// A missing or empty anchor file is an error naming it; a missing system bundle is not
-    /// (public trust is then reported as untrusted).
-    public init(publicBundle: String = "/etc/ssl/certs/ca-certificates.crt", governmentAnchors: [String]) throws {
-        publicStore = FileManager.default.fileExists(atPath: publicBundle) ? try TrustStore(bundle: publicBundle) : nil
-        governmentStore = governmentAnchors.isEmpty ? nil : try TrustStore(anchorFiles: governmentAnchors)
+    /// Loads public trust, government trust and the known intermediates of both.
+    ///
+    /// - `publicBundles`: the anchors of public trust. Nil for Debian's bundle, which may be
+    ///   missing (public trust is then reported as untrusted); files given here replace it
+    ///   (`--public-ca-file`: an offline or custom bundle), and each must load.
+    /// - `governmentAnchors`: the inventory's anchors; none means no government trust.
+    /// - `intermediates`: known intermediate certificates for both stores
+    ///   (`trust.intermediates`, `--intermediates-file`), to tell `incomplete_chain` from
+    ///   `untrusted_root`.
+    ///
+    /// A missing, empty or damaged file given here is an error naming it.
+    public init(publicBundles: [String]? = nil, governmentAnchors: [String], intermediates: [String] = []) throws {
+        let known = try TrustStore.intermediates(inFiles: intermediates)
+        if let publicBundles {
+            publicStore = try TrustStore(bundles: publicBundles, intermediates: known)
+        } else {
+            let system = TrustStore.systemBundlePath
+            publicStore = FileManager.default.fileExists(atPath: system) ? try TrustStore(bundle: system, intermediates: known) : nil
+        }
+        governmentStore = governmentAnchors.isEmpty ? nil : try TrustStore(anchorFiles: governmentAnchors, intermediates: known)
     }
 }

@@ -80,16 +80,30 @@ struct TLSProbeLabTests {
         #expect(!trust.hostnameMatches)
     }
 
-    @Test func aMissingIntermediateIsAnIncompleteChainWhenTheIntermediateIsKnown() async throws {
-        let lab = try ProbeLab.lab()
-        // Without the intermediate anywhere: untrusted. With it known (an anchors file that
-        // also holds the lab intermediate): the server omits an intermediate it needs.
-        let plain = try #require(try await ProbeLab.probe("incomplete-chain").trust)
-        #expect(plain.publicTrust.problem == .untrustedRoot)
-        let observation = try await ProbeLab.probe("incomplete-chain",
-                                                   extraGovernment: [lab.trust.publicRoot.path, lab.trust.labIntermediate.path])
+    @Test func aMissingIntermediateIsAnIncompleteChainUnderPublicTrust() async throws {
+        // The lab intermediate is a known intermediate (as a browser preloads those of public
+        // CAs): the server omits an intermediate that exists, it is not untrusted.
+        let observation = try await ProbeLab.probe("incomplete-chain")
         #expect(observation.certificates.count == 1)
+        let trust = try #require(observation.trust)
+        #expect(!trust.publicTrust.trusted)
+        #expect(trust.publicTrust.problem == .incompleteChain, "\(trust.publicTrust)")
+        #expect(trust.publicTrust.code == 20)  // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, of the chain as sent
+        #expect(trust.governmentTrust?.problem == .untrustedRoot)  // the lab root is no government anchor
+        let ids = Policy().evaluateEndpoint(observation, now: Date()).findings.map(\.id)
+        #expect(ids.contains("cert.chain_incomplete"), "\(ids)")
+        #expect(!ids.contains("cert.untrusted"), "\(ids)")
+    }
+
+    @Test func aMissingIntermediateThatNobodyKnowsIsAnUntrustedRoot() async throws {
+        let lab = try ProbeLab.lab()
+        let plain = try #require(try await ProbeLab.probe("incomplete-chain", knownIntermediates: false).trust)
+        #expect(plain.publicTrust.problem == .untrustedRoot)
+        // Government trust: an anchors file that also holds the intermediate makes it known there.
+        let observation = try await ProbeLab.probe("incomplete-chain", extraGovernment: [lab.trust.publicRoot.path, lab.trust.labIntermediate.path],
+                                                   knownIntermediates: false)
         #expect(observation.trust?.governmentTrust?.problem == .incompleteChain)
+        #expect(observation.trust?.publicTrust.problem == .untrustedRoot)
     }
 
     @Test func weakCertificatesAreDescribed() async throws {
