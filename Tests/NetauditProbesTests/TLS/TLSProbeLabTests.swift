@@ -75,9 +75,14 @@ struct TLSProbeLabTests {
     }
 
     @Test func aLeafForAnotherNameDoesNotMatch() async throws {
-        let trust = try #require(try await ProbeLab.probe("wrong-host").trust)
+        let observation = try await ProbeLab.probe("wrong-host")
+        let trust = try #require(observation.trust)
         #expect(trust.publicTrust.trusted)
         #expect(!trust.hostnameMatches)
+        #expect(trust.hostnameCode == 62 && trust.hostnameMessage == "hostname mismatch")
+        let finding = try #require(Policy().evaluateEndpoint(observation, now: Date()).findings.first { $0.id == "cert.hostname_mismatch" })
+        #expect(finding.evidence["trust.hostname.code"] == "62")
+        #expect(finding.evidence["trust.hostname.message"] == "hostname mismatch")
     }
 
     @Test func aMissingIntermediateIsAnIncompleteChainUnderPublicTrust() async throws {
