@@ -10,7 +10,7 @@ struct LabCommand: AsyncParsableCommand {
         commandName: "lab",
         abstract: "Serve the lab's test cases on loopback addresses until interrupted.",
         discussion: """
-            Starts a private PKI and one server per case on 127.77.0.N: good certificates (RSA, ECDSA, Government CA), expired, not yet valid, self-signed, untrusted root, wrong host, incomplete chain, SHA-1, RSA-1024, expiring in 5 days, TLS 1.0/1.1/1.3 only, static RSA only, 3DES (Debian's lighttpd with mod_gnutls, if installed), crafted servers answering RC4/EXPORT/SSLv3/NULL/anon/DES hellos, HSTS present/missing/short, plain HTTP with and without redirect, refused, tarpit, garbage, reset and trickle. Prints each case's URL, address and port, and the trust files (the lab root stands in for public trust; the Government CA bundle for government trust). Stops on Ctrl-C or SIGTERM.
+            Starts a private PKI and one server per case on 127.77.0.N: good certificates (RSA, ECDSA, Government CA), expired, not yet valid, self-signed, untrusted root, wrong host, incomplete chain, SHA-1, RSA-1024, expiring in 5 days, TLS 1.0/1.1/1.3 only, static RSA only, 3DES (Debian's lighttpd with mod_gnutls, if installed), crafted servers answering RC4/EXPORT/SSLv3/NULL/anon/DES hellos, HSTS present/missing/short, plain HTTP with and without redirect, refused, tarpit, garbage, reset and trickle, HTTPS answering with a redirect. Prints each case's URL, address and port, and the trust files (the lab root stands in for public trust; the Government CA bundle for government trust). Stops on Ctrl-C or SIGTERM.
 
             Example: netaudit probe https://expired.lab.test:PORT/ --address 127.77.0.4 --ca-file GOVERNMENT-BUNDLE
             """

@@ -269,6 +269,7 @@ struct HTMLReportTests {
         // http_port for all (the probe and policy tests cover it).
         "refused": ["tls.unreachable"], "tarpit": ["tls.unreachable"], "garbage": ["tls.handshake_failed"],
         "reset": ["tls.handshake_failed"], "trickle": ["tls.unreachable"],
+        "https-redirect": [],  // a 302 with HSTS is fine
     ]
 
     @Test func everyCaseGetsItsFindings() throws {

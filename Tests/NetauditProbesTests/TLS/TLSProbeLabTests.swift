@@ -199,6 +199,27 @@ struct TLSProbeLabTests {
         #expect(short.hstsMaxAge == 86_400)
     }
 
+    @Test func anHTTPSRedirectIsRecordedWithItsTarget() async throws {
+        let observation = try await ProbeLab.probe("https-redirect")
+        #expect(observation.connection.modernHandshake)
+        let http = try #require(observation.http)
+        #expect(http.status == 302)
+        #expect(http.location == LabCatalogue.httpsRedirectTarget)  // recorded, not followed
+        #expect(http.hstsMaxAge == 63_072_000)
+        #expect(observation.trust?.publicTrust.trusted == true)
+    }
+
+    @Test func ocspStaplingIsSeenWhereTheServerStaples() async throws {
+        // good-rsa staples (see aGoodServerIsSeenWhole); hsts-present is as good but staples nothing.
+        let stapled = try #require(try await ProbeLab.probe("good-ecdsa").session)
+        #expect(stapled.ocspStapled)
+        let observation = try await ProbeLab.probe("hsts-present")
+        let session = try #require(observation.session)
+        #expect(!session.ocspStapled)
+        let finding = Policy().evaluateEndpoint(observation, now: Date()).findings.first { $0.id == "ocsp.no_stapling" }
+        #expect(finding?.severity == .info)
+    }
+
     @Test func plainHTTPWithAndWithoutRedirect() async throws {
         let redirect = try #require(try await ProbeLab.probe("http-redirect").plainHTTP)
         #expect(redirect.answered && redirect.status == 301 && redirect.redirectsToHTTPS)
