@@ -40,7 +40,7 @@ struct LabCommand: AsyncParsableCommand {
     @Option(help: "With --inventory: good (every endpoint good) or demo (some expired, self-signed, TLS 1.0 only, refused, without HSTS or redirect).")
     var scenario: LabInventory.Scenario = .demo
 
-    @Option(help: ArgumentHelp("Instead of the cases: serve N identical good endpoints (bench.lab.test) on 127.79.0.1, 127.79.0.2, … (250 per /24), for benchmarks.", valueName: "n"))
+    @Option(help: ArgumentHelp("Instead of the cases: serve N identical good endpoints (bench.lab.test) on 127.79.0.1, 127.79.0.2, … (250 per /24), for benchmarks. SIGUSR1 prints the connections accepted and TLS handshakes completed so far: `counts: connections=N handshakes=M`.", valueName: "n"))
     var scale: Int?
 
     /// `https://HOST:PORT/ --address ADDRESS [--http-port PORT]` of the first TLS case served
@@ -86,6 +86,13 @@ struct LabCommand: AsyncParsableCommand {
             throw UserError("the scale lab could not start: \(error)")
         }
         defer { server.stop() }
+        // SIGUSR1 prints what the server has counted (as dd does): `netaudit bench tls` reads
+        // it before and after each tool, so that every client is measured by the same counter.
+        let counts = SignalLine(SIGUSR1) {
+            let statistics = server.statistics
+            return "counts: connections=\(statistics.connections) handshakes=\(statistics.handshakes)\n"
+        }
+        defer { counts.stop() }
         printOut("ready: \(count) endpoints https://bench.lab.test:\(port)/ on \(Self.scaleAddress(0)) … \(Self.scaleAddress(count - 1))\n")
         await SignalWait.interrupted()
     }
@@ -133,6 +140,23 @@ struct LabCommand: AsyncParsableCommand {
         await SignalWait.interrupted()
         printError("netaudit lab: stopping")
     }
+}
+
+/// Prints a line on standard output each time a signal arrives (the signal no longer
+/// has its default action) until `stop()`.
+final class SignalLine {
+    private let source: DispatchSourceSignal
+    private let number: Int32
+
+    init(_ number: Int32, line: @escaping @Sendable () -> String) {
+        self.number = number
+        signal(number, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { printOut(line()) }
+        source.resume()
+    }
+
+    func stop() { source.cancel() }
 }
 
 /// Waits for SIGINT or SIGTERM without killing the process, so `defer` blocks run.

@@ -150,3 +150,20 @@ extension FileHandle {
         }
     }
 }
+
+/// `netaudit bench tls` on a few endpoints: the lab counts the handshakes and connections,
+/// and they agree with netaudit's own count (one full handshake and six hello-only exchanges
+/// per endpoint without the plain-HTTP check).
+@Suite(.serialized) struct BenchCommandTests {
+    @Test func theLabCountsWhatNetauditDoes() throws {
+        // A port of its own, away from 8443, so that a benchmark run by hand cannot collide.
+        let port = 20_000 + Int(getpid() % 20_000)
+        let result = try CLIRunner.run(["bench", "tls", "--endpoints", "4", "--port", "\(port)"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let row = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("  netaudit ") }, "\(result.stdout)")
+        #expect(row.contains(" endpoints/s "), "\(row)")
+        #expect(row.contains(" handshakes/s (4) "), "\(row)")
+        #expect(row.contains(" connections/s (28) "), "\(row)")
+        #expect(row.contains("(4/4 complete; by netaudit's count: 4 handshakes, 24 hello-only exchanges, 28 connections)"), "\(row)")
+    }
+}

@@ -90,6 +90,26 @@ struct LabServerTests {
         #expect(answer.contains("\r\nLocation: https://r.lab.test:\(server.endpoints[0].port)/\r\n"), "\(answer)")
     }
 
+    @Test func countsConnectionsAndCompletedHandshakesOnTheServerSide() async throws {
+        let chain = try LabFixtures.chain.get()
+        let server = try LabServer([
+            LabEndpoint(address: IPAddress(127, 88, 18, 1), behaviour: .tls(LabTLS(credential: chain.leaf))),
+            LabEndpoint(address: IPAddress(127, 88, 18, 2), behaviour: .plainHTTP(status: 204, headers: [])),
+        ])
+        defer { server.stop() }
+        #expect(server.statistics == LabServer.Statistics(connections: 0, handshakes: 0))
+        let client = try SClient.connect("\(server.endpoints[0])")  // a full handshake and a request
+        #expect(client.httpHead.first == "HTTP/1.1 200 OK", "\(client.output)")
+        _ = try TestClient.httpGet(server.endpoints[1])  // a connection, no TLS
+        let hello = try TestConnection(to: server.endpoints[0])  // a hello-only exchange: not a handshake
+        hello.send([0x16, 0x03, 0x01, 0x00, 0x01, 0x01])
+        _ = hello.receiveAll()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(3)
+        while server.statistics.connections < 3, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(server.statistics == LabServer.Statistics(connections: 3, handshakes: 1))
+    }
+
     @Test func invalidConfigurationsAreRefused() throws {
         let chain = try LabFixtures.chain.get()
         let address = IPAddress(127, 88, 14, 1)

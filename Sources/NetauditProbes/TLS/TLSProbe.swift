@@ -152,7 +152,7 @@ extension ProbeEngine {
     /// Runs one curl request on the loop (the caller holds the probe's slot).
     func transfer(_ request: CurlTransfer.Request, address: IPAddress?) async -> CurlTransfer.Outcome {
         countConnection()
-        return await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
+        let outcome = await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
                                                                          message: "the probe engine has stopped")) { loop, finish in
             do throws(CurlError) {
                 let transfer = try CurlTransfer(request, completion: finish)
@@ -163,6 +163,8 @@ extension ProbeEngine {
                 return nil
             }
         }
+        if outcome.handshakeDone { countHandshake() }
+        return outcome
     }
 
     /// Runs one hand-made exchange on the loop (the caller holds the probe's slot).
@@ -170,6 +172,7 @@ extension ProbeEngine {
                   enough: @escaping @Sendable ([UInt8]) -> Bool) async -> RawExchange.Outcome {
         let timeout = Self.remaining(until: deadline)
         countConnection()
+        countHelloExchange()
         return await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
             let exchange = RawExchange(address: address, port: port, payload: payload, timeout: timeout,
                                        enough: enough, completion: finish)
