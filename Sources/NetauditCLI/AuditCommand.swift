@@ -108,7 +108,9 @@ struct AuditCommand: AsyncParsableCommand {
             throw UserError("--only \(only): no agency with this code in the inventory")
         }
         let trust: TrustStores
-        do { trust = try TrustStores(governmentAnchors: inventory.trustAnchors) } catch { throw UserError("\(error)") }
+        do {
+            trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
+        } catch { throw UserError("\(error)") }
         let store: ResultStore
         do { store = try ResultStore(path: db) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {

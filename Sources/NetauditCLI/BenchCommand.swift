@@ -19,7 +19,9 @@ struct BenchTLSCommand: AsyncParsableCommand {
         commandName: "tls",
         abstract: "Check N lab endpoints with every check of the baseline; then sslyze on the same endpoints.",
         discussion: """
-            Starts `netaudit lab --scale N` as a child process (N good endpoints on 127.79.0.1 …), checks them all at once with netaudit (HTTPS request, chain verification, SSLv3 … TLS 1.3, weak cipher classes, static RSA), and reports endpoints/s, connections (handshakes) per second and the peak memory of the probing process. With --sslyze, runs `python3 -m sslyze` on the same endpoints with the scans that match netaudit's checks (--certinfo, --sslv2 … --tlsv1_3, --http_headers) and reports the same figures. The lab runs in its own process, so the memory figures are the probers' own.
+            Starts `netaudit lab --scale N` as a child process (N good endpoints on 127.79.0.1 …), checks them all at once with netaudit (HTTPS request, chain verification, SSLv3 … TLS 1.3, weak cipher classes, static RSA), and reports endpoints/s, full TLS handshakes/s, connections/s and the peak memory of the probing process. With --sslyze, runs `python3 -m sslyze` on the same endpoints with the scans that match netaudit's checks (--certinfo, --sslv2 … --tlsv1_3, --http_headers) and reports the same figures.
+
+            Handshakes and connections are counted by the lab server (connections it accepted, TLS handshakes it completed), before and after each tool, so both tools are measured by the same counter; a hello-only exchange (a ClientHello answered by a ServerHello or an alert) is a connection, not a handshake. netaudit's own counts (handshakes completed, hello-only exchanges) are shown beside them. The lab runs in its own process, so the memory figures are the probers' own.
             """
     )
 
@@ -55,31 +57,40 @@ struct BenchTLSCommand: AsyncParsableCommand {
             Endpoint(url: try! EndpointURL.parse("https://bench.lab.test:\(port)/").get(), address: LabCommand.scaleAddress(index))
         }
         let clock = ContinuousClock()
+        let labBefore = try lab.counts()
         let start = clock.now
         let observations = await withTaskGroup(of: TLSObservation.self) { group in
             for target in targets { group.addTask { await engine.probeEndpoint(target, settings: settings) } }
             return await group.reduce(into: [TLSObservation]()) { $0.append($1) }
         }
         let seconds = Self.seconds(clock.now - start)
-        let connections = engine.connectionsOpened
+        let labCounted = try lab.counts() - labBefore
+        let (handshakes, hellos, connections) = (engine.handshakesCompleted, engine.helloExchanges, engine.connectionsOpened)
         engine.shutdown()
         let complete = observations.filter { $0.connection.modernHandshake && $0.acceptance(of: .tls1_2) == true }.count
         var lines = ["netaudit bench tls: \(endpoints) endpoints, deadline \(deadline), \(concurrency) checks at once",
-                     row("netaudit", endpoints: endpoints, seconds: seconds, connections: connections,
-                         memory: Self.peakMemory(RUSAGE_SELF.rawValue), note: "\(complete)/\(endpoints) complete")]
+                     "  (handshakes: full TLS handshakes the lab completed; connections: connections it accepted)",
+                     row("netaudit", endpoints: endpoints, seconds: seconds, counted: labCounted,
+                         memory: Self.peakMemory(RUSAGE_SELF.rawValue),
+                         note: "\(complete)/\(endpoints) complete; by netaudit's count: \(handshakes) handshakes, "
+                             + "\(hellos) hello-only exchanges, \(connections) connections")]
         if sslyze {
             let count = min(sslyzeLimit ?? endpoints, endpoints)
+            let sslyzeBefore = try lab.counts()
             let result = try Self.runSSLyze(count: count, port: port)
-            lines.append(row("sslyze", endpoints: count, seconds: result.seconds, connections: nil,
+            let sslyzeCounted = try lab.counts() - sslyzeBefore
+            lines.append(row("sslyze", endpoints: count, seconds: result.seconds, counted: sslyzeCounted,
                              memory: Self.peakMemory(RUSAGE_CHILDREN.rawValue), note: result.note))
         }
         printOut(lines.joined(separator: "\n") + "\n")
     }
 
-    func row(_ tool: String, endpoints: Int, seconds: Double, connections: Int?, memory: Int, note: String) -> String {
+    func row(_ tool: String, endpoints: Int, seconds: Double, counted: BenchLab.Counts, memory: Int, note: String) -> String {
         let rate = String(format: "%.1f", Double(endpoints) / seconds)
-        let handshakes = connections.map { String(format: "%.0f connections/s (%d)", Double($0) / seconds, $0) } ?? "-"
-        return "  \(tool.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(format: "%7.2f", seconds)) s  \(rate) endpoints/s  \(handshakes)  peak RSS \(memory / 1024) MiB  (\(note))"
+        let handshakes = String(format: "%.0f handshakes/s (%d)", Double(counted.handshakes) / seconds, counted.handshakes)
+        let connections = String(format: "%.0f connections/s (%d)", Double(counted.connections) / seconds, counted.connections)
+        return "  \(tool.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(format: "%7.2f", seconds)) s  \(rate) endpoints/s  "
+            + "\(handshakes)  \(connections)  peak RSS \(memory / 1024) MiB  (\(note))"
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -198,6 +209,7 @@ struct BenchICMPCommand: AsyncParsableCommand {
 /// The scale lab in its own process (`netaudit lab --scale N`), stopped by its PID.
 final class BenchLab {
     let process = Process()
+    private let output = Pipe()
 
     init(count: Int, port: Int) throws {
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -205,7 +217,6 @@ final class BenchLab {
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         }
         process.arguments = ["lab", "--scale", "\(count)", "--tls-port", "\(port)"]
-        let output = Pipe()
         process.standardOutput = output
         try process.run()
         let line = output.fileHandleForReading.availableLine()
@@ -219,6 +230,45 @@ final class BenchLab {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
+    }
+
+    /// What the lab server has counted so far.
+    struct Counts: Equatable {
+        var connections: Int
+        var handshakes: Int
+
+        static func - (lhs: Counts, rhs: Counts) -> Counts {
+            Counts(connections: lhs.connections - rhs.connections, handshakes: lhs.handshakes - rhs.handshakes)
+        }
+    }
+
+    /// The lab's counts (SIGUSR1, then its `counts:` line), once they no longer change: a
+    /// connection the client has finished with may still wait in the accept queue for a moment.
+    func counts() throws -> Counts {
+        var last = try readCounts()
+        for _ in 0..<50 {
+            usleep(100_000)
+            let now = try readCounts()
+            if now == last { break }
+            last = now
+        }
+        return last
+    }
+
+    private func readCounts() throws -> Counts {
+        kill(process.processIdentifier, SIGUSR1)
+        let line = output.fileHandleForReading.availableLine()
+        var counts = Counts(connections: -1, handshakes: -1)
+        for field in line.split(separator: " ") {
+            let parts = field.split(separator: "=")
+            guard parts.count == 2, let value = Int(parts[1]) else { continue }
+            if parts[0] == "connections" { counts.connections = value }
+            if parts[0] == "handshakes" { counts.handshakes = value }
+        }
+        guard line.hasPrefix("counts:"), counts.connections >= 0, counts.handshakes >= 0 else {
+            throw UserError("the scale lab did not report its counts: '\(line)'")
+        }
+        return counts
     }
 }
 

@@ -10,9 +10,15 @@ struct LabCommand: AsyncParsableCommand {
         commandName: "lab",
         abstract: "Serve the lab's test cases on loopback addresses until interrupted.",
         discussion: """
-            Starts a private PKI and one server per case on 127.77.0.N: good certificates (RSA, ECDSA, Government CA), expired, not yet valid, self-signed, untrusted root, wrong host, incomplete chain, SHA-1, RSA-1024, expiring in 5 days, TLS 1.0/1.1/1.3 only, static RSA only, 3DES (Debian's lighttpd with mod_gnutls, if installed), crafted servers answering RC4/EXPORT/SSLv3/NULL/anon/DES hellos, HSTS present/missing/short, plain HTTP with and without redirect, refused, tarpit, garbage, reset and trickle. Prints each case's URL, address and port, and the trust files (the lab root stands in for public trust; the Government CA bundle for government trust). Stops on Ctrl-C or SIGTERM.
+            Starts a private PKI and one server per case on 127.77.0.N: good certificates (RSA, ECDSA, Government CA), expired, not yet valid, self-signed, untrusted root, wrong host, incomplete chain, SHA-1, RSA-1024, expiring in 5 days, TLS 1.0/1.1/1.3 only, static RSA only, 3DES (Debian's lighttpd with mod_gnutls, if installed), crafted servers answering RC4/EXPORT/SSLv3/NULL/anon/DES hellos, HSTS present/missing/short, plain HTTP with and without redirect, refused, tarpit, garbage, reset and trickle, HTTPS answering with a redirect. Prints each case's URL, address and port, and the trust files (the lab root stands in for public trust; the Government CA bundle for government trust; the lab intermediate is the known intermediate). Stops on Ctrl-C or SIGTERM.
 
-            Example: netaudit probe https://expired.lab.test:PORT/ --address 127.77.0.4 --ca-file GOVERNMENT-BUNDLE
+            To probe a case as the tests do, give the lab's trust files in place of the real ones (the lab root is in no public bundle):
+
+              netaudit probe https://good-rsa.lab.test:PORT/ --address ADDRESS \\
+                --http-port HTTP-PORT --public-ca-file LAB-ROOT \\
+                --ca-file GOVERNMENT-BUNDLE --intermediates-file LAB-INTERMEDIATE
+
+            with PORT, ADDRESS and HTTP-PORT (its plain-HTTP companion) from the case's line and the three files from the end of the list, which also shows this command for the first case.
             """
     )
 
@@ -34,8 +40,19 @@ struct LabCommand: AsyncParsableCommand {
     @Option(help: "With --inventory: good (every endpoint good) or demo (some expired, self-signed, TLS 1.0 only, refused, without HSTS or redirect).")
     var scenario: LabInventory.Scenario = .demo
 
-    @Option(help: ArgumentHelp("Instead of the cases: serve N identical good endpoints (bench.lab.test) on 127.79.0.1, 127.79.0.2, … (250 per /24), for benchmarks.", valueName: "n"))
+    @Option(help: ArgumentHelp("Instead of the cases: serve N identical good endpoints (bench.lab.test) on 127.79.0.1, 127.79.0.2, … (250 per /24), for benchmarks. SIGUSR1 prints the connections accepted and TLS handshakes completed so far: `counts: connections=N handshakes=M`.", valueName: "n"))
     var scale: Int?
+
+    /// `https://HOST:PORT/ --address ADDRESS [--http-port PORT]` of the first TLS case served
+    /// (good-rsa when it is).
+    static func exampleProbe(_ lab: RunningLab) -> String {
+        for labCase in lab.cases {
+            guard let main = try? lab.endpoint(for: labCase.id), main.scheme == "https" else { continue }
+            let companion = (try? lab.companion(for: labCase.id)).flatMap { $0 }
+            return "https://\(main.hostName):\(main.port)/ --address \(main.address)" + (companion.map { " --http-port \($0.port)" } ?? "")
+        }
+        return "https://good-rsa.lab.test:PORT/ --address ADDRESS --http-port PORT"
+    }
 
     /// The addresses of the scale lab: 127.79.0.1 … (250 per /24, from 127.79.0.1).
     static func scaleAddress(_ index: Int) -> IPAddress {
@@ -69,6 +86,13 @@ struct LabCommand: AsyncParsableCommand {
             throw UserError("the scale lab could not start: \(error)")
         }
         defer { server.stop() }
+        // SIGUSR1 prints what the server has counted (as dd does): `netaudit bench tls` reads
+        // it before and after each tool, so that every client is measured by the same counter.
+        let counts = SignalLine(SIGUSR1) {
+            let statistics = server.statistics
+            return "counts: connections=\(statistics.connections) handshakes=\(statistics.handshakes)\n"
+        }
+        defer { counts.stop() }
         printOut("ready: \(count) endpoints https://bench.lab.test:\(port)/ on \(Self.scaleAddress(0)) … \(Self.scaleAddress(count - 1))\n")
         await SignalWait.interrupted()
     }
@@ -108,11 +132,31 @@ struct LabCommand: AsyncParsableCommand {
         lines += ["", "trust files:",
                   "  public stand-in root:    \(lab.trust.publicRoot.path)",
                   "  government bundle:       \(lab.trust.governmentBundle.path)",
+                  "  lab intermediate:        \(lab.trust.labIntermediate.path)",
+                  "", "probe a case with them, e.g.:",
+                  "  netaudit probe \(Self.exampleProbe(lab)) --public-ca-file \(lab.trust.publicRoot.path) --ca-file \(lab.trust.governmentBundle.path) --intermediates-file \(lab.trust.labIntermediate.path)",
                   "", "Ctrl-C or SIGTERM stops the lab.", ""]
         printOut(lines.joined(separator: "\n"))
         await SignalWait.interrupted()
         printError("netaudit lab: stopping")
     }
+}
+
+/// Prints a line on standard output each time a signal arrives (the signal no longer
+/// has its default action) until `stop()`.
+final class SignalLine {
+    private let source: DispatchSourceSignal
+    private let number: Int32
+
+    init(_ number: Int32, line: @escaping @Sendable () -> String) {
+        self.number = number
+        signal(number, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { printOut(line()) }
+        source.resume()
+    }
+
+    func stop() { source.cancel() }
 }
 
 /// Waits for SIGINT or SIGTERM without killing the process, so `defer` blocks run.

@@ -12,7 +12,7 @@ struct ProbeCommand: AsyncParsableCommand {
         commandName: "probe",
         abstract: "Probe one TLS endpoint or one link and print every observation.",
         discussion: """
-            netaudit probe https://HOST[:PORT][/PATH] checks one TLS endpoint: one real HTTPS request (status, redirect, HSTS, timings, the negotiated session and the certificate chain as sent), netaudit's own verification of the chain against Debian's bundle and the --ca-file anchors, the protocol versions SSLv3 … TLS 1.3 and the weak cipher classes the server accepts (with hand-built hellos), and whether plain HTTP redirects to https. --address pins the connection (like curl's --resolve). The output ends with the findings of the baseline policy (rule id, severity, message, evidence; docs/policy.md) and the endpoint's verdict: compliant, noncompliant or unreachable.
+            netaudit probe https://HOST[:PORT][/PATH] checks one TLS endpoint: one real HTTPS request (status, redirect, HSTS, timings, the negotiated session and the certificate chain as sent), netaudit's own verification of the chain against Debian's bundle (or the --public-ca-file anchors instead) and, separately, the --ca-file anchors (with the --intermediates-file certificates as known intermediates, to tell an incomplete chain from an untrusted one), the protocol versions SSLv3 … TLS 1.3 and the weak cipher classes the server accepts (with hand-built hellos), and whether plain HTTP redirects to https. --address pins the connection (like curl's --resolve). The output ends with the findings of the baseline policy (rule id, severity, message, evidence; docs/policy.md) and the endpoint's verdict: compliant, noncompliant or unreachable.
 
             netaudit probe --link ADDRESS sends an ICMP echo series to ADDRESS (or TCP connects with --method tcp --port N) and prints what came back: answers, loss, round-trip times, and the state the policy reads (up, degraded, down).
 
@@ -39,6 +39,12 @@ struct ProbeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("Extra trust anchors (PEM), e.g. the Government CA root (repeatable).", valueName: "pem"))
     var caFiles: [String] = []
+
+    @Option(name: .customLong("public-ca-file"), help: ArgumentHelp("Anchors of public trust (PEM), instead of Debian's bundle: an offline or custom bundle (repeatable).", valueName: "pem"))
+    var publicCAFiles: [String] = []
+
+    @Option(name: .customLong("intermediates-file"), help: ArgumentHelp("Known intermediate CA certificates (PEM), never anchors: a server that omits one is an incomplete chain, not an untrusted one (repeatable).", valueName: "pem"))
+    var intermediatesFiles: [String] = []
 
     @Option(help: ArgumentHelp("Port of the plain-HTTP check (0 skips it).", valueName: "port"))
     var httpPort = 80
@@ -129,7 +135,8 @@ struct ProbeCommand: AsyncParsableCommand {
         }
         let trust: TrustStores
         do {
-            trust = try TrustStores(governmentAnchors: caFiles)
+            trust = try TrustStores(publicBundles: publicCAFiles.isEmpty ? nil : publicCAFiles, governmentAnchors: caFiles,
+                                    intermediates: intermediatesFiles)
         } catch {
             throw UserError("\(error)")
         }

@@ -11,6 +11,10 @@ public struct Inventory: Sendable, Hashable, Codable {
     public var allow: [IPNetwork]
     /// Extra trust anchors (PEM files), e.g. the Vietnamese Government CA root.
     public var trustAnchors: [String]
+    /// Known intermediate CA certificates (PEM files): never anchors, used only to tell a
+    /// server that omits an intermediate (`incomplete_chain`) from an untrusted chain, under
+    /// public and government trust alike (as browsers preload intermediates).
+    public var trustIntermediates: [String]
     public var probe: ProbeDefaults
     /// The compliance profile and the inventory's overrides of it (docs/policy.md).
     public var policy: InventoryPolicy
@@ -21,13 +25,14 @@ public struct Inventory: Sendable, Hashable, Codable {
 
     public init(title: String? = nil, levels: [String], targets: [String: Double] = [:],
                 allow: [IPNetwork] = IPNetwork.loopback, trustAnchors: [String] = [],
-                probe: ProbeDefaults = ProbeDefaults(), policy: InventoryPolicy = InventoryPolicy(),
+                trustIntermediates: [String] = [], probe: ProbeDefaults = ProbeDefaults(), policy: InventoryPolicy = InventoryPolicy(),
                 agencies: [Agency] = [], files: [String] = []) {
         self.title = title
         self.levels = levels
         self.targets = targets
         self.allow = allow
         self.trustAnchors = trustAnchors
+        self.trustIntermediates = trustIntermediates
         self.probe = probe
         self.policy = policy
         self.agencies = agencies
@@ -35,7 +40,7 @@ public struct Inventory: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case title, levels, targets, allow, trustAnchors, probe, policy, agencies, files
+        case title, levels, targets, allow, trustAnchors, trustIntermediates, probe, policy, agencies, files
     }
 
     /// Decodes an inventory stored by any netaudit version: settings added later (such as
@@ -47,6 +52,7 @@ public struct Inventory: Sendable, Hashable, Codable {
         targets = try container.decodeIfPresent([String: Double].self, forKey: .targets) ?? [:]
         allow = try container.decodeIfPresent([IPNetwork].self, forKey: .allow) ?? IPNetwork.loopback
         trustAnchors = try container.decodeIfPresent([String].self, forKey: .trustAnchors) ?? []
+        trustIntermediates = try container.decodeIfPresent([String].self, forKey: .trustIntermediates) ?? []
         probe = try container.decodeIfPresent(ProbeDefaults.self, forKey: .probe) ?? ProbeDefaults()
         policy = try container.decodeIfPresent(InventoryPolicy.self, forKey: .policy) ?? InventoryPolicy()
         agencies = try container.decodeIfPresent([Agency].self, forKey: .agencies) ?? []

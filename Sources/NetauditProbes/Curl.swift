@@ -76,6 +76,8 @@ final class CurlEasy {
 /// only `wakeup` may be called from another thread, as libcurl documents.
 final class CurlMulti: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    /// Set by `close()`; the owner makes sure nothing uses the handle after that.
+    private var closed = false
 
     init() {
         Curl.initializeOnce()
@@ -83,7 +85,15 @@ final class CurlMulti: @unchecked Sendable {
         self.handle = handle
     }
 
-    deinit { curl_multi_cleanup(handle) }
+    /// Frees the handle now (curl_multi_cleanup(3)): its wake-up socket pair and its
+    /// connection cache go with it. Only once nothing can use the handle any more.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        curl_multi_cleanup(handle)
+    }
+
+    deinit { close() }
 
     /// Interrupts a `poll` in progress (curl_multi_wakeup(3)); thread-safe.
     func wakeup() {

@@ -288,6 +288,7 @@ struct HTMLReportTests {
         // http_port for all (the probe and policy tests cover it).
         "refused": ["tls.unreachable"], "tarpit": ["tls.unreachable"], "garbage": ["tls.handshake_failed"],
         "reset": ["tls.handshake_failed"], "trickle": ["tls.unreachable"],
+        "https-redirect": [],  // a 302 with HSTS is fine
     ]
 
     @Test func everyCaseGetsItsFindings() throws {
@@ -307,11 +308,13 @@ struct HTMLReportTests {
                     endpoints: [{url: "https://\(tls.hostName):\(tls.port)/", address: \(tls.address)}]
                 """)
         }
-        // Government trust: the lab's Government CA, and the lab root with its intermediate
-        // (standing in for a public root) so that a missing intermediate is recognised.
+        // Government trust: the lab's Government CA, and the lab root (standing in for a
+        // public root); the lab intermediate is a known intermediate, so that a missing
+        // intermediate is recognised.
         try """
             levels: [province]
-            trust: {anchors: ["\(lab.trust.governmentBundle.path)", "\(lab.trust.publicRoot.path)", "\(lab.trust.labIntermediate.path)"]}
+            trust: {anchors: ["\(lab.trust.governmentBundle.path)", "\(lab.trust.publicRoot.path)"],
+                    intermediates: ["\(lab.trust.labIntermediate.path)"]}
             probe: {link: {count: 1, timeout: 300ms}, tls: {timeout: 4s, http_port: 1}}
             agencies:
             \(agencies.joined(separator: "\n"))

@@ -17,6 +17,7 @@ struct InventoryLoaderTests {
         #expect(inventory.target(forLevel: "commune") == 95.5)
         #expect(inventory.allow == IPNetwork.loopback)
         #expect(inventory.trustAnchors == [FixturePaths.fixtures + "/pki/test-gov-root.pem"])
+        #expect(inventory.trustIntermediates == [FixturePaths.fixtures + "/pki/test-intermediate.pem"])
         #expect(inventory.probe == ProbeDefaults(linkCount: 3, linkInterval: .milliseconds(250), linkTimeout: .seconds(2),
                                                   tlsTimeout: .seconds(5), httpPort: 8080))
         #expect(inventory.allAgencies.map(\.code) == ["64", "SNV", "622", "23557", "623", "23614"])
@@ -27,7 +28,7 @@ struct InventoryLoaderTests {
         let agencies = Dictionary(uniqueKeysWithValues: inventory.allAgencies.map { ($0.code, $0) })
         let province = try #require(agencies["64"])
         #expect(province.link == Link(address: IPAddress(127, 2, 0, 64), method: .icmp, via: nil,
-                                      location: SourceLocation(file: Self.split, line: 21, column: 11)))
+                                      location: SourceLocation(file: Self.split, line: 22, column: 11)))
         #expect(province.endpoints.map(\.url.description) == ["https://64.gialai.test/", "https://[::1]:8443/portal?lang=vi"])
         #expect(province.endpoints[0].address == nil)
         #expect(province.endpoints[1].sni == "portal.gialai.test")
@@ -124,25 +125,28 @@ struct DocumentedExampleTests {
         }
         #expect(manager.fileExists(atPath: folder + "/inventory.yaml"))
 
-        // Each anchor must exist: the example fails without it, and the doc's prose says so.
+        // Each anchor and intermediate must exist: the example fails without them, and the
+        // doc's prose says so.
         let anchors = blocks[0].split(separator: "\n").compactMap { line -> String? in
             let item = line.split(separator: "#").first?.trimmingCharacters(in: .whitespaces) ?? ""
             return item.hasPrefix("- ") && item.hasSuffix(".pem") ? String(item.dropFirst(2)) : nil
         }
         if !anchors.isEmpty {
             let error = try #require(throws: InventoryError.self) { try InventoryLoader().load(path: folder + "/inventory.yaml") }
-            #expect(error.diagnostics.map(\.message).allSatisfy { $0.hasPrefix("trust anchor '") })
+            #expect(error.diagnostics.map(\.message).allSatisfy { $0.hasPrefix("trust anchor '") || $0.hasPrefix("trust intermediate '") })
         }
         for anchor in anchors {
             let told = document.contains("PEM certificate at `\(anchor)`")
             #expect(told, "docs/inventory.md must tell readers to put a PEM certificate at `\(anchor)`")
             let path = folder + "/" + anchor
             try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try manager.copyItem(atPath: FixturePaths.fixture("pki/test-gov-root.pem"), toPath: path)
+            let pem = anchor.contains("intermediate") ? "pki/test-intermediate.pem" : "pki/test-gov-root.pem"
+            try manager.copyItem(atPath: FixturePaths.fixture(pem), toPath: path)
         }
         let inventory = try InventoryLoader().load(path: folder + "/inventory.yaml")
         #expect(inventory.allAgencies.map(\.code) == ["64", "SNV", "SKHDT", "622", "23557"])
         #expect(inventory.allAgencies.first { $0.code == "SKHDT" }?.link == nil)
+        #expect(inventory.trustIntermediates == [folder + "/pki/gov-intermediate-ca.pem"])
     }
 }
 

@@ -45,6 +45,20 @@ struct InventoryWriterTests {
         #expect(loaded == inventory)
     }
 
+    @Test func trustAnchorsAndIntermediatesAreWrittenAndReadBack() throws {
+        let pki = FixturePaths.fixtures + "/pki"
+        let inventory = Inventory(levels: ["province"], trustAnchors: [pki + "/test-gov-root.pem"],
+                                  trustIntermediates: [pki + "/test-intermediate.pem"])
+        let folder = try FixturePaths.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let text = InventoryWriter(split: false).render(inventory, mainName: "main.yaml")[0].text
+        #expect(text.contains("trust:\n  anchors:\n    - \"\(pki)/test-gov-root.pem\"\n  intermediates:\n    - \"\(pki)/test-intermediate.pem\"\n"))
+        try text.write(toFile: folder + "/main.yaml", atomically: true, encoding: .utf8)
+        let loaded = try InventoryLoader().load(path: folder + "/main.yaml")
+        #expect(loaded.trustAnchors == inventory.trustAnchors)
+        #expect(loaded.trustIntermediates == inventory.trustIntermediates)
+    }
+
     @Test(arguments: [
         ("Thành phố Pleiku", "thanh-pho-pleiku"),
         ("Huyện Đắk Đoa", "huyen-dak-doa"),

@@ -49,7 +49,7 @@ struct LabCatalogueTests {
     @Test func idsAddressesAndNamesAreStable() throws {
         let catalogue = try LabCatalogue.standard()
         #expect(catalogue.cases.map(\.id) == LabCatalogue.caseIDs)
-        #expect(LabCatalogue.caseIDs.count == 34)
+        #expect(LabCatalogue.caseIDs.count == 35)
         for (index, labCase) in catalogue.cases.enumerated() {
             #expect(labCase.address == IPAddress(127, 77, 0, UInt8(index + 1)))
             #expect(labCase.hostName == "\(labCase.id.replacingOccurrences(of: "_", with: "-")).lab.test")
@@ -58,6 +58,7 @@ struct LabCatalogueTests {
         }
         #expect(LabCatalogue.address(of: "good-rsa") == IPAddress(127, 77, 0, 1))
         #expect(LabCatalogue.address(of: "trickle") == IPAddress(127, 77, 0, 34))
+        #expect(LabCatalogue.address(of: "https-redirect") == IPAddress(127, 77, 0, 35))
         #expect(LabCatalogue.address(of: "nope") == nil)
         #expect(try LabCatalogue.standard().authorities.root == catalogue.authorities.root, "built once per process")
     }
@@ -125,7 +126,7 @@ struct LabCatalogueTests {
         let stopTime = clock.measure { running.stop() }
         #expect(stopTime < .seconds(2), "stop took \(stopTime)")
         #expect(!FileManager.default.fileExists(atPath: folder.path))
-        #expect(ProcSelf.threadNames().filter { $0.hasPrefix(running.server.name + "-") }.isEmpty)
+        #expect(ProcSelf.threadsGone(prefix: running.server.name + "-"))
         running.stop()
     }
 
@@ -186,6 +187,17 @@ struct LabCatalogueTests {
         let hsts = client.httpHead.first { $0.hasPrefix("Strict-Transport-Security: ") }
         #expect(hsts == expected.hsts.map { "Strict-Transport-Security: \($0)" }, "\(client.httpHead)")
         #expect(client.output.contains("netaudit lab: \(expected.id)\n"), "the body names the case")
+    }
+
+    @Test func httpsRedirectAnswers302WithItsLocation() throws {
+        let lab = try SharedLab.lab
+        let endpoint = try lab.endpoint(for: "https-redirect")
+        let client = try SClient.connect("\(endpoint)", ["-servername", endpoint.hostName, "-CAfile", lab.trust.publicRoot.path,
+                                                        "-verify_hostname", endpoint.hostName])
+        #expect(client.verifyCode == 0, "\(client.output)")
+        #expect(client.httpHead.first == "HTTP/1.1 302 Found", "\(client.output)")
+        #expect(client.httpHead.contains("Location: \(LabCatalogue.httpsRedirectTarget)"), "\(client.httpHead)")
+        #expect(client.httpHead.contains("Strict-Transport-Security: max-age=63072000"), "\(client.httpHead)")
     }
 
     @Test(arguments: ["tls1_0-only", "tls1_1-only"])

@@ -43,7 +43,7 @@ struct LabScaleServerTests {
 
         let stopTime = clock.measure { running.stop() }
         #expect(stopTime < .seconds(1), "stop took \(stopTime)")
-        #expect(ProcSelf.threadNames().filter { $0.hasPrefix(running.name + "-") }.isEmpty)
+        #expect(ProcSelf.threadsGone(prefix: running.name + "-"))
         #expect(ProcSelf.socketInodes().isDisjoint(with: listening))
         #expect(Self.prefixes.allSatisfy { ProcSelf.tcpSockets(inPrefix: $0, listeningOnly: true).isEmpty })
         // The process-wide counts are not checked here: other suites open and close sockets

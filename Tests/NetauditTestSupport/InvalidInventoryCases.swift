@@ -103,8 +103,10 @@ public enum InvalidInventoryCases {
             "bad-settings.yaml:6:13: invalid target '120' for level 'district': expected a percentage from 0 to 100",
             "bad-settings.yaml:8:5: invalid network '127.0.0.1/8' in allow: write ADDRESS/PREFIX with the network's first address, e.g. 127.0.0.0/8",
             "bad-settings.yaml:10:13: trust anchor '../pki/missing.pem' cannot be read (looked for {fixtures}/pki/missing.pem)",
-            "bad-settings.yaml:13:12: invalid probe.link.count '0': expected a whole number from 1 to 1000",
-            "bad-settings.yaml:14:15: invalid probe.link.interval '5': write a positive number and a unit, e.g. 200ms, 1s, 5m",
+            "bad-settings.yaml:11:19: trust intermediate '../pki/missing-intermediate.pem' cannot be read (looked for {fixtures}/pki/missing-intermediate.pem)",
+            "bad-settings.yaml:11:52: trust intermediate 'bad-settings.yaml' holds no PEM certificate",
+            "bad-settings.yaml:14:12: invalid probe.link.count '0': expected a whole number from 1 to 1000",
+            "bad-settings.yaml:15:15: invalid probe.link.interval '5': write a positive number and a unit, e.g. 200ms, 1s, 5m",
         ]),
         InvalidInventoryCase(file: "bad-policy.yaml", messages: [
             "bad-policy.yaml:4:12: unknown policy profile 'basline' (did you mean 'baseline'?)",

@@ -259,11 +259,39 @@ public struct TrustObservation: Sendable, Hashable, Codable {
     public var governmentTrust: ChainVerification?
     /// Whether a subjectAltName (or, failing SANs, nothing: CN is not used) matches the server name.
     public var hostnameMatches: Bool
+    /// OpenSSL's code for the host name check, as for the chain: 0 (`X509_V_OK`) when it
+    /// matches, 62 (`X509_V_ERR_HOSTNAME_MISMATCH`) for a DNS name, 64
+    /// (`X509_V_ERR_IP_ADDRESS_MISMATCH`) for an IP address.
+    public var hostnameCode: Int
+    /// OpenSSL's text for `hostnameCode` (X509_verify_cert_error_string: `ok`, `hostname
+    /// mismatch`, `IP address mismatch`).
+    public var hostnameMessage: String
 
-    public init(publicTrust: ChainVerification, governmentTrust: ChainVerification? = nil, hostnameMatches: Bool) {
+    /// X509_V_ERR_HOSTNAME_MISMATCH and its text, for observations made without the code
+    /// (stored by an earlier netaudit, or built by hand).
+    public static let hostnameMismatch = (code: 62, message: "hostname mismatch")
+
+    public init(publicTrust: ChainVerification, governmentTrust: ChainVerification? = nil, hostnameMatches: Bool,
+                hostnameCode: Int? = nil, hostnameMessage: String? = nil) {
         self.publicTrust = publicTrust
         self.governmentTrust = governmentTrust
         self.hostnameMatches = hostnameMatches
+        self.hostnameCode = hostnameCode ?? (hostnameMatches ? 0 : Self.hostnameMismatch.code)
+        self.hostnameMessage = hostnameMessage ?? (hostnameMatches ? "ok" : Self.hostnameMismatch.message)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case publicTrust, governmentTrust, hostnameMatches, hostnameCode, hostnameMessage
+    }
+
+    /// Reads observations stored before the host name had its code and message.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(publicTrust: try container.decode(ChainVerification.self, forKey: .publicTrust),
+                  governmentTrust: try container.decodeIfPresent(ChainVerification.self, forKey: .governmentTrust),
+                  hostnameMatches: try container.decode(Bool.self, forKey: .hostnameMatches),
+                  hostnameCode: try container.decodeIfPresent(Int.self, forKey: .hostnameCode),
+                  hostnameMessage: try container.decodeIfPresent(String.self, forKey: .hostnameMessage))
     }
 }
 

@@ -25,7 +25,7 @@ public struct AuditSetup: Sendable {
         }
     }
 
-    /// Loads the inventory the configuration names, its policy and its trust anchors.
+    /// Loads the inventory the configuration names, its policy, its trust anchors and known intermediates.
     public static func load(_ configuration: DaemonConfiguration) throws(SetupError) -> AuditSetup {
         var inventory: Inventory
         do {
@@ -40,7 +40,7 @@ public struct AuditSetup: Sendable {
             throw SetupError(lines: [], summary: "the inventory's policy: \(error)")
         }
         let trust: TrustStores
-        do { trust = try TrustStores(governmentAnchors: inventory.trustAnchors) } catch {
+        do { trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates) } catch {
             throw SetupError(lines: [], summary: "trust anchors: \(error)")
         }
         return AuditSetup(configuration: configuration, inventory: inventory, policy: policy, trust: trust)

@@ -35,9 +35,12 @@ public struct InventoryWriter: Sendable {
         }
         out += "\n# netaudit sends traffic only to these networks.\nallow:\n"
         for network in inventory.allow { out += "  - \(Self.scalar(network.description))\n" }
-        if !inventory.trustAnchors.isEmpty {
-            out += "\ntrust:\n  anchors:\n"
-            for anchor in inventory.trustAnchors { out += "    - \(Self.quoted(anchor))\n" }
+        if !inventory.trustAnchors.isEmpty || !inventory.trustIntermediates.isEmpty {
+            out += "\ntrust:\n"
+            for (key, files) in [("anchors", inventory.trustAnchors), ("intermediates", inventory.trustIntermediates)] where !files.isEmpty {
+                out += "  \(key):\n"
+                for file in files { out += "    - \(Self.quoted(file))\n" }
+            }
         }
         let probe = inventory.probe
         out += """

@@ -45,7 +45,7 @@ public struct InventoryLoader: Sendable {
 enum Keys {
     static let top = ["version", "title", "levels", "targets", "allow", "trust", "probe", "policy", "agencies"]
     static let policy = ["profile", "thresholds", "severities"]
-    static let trust = ["anchors"]
+    static let trust = ["anchors", "intermediates"]
     static let probe = ["link", "tls", "run_timeout"]
     static let probeLink = ["count", "interval", "timeout"]
     static let probeTLS = ["timeout", "http_port"]

@@ -4,7 +4,7 @@ import NetauditPolicy
 import Yams
 
 /// The top-level settings of an inventory: version, title, levels, targets, allow-list,
-/// trust anchors and probe defaults.
+/// trust anchors and known intermediates, probe defaults and policy.
 struct SettingsDecoder {
     static let supportedVersion = 1
 
@@ -22,7 +22,7 @@ struct SettingsDecoder {
         if let node = fields["levels"] { session.levels = levels(node) }
         if let node = fields["targets"] { inventory.targets = targets(node) }
         if let node = fields["allow"], let allow = allowList(node) { session.allow = allow }
-        if let node = fields["trust"] { inventory.trustAnchors = trustAnchors(node) }
+        if let node = fields["trust"] { trust(node, into: &inventory) }
         if let node = fields["probe"] { inventory.probe = probeDefaults(node) }
         if let node = fields["policy"] { inventory.policy = policy(node) }
     }
@@ -154,19 +154,28 @@ struct SettingsDecoder {
         return networks
     }
 
-    private func trustAnchors(_ node: Node) -> [String] {
-        guard let fields = reader.fields(node, of: "trust", allowed: Keys.trust),
-              let list = fields["anchors"], let items = reader.list(list, "trust anchors") else { return [] }
+    /// `trust: {anchors, intermediates}`: PEM files, relative to this file, each readable and
+    /// holding at least one PEM certificate.
+    private func trust(_ node: Node, into inventory: inout Inventory) {
+        guard let fields = reader.fields(node, of: "trust", allowed: Keys.trust) else { return }
+        if let list = fields["anchors"] { inventory.trustAnchors = pemFiles(list, list: "trust anchors", item: "trust anchor") }
+        if let list = fields["intermediates"] {
+            inventory.trustIntermediates = pemFiles(list, list: "trust intermediates", item: "trust intermediate")
+        }
+    }
+
+    private func pemFiles(_ node: Node, list: String, item noun: String) -> [String] {
+        guard let items = reader.list(node, list) else { return [] }
         var paths: [String] = []
         for item in items {
-            guard let relative = reader.string(item, "a trust anchor") else { continue }
+            guard let relative = reader.string(item, "a \(noun)") else { continue }
             let path = PathText.resolve(relative, from: file)
             guard let data = FileManager.default.contents(atPath: path) else {
-                reader.error(item, "trust anchor '\(relative)' cannot be read (looked for \(path))")
+                reader.error(item, "\(noun) '\(relative)' cannot be read (looked for \(path))")
                 continue
             }
             guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
-                reader.error(item, "trust anchor '\(relative)' holds no PEM certificate")
+                reader.error(item, "\(noun) '\(relative)' holds no PEM certificate")
                 continue
             }
             paths.append(path)

@@ -52,7 +52,12 @@ public struct LabCatalogue: Sendable {
         "crafted-rc4", "crafted-export", "crafted-ssl3", "crafted-null", "crafted-anon", "crafted-des",
         "hsts-present", "hsts-missing", "hsts-short", "http-redirect", "http-no-redirect",
         "refused", "tarpit", "garbage", "reset", "trickle",
+        // Added later, at the end so that the other cases keep their addresses.
+        "https-redirect",
     ]
+
+    /// Where `https-redirect` sends its clients (a `Location` no probe follows).
+    public static let httpsRedirectTarget = "https://portal.lab.test/dang-nhap?next=%2F"
 
     /// The address of case `id` (127.77.0.N), whether or not the catalogue is built.
     public static func address(of id: String) -> IPAddress? {
@@ -219,6 +224,12 @@ public struct LabCatalogue: Sendable {
         add("garbage", .server(.garbage), "accepts and answers a plain-HTTP 400 text, not TLS, then closes")
         add("reset", .server(.reset), "accepts and resets the connection at once")
         add("trickle", .server(.trickle), "accepts and sends a TLS record header one byte every 500 ms, never completing it")
+
+        // HTTPS that redirects (a portal moved to its login page, say).
+        var redirect = builder.serve("https-redirect", try builder.leaf("https-redirect", by: intermediate))
+        redirect.response.status = 302
+        redirect.response.headers.append(.location(Self.httpsRedirectTarget))
+        tls("https-redirect", redirect, "good TLS and HSTS, answering 302 Found to \(Self.httpsRedirectTarget)")
 
         precondition(cases.map(\.id) == caseIDs, "LabCatalogue.caseIDs and the cases built differ")
         return LabCatalogue(authorities: authorities, cases: cases, createdAt: now)

@@ -171,6 +171,26 @@ public final class LabServer: Sendable {
 
     deinit { stop() }
 
+    /// What the server has seen so far, counted on the server side so that any client (netaudit,
+    /// sslyze) is measured by the same counter.
+    public struct Statistics: Sendable, Hashable {
+        /// TCP connections accepted, on every endpoint.
+        public var connections: Int
+        /// TLS handshakes the server completed (SSL_accept(3) succeeded); hello-only
+        /// exchanges, refused and failed handshakes are connections but not these.
+        public var handshakes: Int
+
+        public init(connections: Int, handshakes: Int) {
+            self.connections = connections
+            self.handshakes = handshakes
+        }
+    }
+
+    public var statistics: Statistics {
+        Statistics(connections: core.acceptedConnections.load(ordering: .relaxed),
+                   handshakes: core.completedHandshakes.load(ordering: .relaxed))
+    }
+
     /// Refuses what cannot be served before anything is bound.
     private static func validate(_ endpoints: [LabEndpoint]) throws(LabServerError) {
         for (index, endpoint) in endpoints.enumerated() {

@@ -49,6 +49,10 @@ final class LabServerCore: Sendable {
     let jobsReady = DispatchSemaphore(value: 0)
     /// The write end of the acceptor's wake-up pipe; nil once closed by `stop()`.
     let wakeWriter: Mutex<LabDescriptor?>
+    /// Connections accepted, on every endpoint (``LabServer/statistics``).
+    let acceptedConnections = Atomic<Int>(0)
+    /// TLS handshakes completed by the server (SSL_accept succeeded).
+    let completedHandshakes = Atomic<Int>(0)
 
     /// Jobs beyond this many waiting are reset at once rather than queued.
     static let queueLimit = 1024
@@ -216,6 +220,7 @@ extension LabServerCore {
                 }
             }
             let connection = LabDescriptor(fd)
+            acceptedConnections.wrappingAdd(1, ordering: .relaxed)
             switch service {
             case .tls, .http, .crafted:
                 _ = na_lab_set_timeouts(fd, Int32(clamping: options.ioTimeout.labMilliseconds))

@@ -52,6 +52,7 @@ extension LabServerCore {
         defer { ERR_clear_error() }  // errors of one connection must not show up in the next
         guard let tls = LabTLSConnection(context: context, descriptor: connection) else { return }
         if tls.accept() {
+            completedHandshakes.wrappingAdd(1, ordering: .relaxed)
             if let head = Self.readHead({ tls.read(capacity: $0) }) {
                 _ = tls.write(response.bytes(withBody: !head.isHead))
             }

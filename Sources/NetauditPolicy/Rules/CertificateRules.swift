@@ -129,13 +129,17 @@ extension EndpointRules {
     }
 
     /// `cert.hostname_mismatch`: no subjectAltName matches the server name (the verifier's
-    /// own check: SANs only, whole-label wildcards).
+    /// own check: SANs only, whole-label wildcards), with OpenSSL's code and message as for
+    /// the other trust problems (`trust.hostname.code`, `trust.hostname.message`).
     static func certHostnameMismatch(_ context: EndpointContext) -> Finding? {
         guard let trust = context.observation.trust, !trust.hostnameMatches else { return nil }
         let names = context.leaf?.subjectAltNames ?? []
         let named = names.isEmpty ? "it has no subjectAltName" : "it names \(PolicyFormat.list(names))"
+        let known = trust.hostnameCode != 0
         var evidence = ["endpoint.server_name": context.observation.serverName,
-                        "certificate.subject_alt_names": PolicyFormat.list(names)]
+                        "certificate.subject_alt_names": PolicyFormat.list(names),
+                        "trust.hostname.code": String(known ? trust.hostnameCode : TrustObservation.hostnameMismatch.code),
+                        "trust.hostname.message": known ? trust.hostnameMessage : TrustObservation.hostnameMismatch.message]
         if let leaf = context.leaf { evidence["certificate.subject"] = leaf.subject }
         return context.finding(.certHostnameMismatch,
                                "The certificate is not valid for \(context.observation.serverName): \(named).", evidence)

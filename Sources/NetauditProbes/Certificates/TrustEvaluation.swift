@@ -22,21 +22,36 @@ enum HostnameMatcher {
     }
 
     static func matches(_ leaf: X509Handle, serverName: String) -> Bool {
+        check(leaf, serverName: serverName) == X509_V_OK
+    }
+
+    /// The check of ``matches(_:serverName:)`` as OpenSSL's verification would report it:
+    /// X509_V_OK, X509_V_ERR_IP_ADDRESS_MISMATCH for an IP literal, X509_V_ERR_HOSTNAME_MISMATCH
+    /// otherwise (and for a leaf that does not decode).
+    static func check(_ der: [UInt8], serverName: String) -> Int32 {
+        guard let leaf = X509Handle(der: der) else { return X509_V_ERR_HOSTNAME_MISMATCH }
+        return check(leaf, serverName: serverName)
+    }
+
+    static func check(_ leaf: X509Handle, serverName: String) -> Int32 {
         var name = serverName
         if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
         defer { ERR_clear_error() }
         if let address = IPAddress(name) {
-            return X509_check_ip_asc(leaf.pointer, address.description, 0) == 1
+            return X509_check_ip_asc(leaf.pointer, address.description, 0) == 1 ? X509_V_OK : X509_V_ERR_IP_ADDRESS_MISMATCH
         }
         if name.hasSuffix(".") { name.removeLast() }
-        guard !name.isEmpty, !name.utf8.contains(0) else { return false }
+        guard !name.isEmpty, !name.utf8.contains(0) else { return X509_V_ERR_HOSTNAME_MISMATCH }
         let bytes = Array(name.utf8)
-        return X509_check_host(leaf.pointer, name, bytes.count, hostFlags, nil) == 1
+        return X509_check_host(leaf.pointer, name, bytes.count, hostFlags, nil) == 1 ? X509_V_OK : X509_V_ERR_HOSTNAME_MISMATCH
     }
 }
 
 /// The trust part of a TLS observation: the chain as sent, verified against public trust and
-/// government trust (``ChainVerifier``), and the host name (``HostnameMatcher``).
+/// government trust (``ChainVerifier``), and the host name (``HostnameMatcher``), each with
+/// OpenSSL's verify code and message (a mismatch is X509_V_ERR_HOSTNAME_MISMATCH, 62, or
+/// X509_V_ERR_IP_ADDRESS_MISMATCH, 64, as a verification with X509_VERIFY_PARAM_set1_host
+/// would report it).
 enum TrustEvaluation {
     /// Evaluates `chain` (DER, leaf first, exactly as sent) for `serverName` at `time`.
     ///
@@ -53,7 +68,9 @@ enum TrustEvaluation {
         guard let first = chain.first else { return nil }
         let publicTrust = ChainVerifier.verify(chain, against: publicStore ?? TrustStore.empty, at: time)
         let governmentTrust = governmentStore.map { ChainVerifier.verify(chain, against: $0, at: time) }
+        let hostname = HostnameMatcher.check(first, serverName: serverName)
         return TrustObservation(publicTrust: publicTrust, governmentTrust: governmentTrust,
-                                hostnameMatches: HostnameMatcher.matches(first, serverName: serverName))
+                                hostnameMatches: hostname == X509_V_OK, hostnameCode: Int(hostname),
+                                hostnameMessage: ChainVerifier.message(hostname))
     }
 }

@@ -44,13 +44,19 @@ struct TrustStoreError: Error, Sendable, Hashable, CustomStringConvertible {
 /// untrusted one (see ``ChainVerifier``).
 ///
 /// Two kinds are loaded, once per run:
-/// - *public trust*, ``init(bundle:)``: Debian's `/etc/ssl/certs/ca-certificates.crt`,
-///   every certificate of which is an anchor (the same as a TLS client given it as CAfile);
+/// - *public trust*, ``init(bundles:intermediates:)``: Debian's `/etc/ssl/certs/ca-certificates.crt`
+///   (or the operator's replacement, `--public-ca-file`), every certificate of which is an
+///   anchor (the same as a TLS client given it as CAfile);
 /// - *government trust*, ``init(anchorFiles:)``: the inventory's extra anchor files. The
 ///   Vietnamese Government CA root is in no public store, and operators often hand over the
 ///   root and its intermediates in one file: the self-signed certificates become anchors,
 ///   the others known intermediates (an intermediate in the store would otherwise need
 ///   X509_V_FLAG_PARTIAL_CHAIN to be trusted, and is not meant to be an anchor).
+///
+/// Both kinds also take the *intermediates files* (`trust.intermediates` of the inventory,
+/// `--intermediates-file`): CA certificates that are known intermediates only, as browsers
+/// preload the intermediates of public CAs, so that a server that omits one is told apart
+/// from an untrusted chain under public trust too.
 ///
 /// **Sharing.** A store is immutable once loaded, and one instance is meant to be shared by
 /// every concurrent verification of a run, hence `@unchecked Sendable`: the X509_STORE is
@@ -89,17 +95,23 @@ final class TrustStore: @unchecked Sendable {
 
     deinit { X509_STORE_free(store) }
 
-    /// A PEM bundle in which every certificate is an anchor (Debian's ca-certificates.crt).
-    convenience init(bundle path: String = TrustStore.systemBundlePath) throws(TrustStoreError) {
-        let certificates = try Self.certificates(inFile: path)
-        try self.init(anchors: certificates, intermediates: [], files: [path])
+    /// PEM bundles in which every certificate is an anchor (Debian's ca-certificates.crt, or
+    /// the operator's replacement for it), with `intermediates` as known intermediates.
+    convenience init(bundle path: String = TrustStore.systemBundlePath, intermediates: [X509Handle] = []) throws(TrustStoreError) {
+        try self.init(bundles: [path], intermediates: intermediates)
+    }
+
+    convenience init(bundles paths: [String], intermediates: [X509Handle] = []) throws(TrustStoreError) {
+        var certificates: [X509Handle] = []
+        for path in paths { certificates += try Self.certificates(inFile: path) }
+        try self.init(anchors: certificates, intermediates: intermediates, files: paths)
     }
 
     /// The inventory's anchor files (PEM, any number of certificates each; a file with no
     /// PEM block may hold one DER certificate, as `.cer` files from Windows do). Self-signed
     /// certificates (X509_self_signed(3), signature checked) become anchors, the others known
-    /// intermediates. At least one anchor must be found across the files.
-    convenience init(anchorFiles paths: [String]) throws(TrustStoreError) {
+    /// intermediates, beside `intermediates`. At least one anchor must be found across the files.
+    convenience init(anchorFiles paths: [String], intermediates extra: [X509Handle] = []) throws(TrustStoreError) {
         var anchors: [X509Handle] = []
         var intermediates: [X509Handle] = []
         for path in paths {
@@ -108,7 +120,15 @@ final class TrustStore: @unchecked Sendable {
             }
         }
         if anchors.isEmpty { throw TrustStoreError(.noAnchor, path: paths.joined(separator: ", ")) }
-        try self.init(anchors: anchors, intermediates: intermediates, files: paths)
+        try self.init(anchors: anchors, intermediates: intermediates + extra, files: paths)
+    }
+
+    /// Every certificate of the intermediates files (`trust.intermediates`,
+    /// `--intermediates-file`): known intermediates only, never anchors, whatever they are.
+    static func intermediates(inFiles paths: [String]) throws(TrustStoreError) -> [X509Handle] {
+        var certificates: [X509Handle] = []
+        for path in paths { certificates += try Self.certificates(inFile: path) }
+        return certificates
     }
 
     private convenience init(anchors: [X509Handle], intermediates: [X509Handle], files: [String]) throws(TrustStoreError) {

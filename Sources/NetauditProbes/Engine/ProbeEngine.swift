@@ -37,13 +37,22 @@ public final class ProbeEngine: Sendable {
 
     public let configuration: Configuration
     let loop: ProbeLoop
-    private let counters = Atomic<Int>(0)
+    private let connections = Atomic<Int>(0)
+    private let handshakes = Atomic<Int>(0)
+    private let hellos = Atomic<Int>(0)
 
-    /// Connections opened so far: curl requests and hand-built hello exchanges (for the
-    /// benchmark's handshakes per second, and later for metrics).
-    public var connectionsOpened: Int { counters.load(ordering: .relaxed) }
+    /// Connections opened so far: curl requests (HTTPS and plain HTTP) and hand-built hello
+    /// exchanges (for the benchmark, and later for metrics).
+    public var connectionsOpened: Int { connections.load(ordering: .relaxed) }
+    /// Full TLS handshakes completed so far (the HTTPS requests, legacy retries included).
+    public var handshakesCompleted: Int { handshakes.load(ordering: .relaxed) }
+    /// Hand-built hello exchanges so far: a ClientHello and the server's ServerHello or
+    /// alert, no handshake completed.
+    public var helloExchanges: Int { hellos.load(ordering: .relaxed) }
 
-    func countConnection() { counters.wrappingAdd(1, ordering: .relaxed) }
+    func countConnection() { connections.wrappingAdd(1, ordering: .relaxed) }
+    func countHandshake() { handshakes.wrappingAdd(1, ordering: .relaxed) }
+    func countHelloExchange() { hellos.wrappingAdd(1, ordering: .relaxed) }
     let limiter: ConnectionLimiter
 
     public init(_ configuration: Configuration = Configuration()) {

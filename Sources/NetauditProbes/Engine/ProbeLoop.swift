@@ -58,13 +58,14 @@ final class ProbeLoop: @unchecked Sendable {
     /// Runs `job` on the loop thread; false when the loop has stopped (the job is dropped).
     @discardableResult
     func submit(_ job: @escaping Job) -> Bool {
-        let accepted = queue.withLock { state -> Bool in
+        queue.withLock { state -> Bool in
             guard !state.stopping else { return false }
             state.jobs.append(job)
+            // Under the lock: `stop()` frees the multi handle once it has set `stopping` and
+            // the thread has ended, so a wake-up never reaches a freed handle.
+            multi.wakeup()
             return true
         }
-        if accepted { multi.wakeup() }
-        return accepted
     }
 
     private let tokens = Atomic<Int>(0)
@@ -151,7 +152,10 @@ final class ProbeLoop: @unchecked Sendable {
     }
 
     /// Stops the loop after the jobs already queued; sources still running are dropped
-    /// (their owners have been told by their own cancellation). Waits for the thread.
+    /// (their owners have been told by their own cancellation). Waits for the thread, then
+    /// frees the multi handle, so that when it returns the loop holds no descriptor and no
+    /// thread any more (not only once the engine is deinitialised). A second call returns
+    /// at once.
     func stop() {
         let first = queue.withLock { state -> Bool in
             defer { state.stopping = true }
@@ -160,6 +164,7 @@ final class ProbeLoop: @unchecked Sendable {
         guard first else { return }
         multi.wakeup()
         thread.join()
+        queue.withLock { _ in multi.close() }
     }
 
     private func run() {

@@ -5,19 +5,27 @@ import NetauditCore
 /// A series of TCP connects to one address and port, for links where ICMP is filtered.
 /// Each attempt is a non-blocking connect with its own deadline: a completed connect and a
 /// refusal (RST) are answers, with the time they took; silence until the deadline is a loss.
-/// Sockets are closed with a reset (SO_LINGER 0) so that a sweep of thousands leaves no
-/// TIME_WAIT behind.
+/// Attempts start `interval` apart, counted from the start of the series like the echo
+/// requests of an ICMP series, not from the end of the previous attempt: a slow or silent
+/// connect does not delay the next one, and attempts overlap when `timeout` exceeds
+/// `interval`. Sockets are closed with a reset (SO_LINGER 0) so that a sweep of thousands
+/// leaves no TIME_WAIT behind.
 final class TCPConnectSeries: LoopSource {
+    /// One connect in progress.
+    private struct Attempt {
+        let socket: SocketHandle
+        let start: ContinuousClock.Instant
+    }
+
     private let address: IPAddress
     private let port: UInt16
     private let settings: LinkProbeSettings
     private let completion: (LinkObservation) -> Void
     private let started = Date()
     private let startInstant = ContinuousClock.now
+    /// Attempts started so far.
     private var attempt = 0
-    private var socket: SocketHandle?
-    private var attemptStart = ContinuousClock.now
-    private var nextAttempt: ContinuousClock.Instant
+    private var inFlight: [Attempt] = []
     private var roundTrips: [Double] = []
     private var refused = 0
     private var unreachable = 0
@@ -31,55 +39,64 @@ final class TCPConnectSeries: LoopSource {
         self.port = UInt16(clamping: port)
         self.settings = settings
         self.completion = completion
-        self.nextAttempt = startInstant
+    }
+
+    /// When the next attempt is due: `interval` × its index after the start of the series.
+    private var nextAttempt: ContinuousClock.Instant? {
+        attempt < settings.count ? startInstant + settings.interval * attempt : nil
     }
 
     func pollRequests() -> [(fd: Int32, events: Int16)] {
-        socket.map { [($0.fd, Int16(CURL_WAIT_POLLOUT))] } ?? []
+        inFlight.map { ($0.socket.fd, Int16(CURL_WAIT_POLLOUT)) }
     }
 
     var nextDeadline: ContinuousClock.Instant? {
-        isFinished ? nil : (socket != nil ? attemptStart + settings.timeout : nextAttempt)
+        guard !isFinished else { return nil }
+        return ([nextAttempt] + inFlight.map { $0.start + settings.timeout }).compactMap { $0 }.min()
     }
 
     func service(ready: [Int32: Int16], now: ContinuousClock.Instant) -> Bool {
-        if let socket {
-            if ready[socket.fd] != nil {
-                conclude(error: socket.pendingError, now: now)
-            } else if now >= attemptStart + settings.timeout {
-                conclude(error: ETIMEDOUT, now: now)
+        inFlight.removeAll { current in
+            if ready[current.socket.fd] != nil {
+                conclude(current, error: current.socket.pendingError, now: now)
+            } else if now >= current.start + settings.timeout {
+                conclude(current, error: ETIMEDOUT, now: now)
+            } else {
+                return false
             }
+            return true  // closes its socket
         }
-        if socket == nil && attempt < settings.count && now >= nextAttempt { begin(now: now) }
-        if socket == nil && attempt >= settings.count { finish() }
+        if let due = nextAttempt, now >= due { begin(now: now) }
+        if attempt >= settings.count && inFlight.isEmpty { finish() }
         return !isFinished
     }
 
     /// Ends the series now with what it has (a cancelled run).
     func cancel() {
-        socket = nil
+        inFlight.removeAll()
         finish()
     }
 
     private func begin(now: ContinuousClock.Instant) {
         attempt += 1
-        attemptStart = now
-        nextAttempt = now + settings.interval
         do throws(SocketError) {
             let handle = try SocketHandle(family: address.family, type: Int32(SOCK_STREAM.rawValue), protocol: 0)
             handle.setLingerReset()
-            socket = handle
+            let current = Attempt(socket: handle, start: now)
             let result = handle.connect(to: address, port: port)
-            if result != EINPROGRESS { conclude(error: result, now: ContinuousClock.now) }
+            if result == EINPROGRESS {
+                inFlight.append(current)
+            } else {
+                conclude(current, error: result, now: ContinuousClock.now)
+            }
         } catch {
             lastProblem = "cannot open a TCP socket: \(error)"
             unreachable += 1
         }
     }
 
-    private func conclude(error: Int32, now: ContinuousClock.Instant) {
-        socket = nil  // closes it
-        let (seconds, attoseconds) = (now - attemptStart).components
+    private func conclude(_ attempt: Attempt, error: Int32, now: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = (now - attempt.start).components
         let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
         switch error {
         case 0, ECONNREFUSED:

@@ -152,7 +152,7 @@ extension ProbeEngine {
     /// Runs one curl request on the loop (the caller holds the probe's slot).
     func transfer(_ request: CurlTransfer.Request, address: IPAddress?) async -> CurlTransfer.Outcome {
         countConnection()
-        return await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
+        let outcome = await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
                                                                          message: "the probe engine has stopped")) { loop, finish in
             do throws(CurlError) {
                 let transfer = try CurlTransfer(request, completion: finish)
@@ -163,6 +163,8 @@ extension ProbeEngine {
                 return nil
             }
         }
+        if outcome.handshakeDone { countHandshake() }
+        return outcome
     }
 
     /// Runs one hand-made exchange on the loop (the caller holds the probe's slot).
@@ -170,6 +172,7 @@ extension ProbeEngine {
                   enough: @escaping @Sendable ([UInt8]) -> Bool) async -> RawExchange.Outcome {
         let timeout = Self.remaining(until: deadline)
         countConnection()
+        countHelloExchange()
         return await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
             let exchange = RawExchange(address: address, port: port, payload: payload, timeout: timeout,
                                        enough: enough, completion: finish)
@@ -242,11 +245,25 @@ public final class TrustStores: Sendable {
     let publicStore: TrustStore?
     let governmentStore: TrustStore?
 
-    /// Loads Debian's bundle (public trust) and the inventory's anchors (government trust).
-    /// A missing or empty anchor file is an error naming it; a missing system bundle is not
-    /// (public trust is then reported as untrusted).
-    public init(publicBundle: String = "/etc/ssl/certs/ca-certificates.crt", governmentAnchors: [String]) throws {
-        publicStore = FileManager.default.fileExists(atPath: publicBundle) ? try TrustStore(bundle: publicBundle) : nil
-        governmentStore = governmentAnchors.isEmpty ? nil : try TrustStore(anchorFiles: governmentAnchors)
+    /// Loads public trust, government trust and the known intermediates of both.
+    ///
+    /// - `publicBundles`: the anchors of public trust. Nil for Debian's bundle, which may be
+    ///   missing (public trust is then reported as untrusted); files given here replace it
+    ///   (`--public-ca-file`: an offline or custom bundle), and each must load.
+    /// - `governmentAnchors`: the inventory's anchors; none means no government trust.
+    /// - `intermediates`: known intermediate certificates for both stores
+    ///   (`trust.intermediates`, `--intermediates-file`), to tell `incomplete_chain` from
+    ///   `untrusted_root`.
+    ///
+    /// A missing, empty or damaged file given here is an error naming it.
+    public init(publicBundles: [String]? = nil, governmentAnchors: [String], intermediates: [String] = []) throws {
+        let known = try TrustStore.intermediates(inFiles: intermediates)
+        if let publicBundles {
+            publicStore = try TrustStore(bundles: publicBundles, intermediates: known)
+        } else {
+            let system = TrustStore.systemBundlePath
+            publicStore = FileManager.default.fileExists(atPath: system) ? try TrustStore(bundle: system, intermediates: known) : nil
+        }
+        governmentStore = governmentAnchors.isEmpty ? nil : try TrustStore(anchorFiles: governmentAnchors, intermediates: known)
     }
 }

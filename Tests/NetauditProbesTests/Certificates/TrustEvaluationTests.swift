@@ -38,6 +38,21 @@ struct CertificatesTrustEvaluationTests {
         #expect(trust.governmentTrust?.trusted == false)
         #expect(trust.governmentTrust?.problem == .untrustedRoot)
         #expect(!trust.hostnameMatches)
+        #expect(trust.hostnameCode == 62)  // X509_V_ERR_HOSTNAME_MISMATCH, with OpenSSL's text
+        #expect(trust.hostnameMessage == "hostname mismatch")
+    }
+
+    @Test("the host name check keeps OpenSSL's code and message: ok, hostname mismatch, IP address mismatch",
+          arguments: [("good.lab.test", 0, "ok"), ("127.77.0.1", 0, "ok"), ("GOOD.lab.test.", 0, "ok"),
+                      ("other.lab.test", 62, "hostname mismatch"), ("127.77.0.2", 64, "IP address mismatch"),
+                      ("[::1]", 64, "IP address mismatch")])
+    func hostnameCodes(_ name: String, _ code: Int, _ message: String) throws {
+        let pki = try CertificatePKI.get()
+        let trust = try #require(TrustEvaluation.evaluate(chain: [pki.leaf.der, pki.intermediate.der], serverName: name, at: Date(),
+                                                          publicStore: nil, governmentStore: nil))
+        #expect(trust.hostnameMatches == (code == 0))
+        #expect(trust.hostnameCode == code)
+        #expect(trust.hostnameMessage == message)
     }
 
     @Test("no government store: no government result; no public store: nothing is publicly trusted")

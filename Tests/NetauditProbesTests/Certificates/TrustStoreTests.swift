@@ -97,6 +97,46 @@ struct CertificatesTrustStoreTests {
         #expect(!error.description.contains("good.pem"))
     }
 
+    @Test("intermediates files make known intermediates of both stores, never anchors")
+    func intermediatesFiles() throws {
+        let pki = try CertificatePKI.get()
+        let scratch = try CertificateScratch()
+        let root = try scratch.write(pki.root.certificatePEM, to: "root.pem")
+        let government = try scratch.write(pki.governmentRoot.certificatePEM, to: "government.pem")
+        let intermediates = try scratch.write(pki.intermediate.certificatePEM + pki.otherRoot.certificatePEM, to: "intermediates.pem")
+        let stores = try TrustStores(publicBundles: [root], governmentAnchors: [government], intermediates: [intermediates])
+        let publicStore = try #require(stores.publicStore)
+        #expect(publicStore.anchorSubjects == [pki.root.subject])
+        #expect(publicStore.knownIntermediates == [pki.intermediate.der, pki.otherRoot.der])
+        #expect(stores.governmentStore?.anchorSubjects == [pki.governmentRoot.subject])
+        #expect(stores.governmentStore?.knownIntermediates == [pki.intermediate.der, pki.otherRoot.der])
+        // A leaf sent without its intermediate: incomplete under public trust (the root is an
+        // anchor there), untrusted under government trust (it is not).
+        let omitted = [pki.leaf.der]
+        #expect(ChainVerifier.verify(omitted, against: publicStore, at: Date()).problem == .incompleteChain)
+        #expect(ChainVerifier.verify(omitted, against: stores.governmentStore!, at: Date()).problem == .untrustedRoot)
+        // A self-signed certificate of an intermediates file is no anchor.
+        let other = ChainVerifier.verify([pki.otherRoot.der], against: publicStore, at: Date())
+        #expect(!other.trusted)
+    }
+
+    @Test("public CA files replace Debian's bundle, and each must load; so must every intermediates file")
+    func publicFilesAndIntermediatesMustLoad() throws {
+        let pki = try CertificatePKI.get()
+        let scratch = try CertificateScratch()
+        let root = try scratch.write(pki.root.certificatePEM, to: "root.pem")
+        let other = try scratch.write(pki.otherRoot.certificatePEM, to: "other.pem")
+        let stores = try TrustStores(publicBundles: [root, other], governmentAnchors: [])
+        #expect(stores.publicStore?.anchorSubjects == [pki.root.subject, pki.otherRoot.subject])
+        #expect(stores.governmentStore == nil)
+        let missing = scratch.missing("no-bundle.pem")
+        #expect(throws: TrustStoreError.self) { try TrustStores(publicBundles: [root, missing], governmentAnchors: []) }
+        let error = try #require(throws: TrustStoreError.self) {
+            try TrustStores(governmentAnchors: [], intermediates: [scratch.missing("no-intermediates.pem")])
+        }
+        #expect(error.description.contains("no-intermediates.pem"))
+    }
+
     @Test("Debian's bundle loads with over 100 anchors and trusts no lab chain",
           .enabled(if: FileManager.default.isReadableFile(atPath: TrustStore.systemBundlePath)))
     func systemBundle() throws {

@@ -70,6 +70,38 @@ import Testing
         #expect(observation.problem == nil)
     }
 
+    @Test func aSilentPortTimesOutAndTheConnectsStartIntervalApart() async throws {
+        let silent = try SilentPort()
+        let engine = ProbeEngine()
+        defer { engine.shutdown() }
+        // Attempts start 100 ms apart whatever the previous one does: the second starts while
+        // the first still waits, so the series takes 0.1 + 0.5 s, not 0.5 + 0.1 + 0.5 s.
+        let settings = LinkProbeSettings(count: 2, interval: .milliseconds(100), timeout: .milliseconds(500))
+        let observation = await engine.probeLink(Link(address: IPAddress(127, 0, 0, 1), method: .tcp(port: silent.port)),
+                                                 settings: settings)
+        #expect(observation.transport == .tcp)
+        #expect(observation.sent == 2)
+        #expect(observation.received == 0)
+        #expect(observation.refused == 0)  // silence, not a reset
+        #expect(observation.unreachable == 0)
+        #expect(observation.lossPercent == 100)
+        #expect(observation.roundTrip == nil)
+        #expect(observation.state() == .down)
+        #expect(observation.duration >= 0.59 && observation.duration < 0.9, "took \(observation.duration) s")
+    }
+
+    @Test func connectsThatAnswerAreSpacedByTheIntervalFromTheStart() async throws {
+        let listener = try LoopbackListener()
+        let engine = ProbeEngine()
+        defer { engine.shutdown() }
+        let settings = LinkProbeSettings(count: 4, interval: .milliseconds(50), timeout: .milliseconds(500))
+        let observation = await engine.probeLink(Link(address: IPAddress(127, 0, 0, 1), method: .tcp(port: listener.port)),
+                                                 settings: settings)
+        #expect(observation.received == 4)
+        // The last connect starts 150 ms after the first and answers at once.
+        #expect(observation.duration >= 0.15 && observation.duration < 0.4, "took \(observation.duration) s")
+    }
+
     @Test func anAddressOutsideTheAllowListIsNeverProbed() async {
         let engine = ProbeEngine(.init(allow: [IPNetwork("127.0.0.0/8")!]))
         defer { engine.shutdown() }

@@ -6,7 +6,7 @@ import Synchronization
 
 /// The lab catalogue, started once for the whole test process and stopped at exit, and a
 /// probe engine configured to trust it: the lab root stands in for the public bundle, the
-/// Government CA bundle is the government store.
+/// Government CA bundle is the government store, the lab intermediate is known to both.
 enum ProbeLab {
     private static let shared = Mutex<RunningLab?>(nil)
 
@@ -24,9 +24,13 @@ enum ProbeLab {
         shared.withLock { $0?.stop() }
     }
 
-    static func trust(_ lab: RunningLab, extraGovernment: [String] = []) throws -> TrustStores {
-        try TrustStores(publicBundle: lab.trust.publicRoot.path,
-                        governmentAnchors: [lab.trust.governmentBundle.path] + extraGovernment)
+    /// The lab's trust: the lab root as public trust, the Government CA bundle as government
+    /// trust, and the lab intermediate as a known intermediate of both (as a browser preloads
+    /// the intermediates of public CAs), unless `knownIntermediates` is false.
+    static func trust(_ lab: RunningLab, extraGovernment: [String] = [], knownIntermediates: Bool = true) throws -> TrustStores {
+        try TrustStores(publicBundles: [lab.trust.publicRoot.path],
+                        governmentAnchors: [lab.trust.governmentBundle.path] + extraGovernment,
+                        intermediates: knownIntermediates ? [lab.trust.labIntermediate.path] : [])
     }
 
     /// The endpoint of a case as an inventory would write it: URL with the case's host
@@ -49,12 +53,13 @@ enum ProbeLab {
     /// whole suite runs in parallel on two cores, and a starved loop must not look like a
     /// silent server.
     static func probe(_ id: String, timeout: Duration = .seconds(10), engine: ProbeEngine? = nil,
-                      extraGovernment: [String] = []) async throws -> TLSObservation {
+                      extraGovernment: [String] = [], knownIntermediates: Bool = true) async throws -> TLSObservation {
         let lab = try lab()
         let own = engine == nil ? ProbeEngine() : nil
         defer { own?.shutdown() }
         let settings = TLSProbeSettings(timeout: timeout, httpPort: try httpPort(lab, id))
         return await (engine ?? own!).probeEndpoint(try endpoint(lab, id), settings: settings,
-                                                    trust: try trust(lab, extraGovernment: extraGovernment))
+                                                    trust: try trust(lab, extraGovernment: extraGovernment,
+                                                                     knownIntermediates: knownIntermediates))
     }
 }

@@ -75,21 +75,40 @@ struct TLSProbeLabTests {
     }
 
     @Test func aLeafForAnotherNameDoesNotMatch() async throws {
-        let trust = try #require(try await ProbeLab.probe("wrong-host").trust)
+        let observation = try await ProbeLab.probe("wrong-host")
+        let trust = try #require(observation.trust)
         #expect(trust.publicTrust.trusted)
         #expect(!trust.hostnameMatches)
+        #expect(trust.hostnameCode == 62 && trust.hostnameMessage == "hostname mismatch")
+        let finding = try #require(Policy().evaluateEndpoint(observation, now: Date()).findings.first { $0.id == "cert.hostname_mismatch" })
+        #expect(finding.evidence["trust.hostname.code"] == "62")
+        #expect(finding.evidence["trust.hostname.message"] == "hostname mismatch")
     }
 
-    @Test func aMissingIntermediateIsAnIncompleteChainWhenTheIntermediateIsKnown() async throws {
-        let lab = try ProbeLab.lab()
-        // Without the intermediate anywhere: untrusted. With it known (an anchors file that
-        // also holds the lab intermediate): the server omits an intermediate it needs.
-        let plain = try #require(try await ProbeLab.probe("incomplete-chain").trust)
-        #expect(plain.publicTrust.problem == .untrustedRoot)
-        let observation = try await ProbeLab.probe("incomplete-chain",
-                                                   extraGovernment: [lab.trust.publicRoot.path, lab.trust.labIntermediate.path])
+    @Test func aMissingIntermediateIsAnIncompleteChainUnderPublicTrust() async throws {
+        // The lab intermediate is a known intermediate (as a browser preloads those of public
+        // CAs): the server omits an intermediate that exists, it is not untrusted.
+        let observation = try await ProbeLab.probe("incomplete-chain")
         #expect(observation.certificates.count == 1)
+        let trust = try #require(observation.trust)
+        #expect(!trust.publicTrust.trusted)
+        #expect(trust.publicTrust.problem == .incompleteChain, "\(trust.publicTrust)")
+        #expect(trust.publicTrust.code == 20)  // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, of the chain as sent
+        #expect(trust.governmentTrust?.problem == .untrustedRoot)  // the lab root is no government anchor
+        let ids = Policy().evaluateEndpoint(observation, now: Date()).findings.map(\.id)
+        #expect(ids.contains("cert.chain_incomplete"), "\(ids)")
+        #expect(!ids.contains("cert.untrusted"), "\(ids)")
+    }
+
+    @Test func aMissingIntermediateThatNobodyKnowsIsAnUntrustedRoot() async throws {
+        let lab = try ProbeLab.lab()
+        let plain = try #require(try await ProbeLab.probe("incomplete-chain", knownIntermediates: false).trust)
+        #expect(plain.publicTrust.problem == .untrustedRoot)
+        // Government trust: an anchors file that also holds the intermediate makes it known there.
+        let observation = try await ProbeLab.probe("incomplete-chain", extraGovernment: [lab.trust.publicRoot.path, lab.trust.labIntermediate.path],
+                                                   knownIntermediates: false)
         #expect(observation.trust?.governmentTrust?.problem == .incompleteChain)
+        #expect(observation.trust?.publicTrust.problem == .untrustedRoot)
     }
 
     @Test func weakCertificatesAreDescribed() async throws {
@@ -178,6 +197,27 @@ struct TLSProbeLabTests {
         #expect(missing.strictTransportSecurity == nil && missing.hstsMaxAge == nil)
         let short = try #require(try await ProbeLab.probe("hsts-short").http)
         #expect(short.hstsMaxAge == 86_400)
+    }
+
+    @Test func anHTTPSRedirectIsRecordedWithItsTarget() async throws {
+        let observation = try await ProbeLab.probe("https-redirect")
+        #expect(observation.connection.modernHandshake)
+        let http = try #require(observation.http)
+        #expect(http.status == 302)
+        #expect(http.location == LabCatalogue.httpsRedirectTarget)  // recorded, not followed
+        #expect(http.hstsMaxAge == 63_072_000)
+        #expect(observation.trust?.publicTrust.trusted == true)
+    }
+
+    @Test func ocspStaplingIsSeenWhereTheServerStaples() async throws {
+        // good-rsa staples (see aGoodServerIsSeenWhole); hsts-present is as good but staples nothing.
+        let stapled = try #require(try await ProbeLab.probe("good-ecdsa").session)
+        #expect(stapled.ocspStapled)
+        let observation = try await ProbeLab.probe("hsts-present")
+        let session = try #require(observation.session)
+        #expect(!session.ocspStapled)
+        let finding = Policy().evaluateEndpoint(observation, now: Date()).findings.first { $0.id == "ocsp.no_stapling" }
+        #expect(finding?.severity == .info)
     }
 
     @Test func plainHTTPWithAndWithoutRedirect() async throws {
