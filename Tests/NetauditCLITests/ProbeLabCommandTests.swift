@@ -19,7 +19,7 @@ import Testing
             "  CRITICAL cert.expired: The certificate expired on ", "verdict: noncompliant\n",
         ]),
         Case(id: "wrong-host", status: 0, lines: [
-            "  public: trusted (anchor CN=netaudit lab root,O=netaudit lab)", "  host name: does not match wrong-host.lab.test",
+            "  public: trusted (anchor CN=netaudit lab root,O=netaudit lab)", "  host name: does not match wrong-host.lab.test (62: hostname mismatch)",
             "  HIGH     cert.hostname_mismatch: The certificate is not valid for wrong-host.lab.test: it names www.other-agency.test.",
             "           trust.hostname.code = 62", "           trust.hostname.message = hostname mismatch",
         ]),

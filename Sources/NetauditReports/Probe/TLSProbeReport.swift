@@ -78,7 +78,8 @@ public enum TLSProbeReport {
             out.append("trust")
             out.append("  public: \(verification(trust.publicTrust))")
             if let government = trust.governmentTrust { out.append("  government: \(verification(government))") }
-            out.append("  host name: \(trust.hostnameMatches ? "matches" : "does not match") \(observation.serverName)")
+            out.append("  host name: \(trust.hostnameMatches ? "matches" : "does not match") \(observation.serverName)"
+                       + (trust.hostnameMatches ? "" : " (\(trust.hostnameCode): \(trust.hostnameMessage))"))
         }
         if !observation.protocols.isEmpty {
             out.append("protocols")
