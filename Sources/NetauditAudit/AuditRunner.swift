@@ -32,6 +32,16 @@ public struct AuditPlan: Sendable {
         guard let only, let root = inventory.allAgencies.first(where: { $0.code == only }) else { return inventory }
         var pruned = inventory
         pruned.agencies = [root]
+        // The names above the subtree, from the top, for the paths of the report.
+        let parents = Dictionary(inventory.allAgenciesWithParent.map { ($0.agency.code, $0.parent) }, uniquingKeysWith: { first, _ in first })
+        let names = Dictionary(inventory.allAgencies.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+        var scope: [String] = []
+        var code = parents[only] ?? nil
+        while let current = code, scope.count < 1000 {
+            scope.insert(names[current] ?? current, at: 0)
+            code = parents[current] ?? nil
+        }
+        pruned.scope = scope
         return pruned
     }
 

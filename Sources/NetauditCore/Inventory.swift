@@ -22,6 +22,9 @@ public struct Inventory: Sendable, Hashable, Codable {
     public var agencies: [Agency]
     /// Every file read, the top file first, in the order the includes were followed.
     public var files: [String]
+    /// For an inventory narrowed to one subtree (`netaudit audit --only`): the names of the
+    /// agencies above it, from the top, so that reports still show whole paths.
+    public var scope: [String] = []
 
     public init(title: String? = nil, levels: [String], targets: [String: Double] = [:],
                 allow: [IPNetwork] = IPNetwork.loopback, trustAnchors: [String] = [],
@@ -40,7 +43,7 @@ public struct Inventory: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case title, levels, targets, allow, trustAnchors, trustIntermediates, probe, policy, agencies, files
+        case title, levels, targets, allow, trustAnchors, trustIntermediates, probe, policy, agencies, files, scope
     }
 
     /// Decodes an inventory stored by any netaudit version: settings added later (such as
@@ -57,6 +60,7 @@ public struct Inventory: Sendable, Hashable, Codable {
         policy = try container.decodeIfPresent(InventoryPolicy.self, forKey: .policy) ?? InventoryPolicy()
         agencies = try container.decodeIfPresent([Agency].self, forKey: .agencies) ?? []
         files = try container.decodeIfPresent([String].self, forKey: .files) ?? []
+        scope = try container.decodeIfPresent([String].self, forKey: .scope) ?? []
     }
 
     /// The connection target of a level, in percent.

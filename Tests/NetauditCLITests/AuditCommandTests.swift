@@ -386,6 +386,12 @@ struct FullDiskTests {
         let levels = try #require(summary["levels"] as? [[String: Any]])
         #expect(levels.map { $0["level"] as? String } == ["district"])
         #expect((summary["gaps"] as? [Any])?.isEmpty == true)
+        // A gap below the subtree keeps its whole path from the top.
+        let d2 = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite",
+                                    "--links-only", "--only", "D2", "--format", "json"])
+        #expect(d2.status == 1)
+        let gaps = try #require((try AuditCommandTests.json(d2.stdout)["summary"] as? [String: Any])?["gaps"] as? [[String: Any]])
+        #expect(gaps.map { $0["path"] as? [String] } == [["Tỉnh", "Huyện 2"]])
         let unknown = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--only", "D9"])
         #expect(unknown.status == 2)
     }

@@ -108,7 +108,7 @@ public struct AuditReport: Sendable, Encodable {
                                   anchors: own.map { ReachedAnchor($0.observation.trust)?.store.rawValue ?? "none" }))
             agency.children.forEach { visit($0, path: path + [agency.name]) }
         }
-        record.inventory.agencies.forEach { visit($0, path: []) }
+        record.inventory.agencies.forEach { visit($0, path: record.inventory.scope) }
         self.rows = rows
     }
 

@@ -321,7 +321,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             }
             agency.children.forEach { visit($0, path: path + [agency.name]) }
         }
-        inventory.agencies.forEach { visit($0, path: []) }
+        inventory.agencies.forEach { visit($0, path: inventory.scope) }
 
         self.levels = levels(perLevel)
         self.parents = parents
