@@ -115,7 +115,8 @@ public struct AuditRunner: Sendable {
             try? store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
             throw error
         case .deadline:
-            try store.finishRun(id, state: .aborted, note: "the run deadline (probe.run_timeout: \(timeout.text)) passed")
+            let setting = deadline == nil ? "probe.run_timeout: \(timeout.text)" : timeout.text
+            try store.finishRun(id, state: .aborted, note: "the run deadline (\(setting)) passed")
         case .finished(nil), .interrupted:
             try store.finishRun(id, state: .aborted, note: "interrupted")
         }
@@ -132,7 +133,14 @@ public struct AuditRunner: Sendable {
             // of the node it depends on, and stored as soon as both are known.
             let settings = LinkProbeSettings(inventory.probe)
             let engine = self.engine
-            let probed = Set(agencies.filter { $0.link != nil }.map(\.code))
+            // A `via` node outside the plan (`--only` a subtree) is probed too, for its state
+            // only (not stored, not reported): a link behind it that is silent while it is
+            // down is unreachable, not down.
+            let planned = Set(agencies.map(\.code))
+            let context = Set(agencies.compactMap { $0.link?.via }).subtracting(planned)
+                .compactMap { code in inventory.allAgencies.first { $0.code == code } }
+                .filter { $0.link != nil }
+            let probed = Set(agencies.filter { $0.link != nil }.map(\.code)).union(context.map(\.code))
             var waiting: [String: [Agency]] = [:]  // via code → agencies waiting for its state
             var states: [String: LinkState?] = [:]
             var observations: [String: LinkObservation] = [:]
@@ -148,16 +156,20 @@ public struct AuditRunner: Sendable {
             }
             let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
             try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
-                for agency in agencies {
+                for agency in agencies + context {
                     guard let link = agency.link else { continue }
                     group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
                 }
                 // Agencies without a link: judged at once.
                 for agency in agencies where agency.link == nil { try judge(agency) }
                 for try await (code, observation) in group {
-                    observations[code] = observation
                     states[code] = policy.linkState(observation)
-                    guard let agency = byCode[code] else { continue }
+                    guard let agency = byCode[code] else {
+                        // A context node: its dependents can be judged now.
+                        for dependent in waiting.removeValue(forKey: code) ?? [] { try judge(dependent) }
+                        continue
+                    }
+                    observations[code] = observation
                     if let via = agency.link?.via, probed.contains(via), !states.keys.contains(via) {
                         waiting[via, default: []].append(agency)
                     } else {
@@ -167,7 +179,9 @@ public struct AuditRunner: Sendable {
             }
             // Judged and stored even when interrupted: every series returned what it measured.
             // (Only a via node that never reported leaves agencies waiting.)
-            for agency in waiting.values.flatMap({ $0 }) { try judge(agency) }
+            while let via = waiting.keys.first {
+                for agency in waiting.removeValue(forKey: via) ?? [] { try judge(agency) }
+            }
             try Task.checkCancellation()
         }
         if plan.probesEndpoints {

@@ -206,7 +206,7 @@ final class ProgressLine: Sendable {
     func show(_ progress: AuditProgress) {
         guard enabled else { return }
         let (seconds, _) = progress.elapsed.components
-        printErrorRaw("\r\u{1B}[K\(progress.done)/\(progress.total) agencies done, \(progress.failures) failures so far, \(seconds) s")
+        printErrorRaw("\r\u{1B}[K\(progress.done)/\(progress.total) agencies done, \(progress.failures) failed checks so far, \(seconds) s")
     }
 
     func clear() {

@@ -118,6 +118,9 @@ import Testing
         // Each endpoint with the anchor its chain reached.
         let endpoints = try #require(summary["endpoints"] as? [[String: Any]])
         #expect(endpoints.count == 7)
+        // In inventory order, whatever order the checks ended in.
+        #expect(endpoints.map { ($0["url"] as? String)?.split(separator: ".").first.map { $0.dropFirst(8) } }
+                == ["good-ecdsa", "government-ca", "expired", "hsts-missing", "self-signed", "tls1-0-only", "refused"])
         let anchors = Dictionary(uniqueKeysWithValues: endpoints.map {
             ($0["url"] as! String, ($0["anchor"] as? [String: Any])?["store"] as? String) })
         #expect(anchors.filter { $0.key.contains("government-ca") }.values.first == "government")
@@ -161,7 +164,7 @@ import Testing
     }
 
     /// Documented keys a first, complete run has no value for.
-    static let notInAFirstRun: Set<String> = ["changes", "changes.previous_run", "changes.newly_down", "changes.recovered",
+    static let notInAFirstRun: Set<String> = ["summary.gaps.link_problem", "summary.gaps.endpoints_not_probed", "changes", "changes.previous_run", "changes.newly_down", "changes.recovered",
                                               "changes.newly_noncompliant", "changes.fixed"]
 
     /// `--tls-only` judges no link: the levels are "not probed", not missed, and the exit
@@ -191,6 +194,72 @@ import Testing
         #expect(result.stdout.contains("Gaps (0)"))
     }
 
+    /// `--only` a commune behind a district that is down: the district is probed for its
+    /// state only, so the commune's silence is `link.unreachable` (the cause is upstream).
+    @Test func onlyASubtreeStillKnowsItsViaNodeIsDown() throws {
+        let district = try Blackhole(address: "127.66.0.2")
+        let commune = try Blackhole(address: "127.66.0.3")
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            levels: [province, district, commune]
+            probe: {link: {count: 1, timeout: 300ms}}
+            agencies:
+              - code: "64"
+                name: "Tỉnh Gia Lai"
+                level: province
+                link: {address: 127.66.1.1, method: tcp, port: 9}
+                children:
+                  - code: "623"
+                    name: "Thị xã An Khê"
+                    level: district
+                    link: {address: \(district.address), method: tcp, port: \(district.port), via: "64"}
+                    children:
+                      - {code: "23614", name: "Phường An Bình", level: commune, link: {address: \(commune.address), method: tcp, port: \(commune.port), via: "623"}}
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite",
+                                        "--links-only", "--only", "23614", "--format", "json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let summary = try #require(try AuditCommandTests.json(result.stdout)["summary"] as? [String: Any])
+        let gaps = try #require(summary["gaps"] as? [[String: Any]])
+        #expect(gaps.map { $0["code"] as? String } == ["23614"])  // the district is not reported
+        #expect((gaps.first?["findings"] as? [[String: Any]])?.map { $0["id"] as? String } == ["link.unreachable"])
+        #expect(gaps.first?["cause"] as? String == "623")
+        let store = try ResultStore(path: folder + "/r.sqlite")
+        #expect(try store.linkResults(run: try #require(try store.runs().first).id).map(\.agencyCode) == ["23614"])
+        withExtendedLifetime((district, commune)) {}
+    }
+
+    /// A link that cannot be probed at all (no ICMP socket: an unprivileged user without
+    /// CAP_NET_RAW, in a namespace of its own) is "not probed", never "down".
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
+    func aLinkThatCannotBeProbedIsNotProbedNotDown() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            levels: [province]
+            probe: {link: {count: 1, timeout: 300ms}}
+            agencies:
+              - {code: "64", name: "Tỉnh Gia Lai", level: province, link: {address: 127.0.0.1}}
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
+        let result = try CLIRunner.run(
+            ["-c", "ip link set lo up && exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \(CLIRunner.binary) audit --inventory \(folder)/inventory.yaml --db \(folder)/r.sqlite --format json"],
+            executable: "/bin/sh", wrapper: ["/usr/bin/unshare", "--net"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let summary = try #require(try AuditCommandTests.json(result.stdout)["summary"] as? [String: Any])
+        let figures = try #require((summary["levels"] as? [[String: Any]])?.first?["figures"] as? [String: Any])
+        #expect(figures["not_probed"] as? Int == 1 && figures["down"] as? Int == 0 && figures["connected"] as? Int == 0)
+        let gap = try #require((summary["gaps"] as? [[String: Any]])?.first)
+        #expect((gap["link_problem"] as? String)?.hasPrefix("no ICMP socket") == true, "\(gap)")
+        #expect((gap["findings"] as? [Any])?.isEmpty == true)
+        let csv = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--format", "csv"])
+        #expect(csv.stdout.contains("\r\n64,Tỉnh Gia Lai,province,Tỉnh Gia Lai,not probed,,,0,0,,\r\n"), "\(csv.stdout)")
+        let table = try CLIRunner.run(["report", "--db", folder + "/r.sqlite"])
+        #expect(table.stdout.contains("  64 Tỉnh Gia Lai: link not probed\n      link not probed: no ICMP socket"), "\(table.stdout)")
+    }
+
     /// The run's deadline stops checks stuck on a tarpit: the run ends aborted, on time.
     @Test func theRunDeadlineAbortsARunStuckOnATarpit() throws {
         let lab = try LabCatalogue.standard().start(only: ["tarpit"])
@@ -213,7 +282,17 @@ import Testing
         // --run-timeout overrides the inventory's.
         let flag = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite",
                                       "--run-timeout", "500ms", "--format", "json"])
-        #expect(flag.stdout.contains("probe.run_timeout: 500ms"))
+        #expect(flag.stdout.contains("the run deadline (500ms) passed"))
+        // An aborted run meets nothing: the endpoint it did not finish is counted and listed.
+        let aborted = try AuditCommandTests.json(flag.stdout)
+        let summary = try #require(aborted["summary"] as? [String: Any])
+        #expect(summary["targets_met"] as? Bool == false)
+        let figures = try #require((summary["levels"] as? [[String: Any]])?.first?["figures"] as? [String: Any])
+        #expect(figures["endpoints_not_probed"] as? Int == 1 && figures["endpoints"] as? Int == 0)
+        #expect((summary["gaps"] as? [[String: Any]])?.first?["endpoints_not_probed"] as? Int == 1)
+        let report = try CLIRunner.run(["report", "--db", folder + "/r.sqlite"])
+        #expect(report.status == 1)
+        #expect(report.stdout.contains("Result: the run did not complete; its figures are partial."))
         let bad = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--run-timeout", "soon"])
         #expect(bad.status == 2)
     }

@@ -91,6 +91,35 @@ struct AuditSummaryTests {
         #expect(expiring.first?.daysLeft == 5)
     }
 
+    /// Expired by less than a day is expired (days_left 0); the 30-day window is counted to
+    /// the second, as the policy's cert.expiring counts it.
+    @Test(arguments: [(-0.4, true, 0, true), (-20.6, true, -20, true), (29.9, true, 29, false), (30.5, false, 0, false)])
+    func certificateDaysAndTheWindow(days: Double, listed: Bool, daysLeft: Int, expired: Bool) {
+        let leaf = CertificateObservation(subject: "CN=x", issuer: "CN=CA", serialNumber: "01", subjectAltNames: [],
+                                          notBefore: Self.now.addingTimeInterval(-80 * 86_400), notAfter: Self.now.addingTimeInterval(days * 86_400),
+                                          keyType: "RSA", keyBits: 2048, signatureAlgorithm: "sha256WithRSAEncryption",
+                                          sha256Fingerprint: "00", isCA: false, selfSigned: false)
+        let endpoint = EndpointResult(agencyCode: "64", observation: TLSObservation(url: "https://64.gialai.test/", serverName: "64.gialai.test",
+                                                                                    port: 443, certificates: [leaf]),
+                                      verdict: .compliant, findings: [])
+        let inventory = Inventory(levels: ["province"], agencies: [Agency(code: "64", name: "Tỉnh Gia Lai", level: "province")])
+        let certificates = AuditSummary(inventory: inventory, links: [], endpoints: [endpoint], now: Self.now).expiringCertificates
+        #expect(!certificates.isEmpty == listed)
+        if listed { #expect(certificates.first?.daysLeft == daysLeft && certificates.first?.expired == expired) }
+    }
+
+    /// A run cut short meets nothing, and the endpoints it did not get to are counted.
+    @Test func anAbortedRunMeetsNothing() {
+        let inventory = Inventory(levels: ["province"], agencies: [
+            Agency(code: "64", name: "Tỉnh Gia Lai", level: "province", link: Self.link("64"),
+                   endpoints: [Endpoint(url: try! EndpointURL.parse("https://64.gialai.test/").get())])])
+        let summary = AuditSummary(inventory: inventory, links: [Self.result("64", .up)], endpoints: [], now: Self.now,
+                                   endpointsPlanned: true, complete: false)
+        #expect(!summary.targetsMet)
+        #expect(summary.levels[0].figures.endpointsNotProbed == 1)
+        #expect(summary.gaps.map(\.endpointsNotProbed) == [1])
+    }
+
     @Test func everythingConnectedAndCompliantMeetsTheTargets() {
         let inventory = Inventory(levels: Self.inventory.levels, agencies: [
             Agency(code: "64", name: "Tỉnh Gia Lai", level: "province", link: Self.link("64"))])

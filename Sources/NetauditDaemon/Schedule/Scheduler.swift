@@ -226,7 +226,8 @@ final class Scheduler: Service, Sendable {
             let state = record?.state ?? .aborted
             let links = plan.probesLinks ? try store.linkResults(run: id) : nil
             let endpoints = plan.probesEndpoints ? try store.endpointResults(run: id) : nil
-            let summary = AuditSummary(inventory: plan.auditedInventory, links: links ?? [], endpoints: endpoints ?? [], now: endedAt)
+            let summary = AuditSummary(inventory: plan.auditedInventory, links: links ?? [], endpoints: endpoints ?? [], now: endedAt,
+                                       endpointsPlanned: plan.probesEndpoints, complete: state == .complete)
             metrics.runEnded(kind: kind, state: state, duration: duration)
             status.update(kind) {
                 $0.runningSince = nil

@@ -134,9 +134,13 @@ final class ICMPPinger: LoopSource {
         return id
     }
 
-    /// Ends a series now with what it has (a cancelled run).
+    /// Ends a series now with what it has (a cancelled run). Requests still waiting for their
+    /// reply or timeout are neither answered nor lost: they do not count as sent, so that a
+    /// cut-off series reports no loss it did not see (and, with nothing concluded, nothing).
     func cancel(_ id: Int) {
         guard let entry = series[id] else { return }
+        entry.sent -= entry.outstanding
+        entry.outstanding = 0
         finish(id, entry)
     }
 

@@ -31,6 +31,7 @@ final class TCPConnectSeries: LoopSource {
     private var unreachable = 0
     private var firstReply: Date?
     private var lastReply: Date?
+    /// Why an attempt could not even start (no socket): the series then says nothing of the link.
     private var lastProblem: String?
     private(set) var isFinished = false
 
@@ -71,8 +72,10 @@ final class TCPConnectSeries: LoopSource {
         return !isFinished
     }
 
-    /// Ends the series now with what it has (a cancelled run).
+    /// Ends the series now with what it has (a cancelled run). Connects still in flight are
+    /// neither answered nor lost: they do not count as sent.
     func cancel() {
+        attempt -= inFlight.count
         inFlight.removeAll()
         finish()
     }
@@ -107,9 +110,8 @@ final class TCPConnectSeries: LoopSource {
             lastReply = date
         case ETIMEDOUT:
             break
-        default:  // EHOSTUNREACH, ENETUNREACH…: an error answer, not a reply
+        default:  // EHOSTUNREACH, ENETUNREACH…: an error answer, not a reply: the link is down
             unreachable += 1
-            lastProblem = String(cString: strerror(error))
         }
     }
 

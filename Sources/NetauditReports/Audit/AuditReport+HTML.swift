@@ -20,7 +20,7 @@ extension AuditReport {
         body.append("<h1>\(e(run.title ?? "netaudit"))</h1>")
         body.append("<p class=\"meta\">\(e(l.text("run {id}", ["id": "\(run.id)"]))) · \(e(l[run.kind])) · \(e(l[run.state])) · \(e(dates.string(from: run.startedAt))) · \(e(run.inventoryPath))</p>")
         if let note = run.note { body.append("<p class=\"meta bad\">\(e(l.text("note: {note}", ["note": note])))</p>") }
-        body.append("<p class=\"verdict \(summary.targetsMet ? "ok" : "bad")\">\(e(l[summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant." : "Result: targets missed or endpoints not compliant."]))</p>")
+        body.append("<p class=\"verdict \(summary.targetsMet ? "ok" : "bad")\">\(e(l[resultSentence]))</p>")
 
         func cells(_ values: [String]) -> String { values.map { "<td>\(e($0))</td>" }.joined() }
         func heads(_ values: [String]) -> String { values.map { $0 == "" ? "<th class=\"wide\"></th>" : "<th>\(e(l[$0]))</th>" }.joined() }
@@ -70,6 +70,7 @@ extension AuditReport {
                     notes += "<br><em>\(e(l.text("its link depends on {node}, which is down", ["node": gap.causeName.map { "\($0) (\(node))" } ?? node])))</em>"
                 }
                 if let problem = gap.linkProblem { notes += "<br><em>\(e(l.text("link not probed: {problem}", ["problem": problem])))</em>" }
+                if let count = gap.endpointsNotProbed { notes += "<br><em>\(e(l.text("{count} endpoints not checked", ["count": "\(count)"])))</em>" }
                 body.append("<tr><td>\(e(gap.code))</td><td>\(e(gap.path.joined(separator: " › ")))\(notes)</td><td>\(findings.joined(separator: "<br>"))</td></tr>")
             }
             body.append("</table>")
@@ -86,9 +87,10 @@ extension AuditReport {
         } else {
             body.append("<ol class=\"calendar\">")
             for certificate in summary.expiringCertificates {
-                let tone = certificate.daysLeft < 0 ? "bad" : (certificate.daysLeft <= 7 ? "warn" : "ok")
-                let when = certificate.daysLeft < 0 ? l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"])
-                                                    : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
+                let tone = certificate.expired ? "bad" : (certificate.daysLeft <= 7 ? "warn" : "ok")
+                let when = certificate.expired
+                    ? (certificate.daysLeft == 0 ? l["expired today"] : l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"]))
+                    : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
                 body.append("<li class=\"\(tone)\"><strong>\(e(when))</strong> · \(e(dates.string(from: certificate.notAfter))) · \(e(certificate.agencyCode)) · \(e(certificate.url)) · \(e(certificate.subject))</li>")
             }
             body.append("</ol>")

@@ -66,7 +66,8 @@ public struct AuditReport: Sendable, Encodable {
                       title: record.inventory.title, note: record.note)
         let links = try store.linkResults(run: record.id)
         let endpoints = try store.endpointResults(run: record.id)
-        summary = AuditSummary(inventory: record.inventory, links: links, endpoints: endpoints, now: now ?? record.startedAt)
+        summary = AuditSummary(inventory: record.inventory, links: links, endpoints: endpoints, now: now ?? record.startedAt,
+                               endpointsPlanned: record.kind != .linkSweep, complete: record.state == .complete)
 
         // The previous complete run of the same kind over the same inventory.
         let previousRun = try store.latestRun(kinds: [record.kind], before: record.id, inventoryPath: record.inventoryPath)
@@ -94,18 +95,23 @@ public struct AuditReport: Sendable, Encodable {
         }
 
         let linkByCode = Dictionary(links.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
-        let endpointsByCode = Dictionary(grouping: endpoints, by: \.agencyCode)
+        let endpointsByCode = Dictionary(grouping: summary.endpoints, by: \.agencyCode)
+        let findingsByCode = Dictionary(grouping: endpoints, by: \.agencyCode).mapValues { $0.flatMap(\.findings) }
         var rows: [AgencyRow] = []
         func visit(_ agency: Agency, path: [String]) {
             let link = linkByCode[agency.code]
-            let own = endpointsByCode[agency.code] ?? []
-            let findings = (link?.findings ?? []) + own.flatMap(\.findings)
+            let own = endpointsByCode[agency.code] ?? []  // in inventory order
+            let findings = (link?.findings ?? []) + (findingsByCode[agency.code] ?? [])
+            // The link as judged: its state, or why there is none.
+            let linkState: String
+            if agency.link == nil { linkState = "unconfigured" } else if let state = link?.state { linkState = state.rawValue } else { linkState = "not probed" }
+            let sent = (link?.observation?.sent ?? 0) > 0
             rows.append(AgencyRow(code: agency.code, name: agency.name, level: agency.level, path: path + [agency.name],
-                                  linkState: agency.link == nil ? "unconfigured" : (link?.state?.rawValue ?? (link == nil ? "not probed" : "down")),
-                                  lossPercent: link?.observation?.lossPercent, medianMilliseconds: link?.observation?.roundTrip?.median,
+                                  linkState: linkState,
+                                  lossPercent: sent ? link?.observation?.lossPercent : nil, medianMilliseconds: link?.observation?.roundTrip?.median,
                                   endpoints: own.count, compliantEndpoints: own.filter { $0.verdict == .compliant }.count,
                                   findings: findings.filter { $0.severity != .info }.map(\.id),
-                                  anchors: own.map { ReachedAnchor($0.observation.trust)?.store.rawValue ?? "none" }))
+                                  anchors: own.map { $0.anchor?.store.rawValue ?? "none" }))
             agency.children.forEach { visit($0, path: path + [agency.name]) }
         }
         record.inventory.agencies.forEach { visit($0, path: record.inventory.scope) }
@@ -218,7 +224,8 @@ public struct AuditReport: Sendable, Encodable {
         out.append(paint.bold("\(l["Gaps"]) (\(summary.gaps.count))"))
         for gap in summary.gaps {
             var what: [String] = []
-            if !gap.connected && summary.levels.contains(where: \.linksProbed) { what.append(l["not connected"]) }
+            if gap.linkProblem != nil { what.append(l["link not probed"]) } else if !gap.connected && summary.levels.contains(where: \.linksProbed) { what.append(l["not connected"]) }
+            if let count = gap.endpointsNotProbed { what.append(l.text("{count} endpoints not checked", ["count": "\(count)"])) }
             if !gap.compliant { what.append(l["not compliant"]) }
             var line = "  \(gap.code) \(gap.path.joined(separator: " › ")): \(what.joined(separator: ", "))"
             if let cause = gap.cause {
@@ -245,8 +252,8 @@ public struct AuditReport: Sendable, Encodable {
         if !summary.expiringCertificates.isEmpty {
             out.append(paint.bold(l["Certificates expired or expiring within 30 days"]))
             for certificate in summary.expiringCertificates {
-                let when = certificate.daysLeft < 0
-                    ? paint.red(l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"]))
+                let when = certificate.expired
+                    ? paint.red(certificate.daysLeft == 0 ? l["expired today"] : l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"]))
                     : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
                 out.append("  \(dates.string(from: certificate.notAfter))  \(when)  \(certificate.agencyCode)  \(certificate.url)  \(certificate.subject)")
             }
@@ -260,10 +267,16 @@ public struct AuditReport: Sendable, Encodable {
             }
             out.append("")
         }
-        let result = l[summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant."
-                                          : "Result: targets missed or endpoints not compliant."]
+        let result = l[resultSentence]
         out.append(summary.targetsMet ? paint.green(result) : paint.red(result))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The last line: the verdict, or that the run did not complete (its figures are partial).
+    var resultSentence: String {
+        if run.state != RunState.complete.rawValue { return "Result: the run did not complete; its figures are partial." }
+        return summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant."
+                                  : "Result: targets missed or endpoints not compliant."
     }
 
     static func percent(_ value: Double) -> String {

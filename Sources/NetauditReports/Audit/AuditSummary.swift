@@ -25,6 +25,8 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         public var compliant = 0
         public var noncompliant = 0
         public var endpointsUnreachable = 0
+        /// Endpoints the run was to check and did not (it was cut short): not known compliant.
+        public var endpointsNotProbed = 0
         /// Endpoints whose chain reached a public anchor (Debian's bundle).
         public var trustedPublic = 0
         /// Endpoints whose chain reached only the inventory's anchors (the Government CA).
@@ -37,7 +39,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         enum CodingKeys: String, CodingKey {
             case agencies, connected, degraded, down, unreachable, unconfigured, notProbed = "not_probed"
             case connectionRate = "connection_rate", endpoints, compliant
-            case noncompliant, endpointsUnreachable = "endpoints_unreachable"
+            case noncompliant, endpointsUnreachable = "endpoints_unreachable", endpointsNotProbed = "endpoints_not_probed"
             case trustedPublic = "trusted_public", trustedGovernment = "trusted_government"
         }
 
@@ -48,6 +50,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             down = try int(.down); unreachable = try int(.unreachable); unconfigured = try int(.unconfigured)
             notProbed = try int(.notProbed); endpoints = try int(.endpoints); compliant = try int(.compliant)
             noncompliant = try int(.noncompliant); endpointsUnreachable = try int(.endpointsUnreachable)
+            endpointsNotProbed = try int(.endpointsNotProbed)
             trustedPublic = try int(.trustedPublic); trustedGovernment = try int(.trustedGovernment)
         }
 
@@ -60,6 +63,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             try c.encode((connectionRate * 10).rounded() / 10, forKey: .connectionRate)
             try c.encode(endpoints, forKey: .endpoints); try c.encode(compliant, forKey: .compliant)
             try c.encode(noncompliant, forKey: .noncompliant); try c.encode(endpointsUnreachable, forKey: .endpointsUnreachable)
+            try c.encode(endpointsNotProbed, forKey: .endpointsNotProbed)
             try c.encode(trustedPublic, forKey: .trustedPublic); try c.encode(trustedGovernment, forKey: .trustedGovernment)
         }
 
@@ -72,6 +76,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             sum.notProbed = a.notProbed + b.notProbed; sum.endpoints = a.endpoints + b.endpoints
             sum.compliant = a.compliant + b.compliant; sum.noncompliant = a.noncompliant + b.noncompliant
             sum.endpointsUnreachable = a.endpointsUnreachable + b.endpointsUnreachable
+            sum.endpointsNotProbed = a.endpointsNotProbed + b.endpointsNotProbed
             sum.trustedPublic = a.trustedPublic + b.trustedPublic; sum.trustedGovernment = a.trustedGovernment + b.trustedGovernment
             return sum
         }
@@ -124,12 +129,14 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         public var causeName: String?
         /// Why the link could not be probed, when it could not (then it is not known to be connected).
         public var linkProblem: String?
+        /// Endpoints the run was to check and did not (a run cut short); absent when none.
+        public var endpointsNotProbed: Int?
         /// Critical and high findings first.
         public var findings: [Finding]
 
         enum CodingKeys: String, CodingKey {
             case code, name, level, path, connected, compliant, cause, causeName = "cause_name"
-            case linkProblem = "link_problem", findings
+            case linkProblem = "link_problem", endpointsNotProbed = "endpoints_not_probed", findings
         }
     }
 
@@ -160,10 +167,13 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         public var url: String
         public var subject: String
         public var notAfter: Date
+        /// Whole days left, toward zero (negative once expired by a day or more).
         public var daysLeft: Int
+        /// Already past its end of validity (even by less than a day, when `days_left` is 0).
+        public var expired: Bool
 
         enum CodingKeys: String, CodingKey {
-            case agencyCode = "agency_code", url, subject, notAfter = "not_after", daysLeft = "days_left"
+            case agencyCode = "agency_code", url, subject, notAfter = "not_after", daysLeft = "days_left", expired
         }
     }
 
@@ -175,7 +185,8 @@ public struct AuditSummary: Sendable, Codable, Equatable {
     public var expiringCertificates: [ExpiringCertificate]
     /// Every TLS endpoint of the run, in inventory order.
     public var endpoints: [EndpointLine]
-    /// Every level meets its target and every endpoint is compliant (exit status 0).
+    /// The run is complete, every level meets its target and every endpoint is compliant
+    /// (exit status 0).
     public var targetsMet: Bool
 
     enum CodingKeys: String, CodingKey {
@@ -184,10 +195,19 @@ public struct AuditSummary: Sendable, Codable, Equatable {
 
     /// Computes the summary of one run's results against its inventory. `now` is the moment
     /// certificate days are counted from (the run's start, so that a stored run always
-    /// renders the same).
-    public init(inventory: Inventory, links: [LinkResult], endpoints: [EndpointResult], now: Date, expiringWithinDays: Int = 30) {
+    /// renders the same). `endpointsPlanned`: the run was to check the endpoints (not a link
+    /// sweep), so one without a result was cut short; `complete`: the run ended complete.
+    public init(inventory: Inventory, links: [LinkResult], endpoints: [EndpointResult], now: Date, expiringWithinDays: Int = 30,
+                endpointsPlanned: Bool = false, complete: Bool = true) {
         let linkByCode = Dictionary(links.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
-        let endpointsByCode = Dictionary(grouping: endpoints, by: \.agencyCode)
+        // Each agency's endpoint results in the inventory's order (they are stored as they end).
+        var endpointsByCode = Dictionary(grouping: endpoints, by: \.agencyCode)
+        for agency in inventory.allAgencies where (endpointsByCode[agency.code]?.count ?? 0) > 1 {
+            let order = Dictionary(agency.endpoints.enumerated().map { ($1.url.description, $0) }, uniquingKeysWith: { first, _ in first })
+            endpointsByCode[agency.code] = endpointsByCode[agency.code]?.enumerated()
+                .sorted { (order[$0.element.observation.url] ?? Int.max, $0.offset) < (order[$1.element.observation.url] ?? Int.max, $1.offset) }
+                .map(\.element)
+        }
         // Every agency of a run that probed links has a link result (those without a link
         // too): no result at all means the links were not probed.
         let linksProbed = !links.isEmpty
@@ -196,6 +216,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             var connected = false, degraded = false, down = false, unreachable = false, unconfigured = false, notProbed = false
             var linkProblem: String?
             var endpoints = 0, compliant = 0, noncompliant = 0, unreachableEndpoints = 0, trustedPublic = 0, trustedGovernment = 0
+            var endpointsNotProbed = 0
         }
         func statusOf(_ agency: Agency) -> Status {
             var status = Status()
@@ -214,6 +235,9 @@ public struct AuditSummary: Sendable, Codable, Equatable {
                 }
             } else {
                 status.notProbed = true
+            }
+            if endpointsPlanned {
+                status.endpointsNotProbed = max(0, agency.endpoints.count - (endpointsByCode[agency.code]?.count ?? 0))
             }
             for endpoint in endpointsByCode[agency.code] ?? [] {
                 status.endpoints += 1
@@ -242,6 +266,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             figures.compliant += status.compliant
             figures.noncompliant += status.noncompliant
             figures.endpointsUnreachable += status.unreachableEndpoints
+            figures.endpointsNotProbed += status.endpointsNotProbed
             figures.trustedPublic += status.trustedPublic
             figures.trustedGovernment += status.trustedGovernment
         }
@@ -275,7 +300,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         func visit(_ agency: Agency, path: [String]) {
             let status = statuses[agency.code] ?? statusOf(agency)
             add(status, to: &perLevel[agency.level, default: Figures()])
-            let compliant = status.noncompliant == 0 && status.unreachableEndpoints == 0
+            let compliant = status.noncompliant == 0 && status.unreachableEndpoints == 0 && status.endpointsNotProbed == 0
             if !compliant { allCompliant = false }
             let linkFindings = linkByCode[agency.code]?.findings ?? []
             let endpointFindings = (endpointsByCode[agency.code] ?? []).flatMap(\.findings)
@@ -291,7 +316,8 @@ public struct AuditSummary: Sendable, Codable, Equatable {
                     .sorted { ($0.severity, $1.id) > ($1.severity, $0.id) }
                 gaps.append(Gap(code: agency.code, name: agency.name, level: agency.level, path: path + [agency.name],
                                 connected: status.connected, compliant: compliant, cause: cause, causeName: cause.flatMap { names[$0] },
-                                linkProblem: status.linkProblem, findings: findings))
+                                linkProblem: status.linkProblem,
+                                endpointsNotProbed: status.endpointsNotProbed > 0 ? status.endpointsNotProbed : nil, findings: findings))
             }
             for endpoint in endpointsByCode[agency.code] ?? [] {
                 let evaluation = endpoint.observation
@@ -302,11 +328,13 @@ public struct AuditSummary: Sendable, Codable, Equatable {
                                           governmentTrust: evaluation.trust?.governmentTrust?.trusted,
                                           tlsProtocol: evaluation.session?.protocolVersion?.rawValue, notAfter: leaf?.notAfter))
                 guard let leaf else { continue }
-                // Whole days, toward zero: 20.6 days ago is "-20", as the finding says "20 days ago".
-                let days = Int((leaf.notAfter.timeIntervalSince(now) / 86_400).rounded(.towardZero))
-                if days <= expiringWithinDays {
-                    expiring.append(ExpiringCertificate(agencyCode: agency.code, url: evaluation.url,
-                                                        subject: leaf.subject, notAfter: leaf.notAfter, daysLeft: days))
+                // Within the window to the second, as the policy's cert.expiring; days shown whole,
+                // toward zero: 20.6 days ago is "-20", as the finding says "20 days ago".
+                let left = leaf.notAfter.timeIntervalSince(now)
+                if left <= Double(expiringWithinDays) * 86_400 {
+                    expiring.append(ExpiringCertificate(agencyCode: agency.code, url: evaluation.url, subject: leaf.subject,
+                                                        notAfter: leaf.notAfter, daysLeft: Int((left / 86_400).rounded(.towardZero)),
+                                                        expired: left < 0))
                 }
             }
             if !agency.children.isEmpty {
@@ -329,6 +357,6 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         self.causes = causes
         self.expiringCertificates = expiring.sorted { $0.notAfter < $1.notAfter }
         self.endpoints = lines
-        self.targetsMet = self.levels.allSatisfy(\.meetsTarget) && allCompliant
+        self.targetsMet = complete && self.levels.allSatisfy(\.meetsTarget) && allCompliant
     }
 }

@@ -25,6 +25,7 @@ public struct ReportLabels: Sendable {
         "newly down": "mới mất kết nối", "recovered": "đã khôi phục", "newly non-compliant": "mới không đạt chuẩn", "fixed": "đã khắc phục",
         "Result: every level meets its target and every endpoint is compliant.": "Kết quả: mọi cấp đạt chỉ tiêu, mọi dịch vụ đạt chuẩn.",
         "Result: targets missed or endpoints not compliant.": "Kết quả: chưa đạt chỉ tiêu hoặc có dịch vụ chưa đạt chuẩn.",
+        "Result: the run did not complete; its figures are partial.": "Kết quả: lần kiểm tra chưa hoàn tất; số liệu chưa đầy đủ.",
         "name": "tên", "path": "đường dẫn", "link": "đường truyền", "loss %": "mất gói %", "median ms": "trễ trung vị ms",
         "compliant endpoints": "dịch vụ đạt chuẩn", "findings": "phát hiện",
         "up": "hoạt động", "degraded": "suy giảm", "unconfigured": "chưa có",
@@ -42,6 +43,8 @@ public struct ReportLabels: Sendable {
         "cause: {node} is down: {count} agencies behind it ({list})": "nguyên nhân: {node} mất kết nối, kéo theo {count} cơ quan ({list})",
         "… {count} more": "… và {count} phát hiện khác",
         "expired {days} days ago": "đã hết hạn {days} ngày", "{days} days left": "còn {days} ngày",
+        "expired today": "đã hết hạn hôm nay", "link not probed": "chưa đo được đường truyền",
+        "{count} endpoints not checked": "{count} dịch vụ chưa được kiểm tra", "url": "URL",
         "Finding messages are in English; rule ids are listed in docs/policy.md.": "Nội dung phát hiện ghi bằng tiếng Anh; mã quy tắc xem tại docs/policy.md.",
     ])
 

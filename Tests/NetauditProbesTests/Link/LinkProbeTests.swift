@@ -1,5 +1,6 @@
 import Foundation
 import NetauditCore
+import NetauditPolicy
 @testable import NetauditProbes
 import Testing
 
@@ -123,6 +124,24 @@ import Testing
         let observation = await task.value
         #expect(clock.now - started < .seconds(2))
         #expect(observation.sent >= 2 && observation.sent < 50)
+        #expect(observation.received == observation.sent)  // a request cut off is not a loss
+    }
+
+    /// Connects still waiting when the run is cancelled were neither answered nor lost: a
+    /// series cut off before any of them concluded says nothing (not "down").
+    @Test func aCancelledSeriesCountsNoConnectItDidNotConclude() async throws {
+        let silent = try SilentPort()
+        let engine = ProbeEngine()
+        defer { engine.shutdown() }
+        let settings = LinkProbeSettings(count: 3, interval: .milliseconds(50), timeout: .seconds(5))
+        let task = Task {
+            await engine.probeLink(Link(address: IPAddress(127, 0, 0, 1), method: .tcp(port: silent.port)), settings: settings)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let observation = await task.value
+        #expect(observation.sent == 0 && observation.received == 0)
+        #expect(Policy().linkState(observation) == nil)
     }
 
     @Test func aStoppedEngineAnswersAtOnce() async {
