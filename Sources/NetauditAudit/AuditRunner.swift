@@ -33,15 +33,14 @@ public struct AuditPlan: Sendable {
         var pruned = inventory
         pruned.agencies = [root]
         // The names above the subtree, from the top, for the paths of the report.
-        let parents = Dictionary(inventory.allAgenciesWithParent.map { ($0.agency.code, $0.parent) }, uniquingKeysWith: { first, _ in first })
-        let names = Dictionary(inventory.allAgencies.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
-        var scope: [String] = []
-        var code = parents[only] ?? nil
-        while let current = code, scope.count < 1000 {
-            scope.insert(names[current] ?? current, at: 0)
-            code = parents[current] ?? nil
+        func ancestors(of code: String, in agencies: [Agency], path: [String]) -> [String]? {
+            for agency in agencies {
+                if agency.code == code { return path }
+                if let found = ancestors(of: code, in: agency.children, path: path + [agency.name]) { return found }
+            }
+            return nil
         }
-        pruned.scope = scope
+        pruned.scope = ancestors(of: only, in: inventory.agencies, path: []) ?? []
         return pruned
     }
 
@@ -151,7 +150,7 @@ public struct AuditRunner: Sendable {
                                                    viaState: via.flatMap { states[$0] ?? nil }, viaCode: via)
                 let state = states[agency.code] ?? nil
                 try store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
-                tally.linkDone(agency.code, failed: !Policy.isConnected(state))
+                tally.checkDone(agency.code, failed: !Policy.isConnected(state))
                 for dependent in waiting.removeValue(forKey: agency.code) ?? [] { try judge(dependent) }
             }
             let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
@@ -202,7 +201,7 @@ public struct AuditRunner: Sendable {
                     // A check cut short by the interruption measured nothing: not stored.
                     if Task.isCancelled { continue }
                     try store.record(result, in: id)
-                    tally.endpointDone(result.agencyCode, failed: result.verdict != .compliant)
+                    tally.checkDone(result.agencyCode, failed: result.verdict != .compliant)
                 }
             }
         }
@@ -235,10 +234,8 @@ private final class Tally: Sendable {
         report(initial)
     }
 
-    func linkDone(_ code: String, failed: Bool) { finished(code, failed: failed) }
-    func endpointDone(_ code: String, failed: Bool) { finished(code, failed: failed) }
-
-    private func finished(_ code: String, failed: Bool) {
+    /// One check of agency `code` (its link, or one endpoint) has ended.
+    func checkDone(_ code: String, failed: Bool) {
         let snapshot = state.withLock { state -> State in
             if failed { state.failures += 1 }
             if let left = state.remaining[code] {

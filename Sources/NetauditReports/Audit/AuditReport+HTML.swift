@@ -67,7 +67,7 @@ extension AuditReport {
                 let findings = gap.findings.map { "<span class=\"sev \($0.severity.rawValue)\">\(e($0.severity.rawValue))</span> <code>\(e($0.id))</code> \(e($0.message))" }
                 var notes = ""
                 if let node = gap.cause {
-                    notes += "<br><em>\(e(l.text("its link depends on {node}, which is down", ["node": gap.causeName.map { "\($0) (\(node))" } ?? node])))</em>"
+                    notes += "<br><em>\(e(l.text("its link depends on {node}, which is down", ["node": Self.named(node, gap.causeName)])))</em>"
                 }
                 if let problem = gap.linkProblem { notes += "<br><em>\(e(l.text("link not probed: {problem}", ["problem": problem])))</em>" }
                 if let count = gap.endpointsNotProbed { notes += "<br><em>\(e(l.text("{count} endpoints not checked", ["count": "\(count)"])))</em>" }
@@ -75,9 +75,7 @@ extension AuditReport {
             }
             body.append("</table>")
         }
-        let names = Dictionary(summary.gaps.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
-        for (node, behind) in summary.causes.sorted(by: { $0.key < $1.key }) {
-            let label = names[node].map { "\($0) (\(node))" } ?? node
+        for (label, behind) in namedCauses {
             body.append("<p class=\"cause\">\(e(l.text("cause: {node} is down: {count} agencies behind it ({list})", ["node": label, "count": "\(behind.count)", "list": behind.joined(separator: ", ")])))</p>")
         }
 

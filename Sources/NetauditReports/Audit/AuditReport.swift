@@ -229,8 +229,7 @@ public struct AuditReport: Sendable, Encodable {
             if !gap.compliant { what.append(l["not compliant"]) }
             var line = "  \(gap.code) \(gap.path.joined(separator: " › ")): \(what.joined(separator: ", "))"
             if let cause = gap.cause {
-                let node = gap.causeName.map { "\($0) (\(cause))" } ?? cause
-                line += " (" + l.text("its link depends on {node}, which is down", ["node": node]) + ")"
+                line += " (" + l.text("its link depends on {node}, which is down", ["node": Self.named(cause, gap.causeName)]) + ")"
             }
             out.append(line)
             if let problem = gap.linkProblem { out.append("      " + l.text("link not probed: {problem}", ["problem": problem])) }
@@ -239,9 +238,7 @@ public struct AuditReport: Sendable, Encodable {
             }
             if gap.findings.count > 6 { out.append("      " + l.text("… {count} more", ["count": "\(gap.findings.count - 6)"])) }
         }
-        let names = Dictionary(summary.gaps.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
-        for (node, behind) in summary.causes.sorted(by: { $0.key < $1.key }) {
-            let label = names[node].map { "\($0) (\(node))" } ?? node
+        for (label, behind) in namedCauses {
             out.append("  " + l.text("cause: {node} is down: {count} agencies behind it ({list})",
                                      ["node": label, "count": "\(behind.count)", "list": behind.joined(separator: ", ")]))
         }
@@ -270,6 +267,17 @@ public struct AuditReport: Sendable, Encodable {
         let result = l[resultSentence]
         out.append(summary.targetsMet ? paint.green(result) : paint.red(result))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Each `via` node that is down, named, with the agencies behind it (by the node's code).
+    var namedCauses: [(label: String, behind: [String])] {
+        let names = Dictionary(summary.gaps.compactMap { gap in gap.cause.map { ($0, gap.causeName) } }, uniquingKeysWith: { first, _ in first })
+        return summary.causes.sorted { $0.key < $1.key }.map { (Self.named($0.key, names[$0.key] ?? nil), $0.value) }
+    }
+
+    /// An agency as the reports name it in a sentence: "Thị xã An Khê (623)", or its code alone.
+    static func named(_ code: String, _ name: String?) -> String {
+        name.map { "\($0) (\(code))" } ?? code
     }
 
     /// The last line: the verdict, or that the run did not complete (its figures are partial).

@@ -43,41 +43,31 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             case trustedPublic = "trusted_public", trustedGovernment = "trusted_government"
         }
 
+        /// Every count, with its JSON key: decoding, encoding and sums go through this list.
+        private static let counts: [(key: CodingKeys, path: WritableKeyPath<Figures, Int> & Sendable)] = [
+            (.agencies, \.agencies), (.connected, \.connected), (.degraded, \.degraded), (.down, \.down),
+            (.unreachable, \.unreachable), (.unconfigured, \.unconfigured), (.notProbed, \.notProbed),
+            (.endpoints, \.endpoints), (.compliant, \.compliant), (.noncompliant, \.noncompliant),
+            (.endpointsUnreachable, \.endpointsUnreachable), (.endpointsNotProbed, \.endpointsNotProbed),
+            (.trustedPublic, \.trustedPublic), (.trustedGovernment, \.trustedGovernment),
+        ]
+
+        /// Reads figures written by any netaudit version (a count it did not write is 0).
         public init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            func int(_ key: CodingKeys) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key) ?? 0 }
-            agencies = try int(.agencies); connected = try int(.connected); degraded = try int(.degraded)
-            down = try int(.down); unreachable = try int(.unreachable); unconfigured = try int(.unconfigured)
-            notProbed = try int(.notProbed); endpoints = try int(.endpoints); compliant = try int(.compliant)
-            noncompliant = try int(.noncompliant); endpointsUnreachable = try int(.endpointsUnreachable)
-            endpointsNotProbed = try int(.endpointsNotProbed)
-            trustedPublic = try int(.trustedPublic); trustedGovernment = try int(.trustedGovernment)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            for (key, path) in Self.counts { self[keyPath: path] = try container.decodeIfPresent(Int.self, forKey: key) ?? 0 }
         }
 
         public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(agencies, forKey: .agencies); try c.encode(connected, forKey: .connected)
-            try c.encode(degraded, forKey: .degraded); try c.encode(down, forKey: .down)
-            try c.encode(unreachable, forKey: .unreachable); try c.encode(unconfigured, forKey: .unconfigured)
-            try c.encode(notProbed, forKey: .notProbed)
-            try c.encode((connectionRate * 10).rounded() / 10, forKey: .connectionRate)
-            try c.encode(endpoints, forKey: .endpoints); try c.encode(compliant, forKey: .compliant)
-            try c.encode(noncompliant, forKey: .noncompliant); try c.encode(endpointsUnreachable, forKey: .endpointsUnreachable)
-            try c.encode(endpointsNotProbed, forKey: .endpointsNotProbed)
-            try c.encode(trustedPublic, forKey: .trustedPublic); try c.encode(trustedGovernment, forKey: .trustedGovernment)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            for (key, path) in Self.counts { try container.encode(self[keyPath: path], forKey: key) }
+            try container.encode((connectionRate * 10).rounded() / 10, forKey: .connectionRate)
         }
 
         /// The sum of several sets of agencies.
         static func + (a: Figures, b: Figures) -> Figures {
-            var sum = Figures()
-            sum.agencies = a.agencies + b.agencies; sum.connected = a.connected + b.connected
-            sum.degraded = a.degraded + b.degraded; sum.down = a.down + b.down
-            sum.unreachable = a.unreachable + b.unreachable; sum.unconfigured = a.unconfigured + b.unconfigured
-            sum.notProbed = a.notProbed + b.notProbed; sum.endpoints = a.endpoints + b.endpoints
-            sum.compliant = a.compliant + b.compliant; sum.noncompliant = a.noncompliant + b.noncompliant
-            sum.endpointsUnreachable = a.endpointsUnreachable + b.endpointsUnreachable
-            sum.endpointsNotProbed = a.endpointsNotProbed + b.endpointsNotProbed
-            sum.trustedPublic = a.trustedPublic + b.trustedPublic; sum.trustedGovernment = a.trustedGovernment + b.trustedGovernment
+            var sum = a
+            for (_, path) in counts { sum[keyPath: path] += b[keyPath: path] }
             return sum
         }
     }
@@ -298,7 +288,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         var allCompliant = true
 
         func visit(_ agency: Agency, path: [String]) {
-            let status = statuses[agency.code] ?? statusOf(agency)
+            let status = statuses[agency.code]!  // every agency has one
             add(status, to: &perLevel[agency.level, default: Figures()])
             let compliant = status.noncompliant == 0 && status.unreachableEndpoints == 0 && status.endpointsNotProbed == 0
             if !compliant { allCompliant = false }
@@ -340,7 +330,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             if !agency.children.isEmpty {
                 var below: [String: Figures] = [:]
                 for descendant in agency.children.flatMap(\.subtree) {
-                    add(statuses[descendant.code] ?? statusOf(descendant), to: &below[descendant.level, default: Figures()])
+                    add(statuses[descendant.code]!, to: &below[descendant.level, default: Figures()])
                 }
                 let childLevels = levels(below)
                 parents.append(Parent(code: agency.code, name: agency.name, level: agency.level, childLevels: childLevels,
