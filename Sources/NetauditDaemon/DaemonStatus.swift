@@ -33,6 +33,16 @@ public final class DaemonStatus: Sendable {
         public var compliantEndpoints: Int?
     }
 
+    /// The TLS picture: the latest complete run that checked the endpoints (a full audit
+    /// or a TLS-only run), from the store, whoever made it. A link sweep never changes it.
+    public struct TLS: Sendable, Encodable {
+        public var run: Int64
+        public var kind: String
+        public var startedAt: Date
+        public var endpoints: Int
+        public var compliant: Int
+    }
+
     public struct Reload: Sendable, Encodable {
         public var at: Date
         public var accepted: Bool
@@ -44,6 +54,7 @@ public final class DaemonStatus: Sendable {
         var generation = 0
         var schedules: [String: Schedule] = [:]
         var reload: Reload?
+        var tls: TLS?
     }
 
     private let state: Mutex<State>
@@ -81,6 +92,13 @@ public final class DaemonStatus: Sendable {
 
     public func schedule(_ kind: RunKind) -> Schedule? { state.withLock { $0.schedules[kind.rawValue] } }
 
+    /// A newer run that checked the endpoints was taken in from the store.
+    public func tlsChecked(_ tls: TLS) {
+        state.withLock { state in
+            if (state.tls?.run ?? .min) < tls.run { state.tls = tls }
+        }
+    }
+
     /// The `/status` document.
     public func document() -> StatusDocument {
         state.withLock { state in
@@ -93,7 +111,8 @@ public final class DaemonStatus: Sendable {
                                      inventoryTitle: setup.inventory.title),
                 reload: state.reload,
                 schedules: state.schedules,
-                levels: latestLinks?.levels ?? [])
+                levels: latestLinks?.levels ?? [],
+                tls: state.tls)
         }
     }
 
@@ -110,17 +129,19 @@ public final class DaemonStatus: Sendable {
             } else if let since = schedule.runningSince {
                 parts.append("\(name) running since \(formatter.string(from: since))")
             } else if let last = schedule.last {
-                var text = "last \(name) \(formatter.string(from: last.endedAt)) (run \(last.id), \(last.state))"
-                if let compliant = last.compliantEndpoints, let endpoints = last.endpoints, endpoints > 0 {
-                    text += ", \(compliant)/\(endpoints) endpoints compliant"
-                }
-                parts.append(text)
+                parts.append("last \(name) \(formatter.string(from: last.endedAt)) (run \(last.id), \(last.state))")
             }
         }
         if !document.levels.isEmpty {
             parts.append("connected: " + document.levels.map { level in
                 "\(level.level) \(level.figures.connected)/\(level.figures.agencies) (\(String(format: "%.1f", level.figures.connectionRate))%, target \(String(format: "%g", level.targetPercent))%)"
             }.joined(separator: ", "))
+        }
+        // TLS from the run that checked it, with its date: never from a link sweep.
+        if let tls = document.tls {
+            parts.append("TLS (run \(tls.run), \(formatter.string(from: tls.startedAt))): \(tls.compliant)/\(tls.endpoints) endpoints compliant")
+        } else if !parts.isEmpty {
+            parts.append("TLS not checked yet")
         }
         if parts.isEmpty { return "waiting for the first run" }
         return parts.joined(separator: "; ")
@@ -150,4 +171,7 @@ public struct StatusDocument: Sendable, Encodable {
     public var schedules: [String: DaemonStatus.Schedule]
     /// Per level, from the latest run with links.
     public var levels: [AuditSummary.Level]
+    /// The endpoints as the latest complete run that checked them found them (absent: no
+    /// such run is stored; TLS is not checked yet).
+    public var tls: DaemonStatus.TLS?
 }

@@ -165,7 +165,10 @@ import Testing
 
     /// Documented keys a first, complete run has no value for.
     static let notInAFirstRun: Set<String> = ["summary.gaps.link_problem", "summary.gaps.endpoints_not_probed", "changes", "changes.previous_run", "changes.newly_down", "changes.recovered",
-                                              "changes.newly_noncompliant", "changes.fixed"]
+                                              "changes.newly_noncompliant", "changes.fixed",
+                                              "endpoints_from", "endpoints_from.id", "endpoints_from.kind", "endpoints_from.state",
+                                              "endpoints_from.started_at", "endpoints_from.ended_at", "endpoints_from.inventory_path",
+                                              "endpoints_from.inventory_hash", "endpoints_from.title"]
 
     /// `--tls-only` judges no link: the levels are "not probed", not missed, and the exit
     /// status follows the endpoints alone.
@@ -230,34 +233,47 @@ import Testing
         withExtendedLifetime((district, commune)) {}
     }
 
-    /// A link that cannot be probed at all (no ICMP socket: an unprivileged user without
-    /// CAP_NET_RAW, in a namespace of its own) is "not probed", never "down".
+    /// Without the right to send ICMP (an unprivileged user without CAP_NET_RAW, ICMP
+    /// datagram sockets not allowed for its group, in a namespace of its own), the audit is
+    /// refused before anything is probed: status 2, one message that says what to do, no
+    /// store written. It used to store a complete run with every agency "not probed".
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
                    && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
-    func aLinkThatCannotBeProbedIsNotProbedNotDown() throws {
+    func withoutTheRightToSendICMPTheAuditIsRefusedAndNothingStored() throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """
-            levels: [province]
+            levels: [province, district]
             probe: {link: {count: 1, timeout: 300ms}}
             agencies:
-              - {code: "64", name: "Tỉnh Gia Lai", level: province, link: {address: 127.0.0.1}}
+              - code: "64"
+                name: Tỉnh Gia Lai
+                level: province
+                link: {address: 127.0.0.1}
+                children:
+                  - {code: "622", name: Thành phố Pleiku, level: district, link: {address: 127.0.0.2}}
+                  - {code: "623", name: Thị xã An Khê, level: district, link: {address: 127.0.0.3, method: tcp, port: 9}}
             """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
-        let result = try CLIRunner.run(
-            ["-c", "ip link set lo up && exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \(CLIRunner.binary) audit --inventory \(folder)/inventory.yaml --db \(folder)/r.sqlite --format json"],
-            executable: "/bin/sh", wrapper: ["/usr/bin/unshare", "--net"])
-        #expect(result.status == 1, "\(result.stderr)")
-        let summary = try #require(try AuditCommandTests.json(result.stdout)["summary"] as? [String: Any])
-        let figures = try #require((summary["levels"] as? [[String: Any]])?.first?["figures"] as? [String: Any])
-        #expect(figures["not_probed"] as? Int == 1 && figures["down"] as? Int == 0 && figures["connected"] as? Int == 0)
-        let gap = try #require((summary["gaps"] as? [[String: Any]])?.first)
-        #expect((gap["link_problem"] as? String)?.hasPrefix("no ICMP socket") == true, "\(gap)")
-        #expect((gap["findings"] as? [Any])?.isEmpty == true)
-        let csv = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--format", "csv"])
-        #expect(csv.stdout.contains("\r\n64,Tỉnh Gia Lai,province,Tỉnh Gia Lai,not probed,,,0,0,,\r\n"), "\(csv.stdout)")
-        let table = try CLIRunner.run(["report", "--db", folder + "/r.sqlite"])
-        #expect(table.stdout.contains("  64 Tỉnh Gia Lai: link not probed\n      link not probed: no ICMP socket"), "\(table.stdout)")
+        func unprivileged(_ arguments: String) throws -> CLIRunner.Result {
+            try CLIRunner.run(
+                ["-c", "ip link set lo up && sysctl -qw net.ipv4.ping_group_range='1 0' && exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \(CLIRunner.binary) \(arguments)"],
+                executable: "/bin/sh", wrapper: ["/usr/bin/unshare", "--net"])
+        }
+        for kind in ["", "--links-only"] {
+            let result = try unprivileged("audit --inventory \(folder)/inventory.yaml --db \(folder)/r.sqlite \(kind)")
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr.contains("cannot probe the 2 ICMP links of the inventory: no ICMP socket"), "\(result.stderr)")
+            for way in ["as root", "setcap cap_net_raw+ep", "net.ipv4.ping_group_range", "method: tcp", "Nothing was probed."] {
+                #expect(result.stderr.contains(way), "\(way): \(result.stderr)")
+            }
+            #expect(result.stderr.components(separatedBy: "no ICMP socket").count == 2, "one message, not one per link")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/r.sqlite"), "nothing stored")
+        }
+        // A TLS-only audit sends no echo: it runs.
+        let tls = try unprivileged("audit --inventory \(folder)/inventory.yaml --db \(folder)/r.sqlite --tls-only")
+        #expect(tls.status == 0, "\(tls.stderr)")
     }
 
     /// The run's deadline stops checks stuck on a tarpit: the run ends aborted, on time.

@@ -146,7 +146,10 @@ final class Scheduler: Service, Sendable {
                 (try self.store.linkResults(run: run.id), nil)
             }
             events += try takeIn(kinds: [.audit, .tlsOnly], newest: \.endpoints, path: path, announce: announce) { run throws(StoreError) in
-                (nil, try self.store.endpointResults(run: run.id))
+                let endpoints = try self.store.endpointResults(run: run.id)
+                self.status.tlsChecked(.init(run: run.id.value, kind: run.kind.rawValue, startedAt: run.startedAt, endpoints: endpoints.count,
+                                             compliant: endpoints.filter { $0.verdict == .compliant }.count))
+                return (nil, endpoints)
             }
             alerts.announce(events)
         } catch {

@@ -20,7 +20,8 @@ extension AuditReport {
         body.append("<h1>\(e(run.title ?? "netaudit"))</h1>")
         body.append("<p class=\"meta\">\(e(l.text("run {id}", ["id": "\(run.id)"]))) · \(e(l[run.kind])) · \(e(l[run.state])) · \(e(dates.string(from: run.startedAt))) · \(e(run.inventoryPath))</p>")
         if let note = run.note { body.append("<p class=\"meta bad\">\(e(l.text("note: {note}", ["note": note])))</p>") }
-        body.append("<p class=\"verdict \(summary.targetsMet ? "ok" : "bad")\">\(e(l[resultSentence]))</p>")
+        if let source = endpointsSourceLine(l) { body.append("<p class=\"meta\">\(e(source))</p>") }
+        body.append("<p class=\"verdict \(summary.targetsMet ? "ok" : "bad")\">\(e(resultSentence(l)))</p>")
 
         func cells(_ values: [String]) -> String { values.map { "<td>\(e($0))</td>" }.joined() }
         func heads(_ values: [String]) -> String { values.map { $0 == "" ? "<th class=\"wide\"></th>" : "<th>\(e(l[$0]))</th>" }.joined() }

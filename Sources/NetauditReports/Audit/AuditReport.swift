@@ -15,6 +15,18 @@ public struct AuditReport: Sendable, Encodable {
         public let inventoryHash: String
         public let title: String?
         public let note: String?
+
+        init(_ record: RunRecord) {
+            id = record.id.value
+            kind = record.kind.rawValue
+            state = record.state.rawValue
+            startedAt = record.startedAt
+            endedAt = record.endedAt
+            inventoryPath = record.inventoryPath
+            inventoryHash = record.inventoryHash
+            title = record.inventory.title
+            note = record.note
+        }
     }
 
     /// What changed since the previous complete run of the same kind.
@@ -31,6 +43,9 @@ public struct AuditReport: Sendable, Encodable {
     }
 
     public let run: RunInfo
+    /// The run whose endpoint results this report shows, when not `run` itself: a link
+    /// sweep's report takes them from the latest complete full audit before it.
+    public let endpointsFrom: RunInfo?
     public let summary: AuditSummary
     public let changes: Changes?
     /// Agencies of the run, for the CSV rows: code → (link state, endpoints).
@@ -51,7 +66,7 @@ public struct AuditReport: Sendable, Encodable {
         let anchors: [String]
     }
 
-    private enum CodingKeys: String, CodingKey { case run, summary, changes }
+    private enum CodingKeys: String, CodingKey { case run, endpointsFrom = "endpoints_from", summary, changes }
 
     /// Reads run `id` (or the newest run) from the store and computes its summary. Certificate
     /// days count from `now`, by default the run's start: a stored run always renders the same.
@@ -61,13 +76,23 @@ public struct AuditReport: Sendable, Encodable {
         guard let record = found else {
             throw StoreError(path: store.path, message: id.map { "no run \($0)" } ?? "no run stored yet")
         }
-        run = RunInfo(id: record.id.value, kind: record.kind.rawValue, state: record.state.rawValue, startedAt: record.startedAt,
-                      endedAt: record.endedAt, inventoryPath: record.inventoryPath, inventoryHash: record.inventoryHash,
-                      title: record.inventory.title, note: record.note)
+        run = RunInfo(record)
         let links = try store.linkResults(run: record.id)
-        let endpoints = try store.endpointResults(run: record.id)
+        // A link sweep checks no endpoint, so it never speaks for TLS: its report shows the
+        // endpoints of the latest complete full audit (or TLS-only run) of the same inventory
+        // before it, naming that run and its age; with none, TLS is "not checked".
+        let endpoints: [EndpointResult]
+        if record.kind == .linkSweep,
+           let audit = try store.latestRun(kinds: [.audit, .tlsOnly], before: record.id, inventoryPath: record.inventoryPath) {
+            endpointsFrom = RunInfo(audit)
+            endpoints = Self.current(try store.endpointResults(run: audit.id), in: record.inventory)
+        } else {
+            endpointsFrom = nil
+            endpoints = record.kind == .linkSweep ? [] : try store.endpointResults(run: record.id)
+        }
         summary = AuditSummary(inventory: record.inventory, links: links, endpoints: endpoints, now: now ?? record.startedAt,
-                               endpointsPlanned: record.kind != .linkSweep, complete: record.state == .complete)
+                               endpointsPlanned: record.kind != .linkSweep || endpointsFrom != nil,
+                               complete: record.state == .complete)
 
         // The previous complete run of the same kind over the same inventory.
         let previousRun = try store.latestRun(kinds: [record.kind], before: record.id, inventoryPath: record.inventoryPath)
@@ -118,6 +143,13 @@ public struct AuditReport: Sendable, Encodable {
         self.rows = rows
     }
 
+    /// The endpoint results of an earlier run that still describe `inventory`: those of its
+    /// agencies and URLs (an endpoint added since has no result: it counts as not checked).
+    static func current(_ results: [EndpointResult], in inventory: Inventory) -> [EndpointResult] {
+        let planned = Set(inventory.allAgencies.flatMap { agency in agency.endpoints.map { "\(agency.code) \($0.url.description)" } })
+        return results.filter { planned.contains("\($0.agencyCode) \($0.observation.url)") }
+    }
+
     /// One row per agency, for a spreadsheet: UTF-8 with a byte-order mark (so that
     /// spreadsheets read the Vietnamese names right), CRLF line ends, RFC 4180 quoting.
     public func csv(_ labels: ReportLabels = .english) -> String {
@@ -152,6 +184,7 @@ public struct AuditReport: Sendable, Encodable {
         if let ended = run.endedAt { line += String(format: ", %.1f s", ended.timeIntervalSince(run.startedAt)) }
         out.append(line)
         if let note = run.note { out.append("  " + paint.red(l.text("note: {note}", ["note": note]))) }
+        if let source = endpointsSourceLine(l) { out.append("  " + source) }
         out.append("")
 
         // Green for met, red for missed; counts of failures in red when not zero.
@@ -264,7 +297,7 @@ public struct AuditReport: Sendable, Encodable {
             }
             out.append("")
         }
-        let result = l[resultSentence]
+        let result = resultSentence(l)
         out.append(summary.targetsMet ? paint.green(result) : paint.red(result))
         return out.joined(separator: "\n") + "\n"
     }
@@ -281,10 +314,43 @@ public struct AuditReport: Sendable, Encodable {
     }
 
     /// The last line: the verdict, or that the run did not complete (its figures are partial).
-    var resultSentence: String {
-        if run.state != RunState.complete.rawValue { return "Result: the run did not complete; its figures are partial." }
-        return summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant."
-                                  : "Result: targets missed or endpoints not compliant."
+    /// A run speaks only for what it checked: a link sweep's TLS verdict is that of the run
+    /// its endpoints come from, named; without one, "TLS not checked".
+    func resultSentence(_ l: ReportLabels) -> String {
+        if run.state != RunState.complete.rawValue { return l["Result: the run did not complete; its figures are partial."] }
+        let linksChecked = summary.levels.contains(where: \.linksProbed)
+        if linksChecked && summary.tlsChecked && endpointsFrom == nil {
+            return l[summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant."
+                                        : "Result: targets missed or endpoints not compliant."]
+        }
+        let connection = !linksChecked ? l["links not checked in this run"]
+            : l[summary.levels.allSatisfy(\.meetsTarget) ? "every level meets its connection target" : "a level misses its connection target"]
+        let compliant = summary.endpoints.allSatisfy { $0.verdict == .compliant } && summary.levels.allSatisfy { $0.figures.endpointsNotProbed == 0 }
+        var tls = !summary.tlsChecked ? l["TLS not checked in this run"]
+            : l[compliant ? "every endpoint is compliant" : "endpoints not compliant"]
+        if let from = endpointsFrom, summary.tlsChecked {
+            tls += " " + l.text("(TLS as of run {id}, {age} before this one)", ["id": "\(from.id)", "age": Self.age(run.startedAt.timeIntervalSince(from.startedAt))])
+        }
+        return l.text("Result: {connection}; {tls}.", ["connection": connection, "tls": tls])
+    }
+
+    /// How long ago, in words an operator reads at a glance: "40 min", "9.5 h", "3 days".
+    static func age(_ seconds: TimeInterval) -> String {
+        let seconds = max(0, seconds)
+        if seconds < 3_600 { return "\(Int(seconds / 60)) min" }
+        if seconds < 2 * 86_400 { return String(format: "%.1f h", seconds / 3_600) }
+        return "\(Int(seconds / 86_400)) days"
+    }
+
+    /// The line under the header that says where the TLS figures come from, or that there are none.
+    func endpointsSourceLine(_ l: ReportLabels) -> String? {
+        if let from = endpointsFrom {
+            return l.text("TLS endpoints: from {kind} run {id} (started {time}, {age} before this run); this run checked links only",
+                          ["kind": l[from.kind], "id": "\(from.id)", "time": ISO8601DateFormatter().string(from: from.startedAt),
+                           "age": Self.age(run.startedAt.timeIntervalSince(from.startedAt))])
+        }
+        if !summary.tlsChecked { return l["TLS not checked in this run, and no complete full audit of this inventory is stored"] }
+        return nil
     }
 
     static func percent(_ value: Double) -> String {

@@ -175,20 +175,27 @@ public struct AuditSummary: Sendable, Codable, Equatable {
     public var expiringCertificates: [ExpiringCertificate]
     /// Every TLS endpoint of the run, in inventory order.
     public var endpoints: [EndpointLine]
+    /// Whether TLS endpoints were judged: by this run, or (a link sweep) by the full audit
+    /// whose endpoints the report shows. False: TLS was not checked, and nothing here speaks
+    /// for it (no endpoint figures, no compliance claimed).
+    public var tlsChecked: Bool
     /// The run is complete, every level meets its target and every endpoint is compliant
-    /// (exit status 0).
+    /// (exit status 0). With `tls_checked` false it speaks for the connection only.
     public var targetsMet: Bool
 
     enum CodingKeys: String, CodingKey {
-        case levels, parents, gaps, causes, expiringCertificates = "expiring_certificates", endpoints, targetsMet = "targets_met"
+        case levels, parents, gaps, causes, expiringCertificates = "expiring_certificates", endpoints
+        case tlsChecked = "tls_checked", targetsMet = "targets_met"
     }
 
     /// Computes the summary of one run's results against its inventory. `now` is the moment
     /// certificate days are counted from (the run's start, so that a stored run always
     /// renders the same). `endpointsPlanned`: the run was to check the endpoints (not a link
     /// sweep), so one without a result was cut short; `complete`: the run ended complete.
+    /// TLS counts as checked when endpoints were planned or any endpoint result is given.
     public init(inventory: Inventory, links: [LinkResult], endpoints: [EndpointResult], now: Date, expiringWithinDays: Int = 30,
                 endpointsPlanned: Bool = false, complete: Bool = true) {
+        self.tlsChecked = endpointsPlanned || !endpoints.isEmpty
         let linkByCode = Dictionary(links.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
         // Each agency's endpoint results in the inventory's order (they are stored as they end).
         var endpointsByCode = Dictionary(grouping: endpoints, by: \.agencyCode)

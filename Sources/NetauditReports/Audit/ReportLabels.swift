@@ -26,6 +26,18 @@ public struct ReportLabels: Sendable {
         "Result: every level meets its target and every endpoint is compliant.": "Kết quả: mọi cấp đạt chỉ tiêu, mọi dịch vụ đạt chuẩn.",
         "Result: targets missed or endpoints not compliant.": "Kết quả: chưa đạt chỉ tiêu hoặc có dịch vụ chưa đạt chuẩn.",
         "Result: the run did not complete; its figures are partial.": "Kết quả: lần kiểm tra chưa hoàn tất; số liệu chưa đầy đủ.",
+        "Result: {connection}; {tls}.": "Kết quả: {connection}; {tls}.",
+        "links not checked in this run": "lần này không kiểm tra đường truyền",
+        "every level meets its connection target": "mọi cấp đạt chỉ tiêu kết nối",
+        "a level misses its connection target": "có cấp chưa đạt chỉ tiêu kết nối",
+        "TLS not checked in this run": "lần này không kiểm tra TLS",
+        "every endpoint is compliant": "mọi dịch vụ đạt chuẩn",
+        "endpoints not compliant": "có dịch vụ chưa đạt chuẩn",
+        "(TLS as of run {id}, {age} before this one)": "(TLS theo lần kiểm tra {id}, trước lần này {age})",
+        "TLS endpoints: from {kind} run {id} (started {time}, {age} before this run); this run checked links only":
+            "Dịch vụ TLS: theo lần {kind} {id} (bắt đầu {time}, trước lần này {age}); lần này chỉ kiểm tra đường truyền",
+        "TLS not checked in this run, and no complete full audit of this inventory is stored":
+            "Lần này không kiểm tra TLS, và chưa có lần kiểm tra đầy đủ nào của danh mục này",
         "name": "tên", "path": "đường dẫn", "link": "đường truyền", "loss %": "mất gói %", "median ms": "trễ trung vị ms",
         "compliant endpoints": "dịch vụ đạt chuẩn", "findings": "phát hiện",
         "up": "hoạt động", "degraded": "suy giảm", "unconfigured": "chưa có",
