@@ -44,6 +44,18 @@ public struct AuditPlan: Sendable {
         return pruned
     }
 
+    /// Why this process cannot probe the plan's ICMP links (no CAP_NET_RAW and no ICMP
+    /// datagram sockets for its group), with what to do; nil when it can or none is planned.
+    public var icmpRefusal: String? {
+        guard probesLinks else { return nil }
+        var links = agencies.compactMap(\.link)
+        // A `via` node outside an `--only` subtree is probed too, for its state.
+        let planned = Set(agencies.map(\.code))
+        let context = Set(links.compactMap(\.via)).subtracting(planned)
+        links += inventory.allAgencies.filter { context.contains($0.code) }.compactMap(\.link)
+        return ICMPAccess.refusal(for: links)
+    }
+
     public var probesLinks: Bool { kind != .tlsOnly }
     public var probesEndpoints: Bool { kind != .linkSweep }
 }
@@ -155,7 +167,9 @@ public struct AuditRunner: Sendable {
             }
             let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
             try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
-                for agency in agencies + context {
+                // Context nodes first, then parents before children: the nodes others depend
+                // on end their series first (the pinger admits series in this order).
+                for agency in context + agencies {
                     guard let link = agency.link else { continue }
                     group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
                 }
@@ -169,7 +183,9 @@ public struct AuditRunner: Sendable {
                         continue
                     }
                     observations[code] = observation
-                    if let via = agency.link?.via, probed.contains(via), !states.keys.contains(via) {
+                    // Only a link judged down waits for its node's state (down or unreachable).
+                    if Policy.dependsOnVia(states[code] ?? nil), let via = agency.link?.via, probed.contains(via),
+                       !states.keys.contains(via) {
                         waiting[via, default: []].append(agency)
                     } else {
                         try judge(agency)

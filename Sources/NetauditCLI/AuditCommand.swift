@@ -41,7 +41,7 @@ struct AuditCommand: AsyncParsableCommand {
             EXIT STATUS:
               0  every level meets its connection target and every endpoint is compliant
               1  a target is missed or an endpoint is not compliant
-              2  usage error or invalid inventory (nothing probed)
+              2  usage error, invalid inventory, or no right to send ICMP echoes (nothing probed, nothing stored)
               3  internal error
             """
     )
@@ -107,6 +107,11 @@ struct AuditCommand: AsyncParsableCommand {
         if let only, !inventory.allAgencies.contains(where: { $0.code == only }) {
             throw UserError("--only \(only): no agency with this code in the inventory")
         }
+        let plan = AuditPlan(inventory: inventory, inventoryPath: inventoryPath,
+                             kind: linksOnly ? .linkSweep : (tlsOnly ? .tlsOnly : .audit), only: only)
+        // Without the right to send ICMP every link would be "not probed": refused up front,
+        // before the store is touched, as one message.
+        if let refusal = plan.icmpRefusal { throw UserError(refusal) }
         let trust: TrustStores
         do {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
@@ -121,8 +126,6 @@ struct AuditCommand: AsyncParsableCommand {
         let policy: Policy
         do { policy = try Policy(inventory: inventory.policy) } catch { throw UserError("policy: \(error)") }
         let runner = AuditRunner(store: store, policy: policy, trust: trust, engine: engine)
-        let plan = AuditPlan(inventory: inventory, inventoryPath: inventoryPath,
-                             kind: linksOnly ? .linkSweep : (tlsOnly ? .tlsOnly : .audit), only: only)
         let progress = ProgressLine()
         let deadline = runTimeout.flatMap { Duration(text: $0) }
         let task = Task { try await runner.run(plan, deadline: deadline) { progress.show($0) } }

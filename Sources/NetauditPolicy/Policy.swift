@@ -29,6 +29,10 @@ public struct Policy: Sendable, Hashable {
         return Self.sorted(LinkRules.all.compactMap { $0.evaluate(context) })
     }
 
+    /// Whether a link in `state` is judged with the state of the node it depends on: only a
+    /// silent link is (`link.unreachable` when that node is down too, else `link.down`).
+    public static func dependsOnVia(_ state: LinkState?) -> Bool { state == .down }
+
     /// The state of a link under this profile's thresholds; nil when it was not probed or
     /// the probe could not run (nothing sent), which says nothing about the link.
     public func linkState(_ observation: LinkObservation?) -> LinkState? {

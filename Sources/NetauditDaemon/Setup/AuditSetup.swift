@@ -43,6 +43,12 @@ public struct AuditSetup: Sendable {
         do { trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates) } catch {
             throw SetupError(lines: [], summary: "trust anchors: \(error)")
         }
+        // A daemon without the right to send ICMP would store every sweep as a provincial
+        // outage: it refuses to start (or a reload refuses the inventory) instead.
+        if configuration.linkSweep.enabled || configuration.fullAudit.enabled,
+           let refusal = ICMPAccess.refusal(for: inventory.allAgencies.compactMap(\.link)) {
+            throw SetupError(lines: [], summary: refusal)
+        }
         return AuditSetup(configuration: configuration, inventory: inventory, policy: policy, trust: trust)
     }
 }

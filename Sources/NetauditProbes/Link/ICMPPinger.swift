@@ -24,6 +24,11 @@ public struct LinkProbeSettings: Sendable, Hashable {
 /// socket, which sees every ICMP packet of the host). Sends are spaced by `spacing` across
 /// all series so that a sweep of thousands of agencies does not burst.
 ///
+/// Series are admitted in the order they start, as many at once as the send budget holds
+/// (each uses `spacing / interval` of it), and the rest wait: a sweep of thousands then
+/// ends its series one after another, each stored as it ends, instead of all of them at
+/// the very end (a run killed midway keeps what it measured). The sweep takes as long.
+///
 /// The socket is an unprivileged ICMP datagram socket when `net.ipv4.ping_group_range`
 /// allows it, otherwise a raw socket (CAP_NET_RAW) with a large receive buffer and an ICMP
 /// filter that passes only echo replies and errors; if neither opens, every series ends at
@@ -32,8 +37,11 @@ final class ICMPPinger: LoopSource {
     private final class Series {
         let address: IPAddress
         let settings: LinkProbeSettings
-        let started = Date()
-        let startInstant = ContinuousClock.now
+        /// When its first echo is due: set when the series is admitted.
+        var started = Date()
+        var startInstant = ContinuousClock.now
+        /// Its share of the send budget while it still has echoes to send (0 once all are out).
+        var load = 0.0
         let completion: (LinkObservation) -> Void
         var sent = 0
         var outstanding = 0
@@ -70,12 +78,28 @@ final class ICMPPinger: LoopSource {
     private var pending: [UInt16: Pending] = [:]
     private var series: [Int: Series] = [:]
     private var nextSeries = 0
+    /// Series waiting for a share of the send budget, in the order they started.
+    private var queued: [Int] = []
+    private var queuedHead = 0
+    /// The share of the send budget the admitted series use (at most 1, or one series).
+    private var activeLoad = 0.0
     private var nextSequence = UInt16.random(in: 0...UInt16.max)
     private var buffer = [UInt8](repeating: 0, count: 4096)
 
     init(ipv6: Bool, spacing: Duration) {
         self.ipv6 = ipv6
         self.spacing = spacing
+        let (socket, transport, problem) = Self.open(ipv6: ipv6)
+        self.socket = socket
+        self.transport = transport
+        self.openProblem = problem
+        // A datagram socket's identifier is chosen by the kernel (its local port) and the
+        // kernel hands it only its own replies; a raw socket sees everyone's.
+        self.identifier = transport == .icmpRaw ? UInt16.random(in: 1...UInt16.max) : 0
+    }
+
+    /// An ICMP socket of this process: datagram if allowed, else raw; or why neither opens.
+    static func open(ipv6: Bool) -> (SocketHandle?, LinkObservation.Transport?, String?) {
         let family = ipv6 ? AF_INET6 : AF_INET
         let proto = Int32(ipv6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP)
         var socket: SocketHandle?
@@ -100,20 +124,18 @@ final class ICMPPinger: LoopSource {
                 problem = ICMPPinger.explain(datagram: datagramError, raw: rawError, ipv6: ipv6)
             }
         }
-        self.socket = socket
-        self.transport = transport
-        self.openProblem = problem
-        // A datagram socket's identifier is chosen by the kernel (its local port) and the
-        // kernel hands it only its own replies; a raw socket sees everyone's.
-        self.identifier = transport == .icmpRaw ? UInt16.random(in: 1...UInt16.max) : 0
+        return (socket, transport, problem)
     }
+
+    /// What ends `explain`'s reason in a link's observation; a run refused up front says more.
+    static let advice = "; grant CAP_NET_RAW, widen ping_group_range, or probe this link with method: tcp"
 
     static func explain(datagram: SocketError, raw: SocketError, ipv6: Bool) -> String {
         let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ping_group_range", encoding: .utf8))?
             .split(whereSeparator: \.isWhitespace).joined(separator: " ") ?? "?"
         return "no ICMP\(ipv6 ? "v6" : "") socket: an unprivileged datagram socket was refused (\(datagram); "
-            + "net.ipv4.ping_group_range is '\(range)', group \(getgid())) and a raw socket needs CAP_NET_RAW (\(raw)); "
-            + "grant CAP_NET_RAW, widen ping_group_range, or probe this link with method: tcp"
+            + "net.ipv4.ping_group_range is '\(range)', group \(getgid())) and a raw socket needs CAP_NET_RAW (\(raw))"
+            + advice
     }
 
     /// Starts a series; `completion` runs on the loop thread when it ends.
@@ -128,10 +150,46 @@ final class ICMPPinger: LoopSource {
         nextSeries += 1
         let entry = Series(address: address, settings: settings, completion: completion)
         series[id] = entry
-        for index in 0..<settings.count {
-            sends.insert((id, index), at: entry.startInstant + settings.interval * index)
-        }
+        queued.append(id)
+        admitQueued()
         return id
+    }
+
+    /// A series' share of the send budget: one echo per `interval`, against one per `spacing`.
+    private func load(of settings: LinkProbeSettings) -> Double {
+        guard spacing > .zero else { return 0 }
+        guard settings.interval > .zero else { return 1 }
+        return min(1, spacing / settings.interval)
+    }
+
+    /// Admits waiting series, oldest first, while the budget holds them (always one at least).
+    private func admitQueued() {
+        while queuedHead < queued.count {
+            let id = queued[queuedHead]
+            guard let entry = series[id] else { queuedHead += 1; continue }  // cancelled while waiting
+            let share = load(of: entry.settings)
+            guard activeLoad == 0 || activeLoad + share <= 1 + 1e-9 else { break }
+            queuedHead += 1
+            activeLoad += share
+            entry.load = share
+            entry.started = Date()
+            entry.startInstant = .now
+            for index in 0..<entry.settings.count {
+                sends.insert((id, index), at: entry.startInstant + entry.settings.interval * index)
+            }
+        }
+        if queuedHead > 1024 && queuedHead * 2 > queued.count {
+            queued.removeFirst(queuedHead)
+            queuedHead = 0
+        }
+    }
+
+    /// A series has sent its last echo (or ended): its share of the budget goes to the next.
+    private func release(_ entry: Series) {
+        guard entry.load > 0 else { return }
+        activeLoad = max(0, activeLoad - entry.load)
+        entry.load = 0
+        admitQueued()
     }
 
     /// Ends a series now with what it has (a cancelled run). Requests still waiting for their
@@ -228,6 +286,7 @@ final class ICMPPinger: LoopSource {
                 timeouts.insert(sequence, at: now + owner.settings.timeout)
             }
             nextAllowed = max(nextAllowed, now - spacing * burst) + spacing
+            if owner.sent == owner.settings.count { release(owner) }
             if owner.sent == owner.settings.count && owner.outstanding == 0 { finish(first.payload.series, owner) }
             now = ContinuousClock.now
         }
@@ -235,6 +294,7 @@ final class ICMPPinger: LoopSource {
 
     private func finish(_ id: Int, _ entry: Series) {
         series[id] = nil
+        release(entry)
         let (seconds, attoseconds) = (ContinuousClock.now - entry.startInstant).components
         entry.completion(LinkObservation(
             address: entry.address, method: .icmp, transport: transport, sent: entry.sent,
