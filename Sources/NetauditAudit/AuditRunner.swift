@@ -89,17 +89,26 @@ public struct AuditRunner: Sendable {
 
     /// Runs `plan` to its end, or until the task is cancelled, or until `deadline` (default:
     /// the inventory's `probe.run_timeout`) has passed.
-    public func run(_ plan: AuditPlan, deadline: Duration? = nil,
+    /// `resuming`: an aborted run of the same plan; the new run takes over everything it
+    /// measured to the end and probes only the rest.
+    public func run(_ plan: AuditPlan, deadline: Duration? = nil, resuming: RunID? = nil,
                     progress: (@Sendable (AuditProgress) -> Void)? = nil) async throws(StoreError) -> RunID {
         let timeout = deadline ?? plan.inventory.probe.runTimeout
         let id = try store.beginRun(kind: plan.kind, inventory: plan.auditedInventory, inventoryPath: plan.inventoryPath,
-                                    inventoryHash: InventoryFingerprint.sha256(files: plan.inventory.files))
+                                    inventoryHash: InventoryFingerprint.sha256(files: plan.inventory.files), resuming: resuming)
+        let taken: TakenOver
+        do { taken = try resuming.map { old throws(StoreError) in try store.takeOver(from: old, to: id) } ?? TakenOver() } catch {
+            try? store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
+            throw error
+        }
         let tally = Tally(plan: plan, progress: progress)
+        for code in taken.linkStates.keys { tally.checkDone(code, failed: !Policy.isConnected(taken.linkStates[code])) }
+        for key in taken.endpoints { tally.checkDone(String(key.prefix { $0 != " " }), failed: false) }
         enum Outcome: Sendable { case finished(StoreError?), interrupted, deadline }
         let outcome = await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
                 do {
-                    try await self.probe(plan, into: id, tally: tally)
+                    try await self.probe(plan, into: id, taken: taken, tally: tally)
                     return .finished(nil)
                 } catch let error as StoreError {
                     return .finished(error)
@@ -136,7 +145,7 @@ public struct AuditRunner: Sendable {
 
     /// Probes, judges and stores every link, then every endpoint; throws CancellationError
     /// when cancelled.
-    private func probe(_ plan: AuditPlan, into id: RunID, tally: Tally) async throws {
+    private func probe(_ plan: AuditPlan, into id: RunID, taken: TakenOver, tally: Tally) async throws {
         let agencies = plan.agencies
         let inventory = plan.inventory
         if plan.probesLinks {
@@ -153,7 +162,8 @@ public struct AuditRunner: Sendable {
                 .filter { $0.link != nil }
             let probed = Set(agencies.filter { $0.link != nil }.map(\.code)).union(context.map(\.code))
             var waiting: [String: [Agency]] = [:]  // via code → agencies waiting for its state
-            var states: [String: LinkState?] = [:]
+            // Links taken over from a resumed run are known: not probed, not stored again.
+            var states: [String: LinkState?] = taken.linkStates.mapValues { $0 }
             var observations: [String: LinkObservation] = [:]
             func judge(_ agency: Agency) throws {
                 let via = agency.link?.via
@@ -169,12 +179,12 @@ public struct AuditRunner: Sendable {
             try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
                 // Context nodes first, then parents before children: the nodes others depend
                 // on end their series first (the pinger admits series in this order).
-                for agency in context + agencies {
+                for agency in context + agencies where taken.linkStates[agency.code] == nil {
                     guard let link = agency.link else { continue }
                     group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
                 }
                 // Agencies without a link: judged at once.
-                for agency in agencies where agency.link == nil { try judge(agency) }
+                for agency in agencies where agency.link == nil && taken.linkStates[agency.code] == nil { try judge(agency) }
                 for try await (code, observation) in group {
                     states[code] = policy.linkState(observation)
                     guard let agency = byCode[code] else {
@@ -204,7 +214,7 @@ public struct AuditRunner: Sendable {
             let engine = self.engine, trust = self.trust, policy = self.policy
             try await withThrowingTaskGroup(of: EndpointResult.self) { group in
                 for agency in agencies {
-                    for endpoint in agency.endpoints {
+                    for endpoint in agency.endpoints where !taken.endpoints.contains("\(agency.code) \(endpoint.url.description)") {
                         group.addTask {
                             let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
                             let evaluation = policy.evaluateEndpoint(observation, now: Date())

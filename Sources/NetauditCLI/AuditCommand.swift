@@ -70,6 +70,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .customLong("run-timeout"), help: ArgumentHelp("Deadline of the whole run, e.g. 30m (default: the inventory's probe.run_timeout, 1h). Past it, the run is stopped and stored as aborted, with what it measured.", valueName: "duration"))
     var runTimeout: String?
 
+    @Option(help: ArgumentHelp("Complete the aborted run with this id: take over what it measured and probe only what it lacks, as a new run that refers to it (same inventory, kind and --only; the inventory must not have changed).", valueName: "run"))
+    var resume: Int64?
+
     @Option(help: ArgumentHelp("After the run, delete the runs that ended more than N days ago (default: keep all).", valueName: "days"))
     var keepDays: Int?
 
@@ -81,7 +84,12 @@ struct AuditCommand: AsyncParsableCommand {
     func validate() throws {
         if linksOnly && tlsOnly { throw ValidationError("--links-only and --tls-only exclude each other.") }
         if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1.") }
-        if inventory == nil && config == nil { throw ValidationError("Missing expected argument '--inventory <path>' (or --config <file>).") }
+        if inventory == nil && config == nil && resume == nil {
+            throw ValidationError("Missing expected argument '--inventory <path>' (or --config <file>).")
+        }
+        if resume != nil && (linksOnly || tlsOnly || only != nil) {
+            throw ValidationError("--resume takes the kind and the scope of the run it completes: leave out --links-only, --tls-only and --only.")
+        }
         if let runTimeout, (Duration(text: runTimeout) ?? .zero) <= .zero {
             throw ValidationError("--run-timeout '\(runTimeout)': write a positive number and a unit, e.g. 90s, 30m, 2h.")
         }
@@ -95,8 +103,9 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.invalidInput)
             }
         }
-        let inventoryPath = self.inventory ?? daemonConfiguration!.inventory
         let db = self.db ?? daemonConfiguration?.database ?? "netaudit.sqlite"
+        let resumed = try resume.map { try Self.resumable(RunID($0), db: db) }
+        let inventoryPath = self.inventory ?? daemonConfiguration?.inventory ?? resumed!.inventoryPath
         let keepDays = self.keepDays ?? daemonConfiguration?.keepDays
         let caFiles = self.caFiles + (daemonConfiguration?.caFiles ?? [])
         var inventory = try loadInventory(inventoryPath)
@@ -107,8 +116,9 @@ struct AuditCommand: AsyncParsableCommand {
         if let only, !inventory.allAgencies.contains(where: { $0.code == only }) {
             throw UserError("--only \(only): no agency with this code in the inventory")
         }
-        let plan = AuditPlan(inventory: inventory, inventoryPath: inventoryPath,
+        var plan = AuditPlan(inventory: inventory, inventoryPath: inventoryPath,
                              kind: linksOnly ? .linkSweep : (tlsOnly ? .tlsOnly : .audit), only: only)
+        if let resumed { plan = try Self.plan(resuming: resumed, inventory: inventory, inventoryPath: inventoryPath) }
         // Without the right to send ICMP every link would be "not probed": refused up front,
         // before the store is touched, as one message.
         if let refusal = plan.icmpRefusal { throw UserError(refusal) }
@@ -128,7 +138,7 @@ struct AuditCommand: AsyncParsableCommand {
         let runner = AuditRunner(store: store, policy: policy, trust: trust, engine: engine)
         let progress = ProgressLine()
         let deadline = runTimeout.flatMap { Duration(text: $0) }
-        let task = Task { try await runner.run(plan, deadline: deadline) { progress.show($0) } }
+        let task = Task { try await runner.run(plan, deadline: deadline, resuming: resumed?.id) { progress.show($0) } }
         let interrupt = SignalWatch { task.cancel() }
         let id: RunID
         do {
@@ -156,6 +166,34 @@ struct AuditCommand: AsyncParsableCommand {
     }
 }
 
+extension AuditCommand {
+    /// The run `--resume` names, if it can be resumed: it exists and was aborted.
+    static func resumable(_ id: RunID, db: String) throws -> RunRecord {
+        guard FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
+        let record: RunRecord?
+        do { record = try ResultStore(path: db, readOnly: true).run(id) } catch { throw UserError("\(error)") }
+        guard let record else { throw UserError("--resume \(id): no run \(id) in '\(db)'") }
+        switch record.state {
+        case .complete: throw UserError("--resume \(id): run \(id) is complete; there is nothing to resume")
+        case .running: throw UserError("--resume \(id): run \(id) is still running (pid \(record.pid) on \(record.host))")
+        case .aborted: return record
+        }
+    }
+
+    /// The plan of the aborted run `record`: its kind and scope over the same inventory,
+    /// which must be unchanged (a resumed run completes that run, not a newer one).
+    static func plan(resuming record: RunRecord, inventory: Inventory, inventoryPath: String) throws -> AuditPlan {
+        let hash = InventoryFingerprint.sha256(files: inventory.files)
+        guard hash == record.inventoryHash else {
+            throw UserError("--resume \(record.id): the inventory \(inventoryPath) has changed since run \(record.id) (sha256 \(hash.prefix(12))…, was \(record.inventoryHash.prefix(12))…); run a new audit instead")
+        }
+        // A run with --only stored just that subtree (its top differs from the inventory's).
+        let top = record.inventory.agencies.map(\.code)
+        let only = top != inventory.agencies.map(\.code) ? top.first : nil
+        return AuditPlan(inventory: inventory, inventoryPath: inventoryPath, kind: record.kind, only: only)
+    }
+}
+
 /// `netaudit report`: any stored run, rendered without probing.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -176,7 +214,8 @@ struct ReportCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
         let report: AuditReport
         do {
-            let store = try ResultStore(path: db)
+            // Read only: a report writes nothing, so it works on a read-only store or a full disk.
+            let store = try ResultStore(path: db, readOnly: true)
             report = try AuditReport(store: store, run: run.map(RunID.init))
         } catch {
             throw UserError("\(error)")

@@ -13,7 +13,9 @@ import NetauditCore
 /// writers wait for each other (busy timeout) instead of failing with "database is locked".
 public final class ResultStore: Sendable {
     public let path: String
-    let pool: DatabasePool
+    /// The writer, nil when opened read-only.
+    let pool: DatabasePool?
+    let reader: any DatabaseReader
     /// Runs found `running` at open whose process is gone: now `aborted`.
     public let recoveredRuns: [RunID]
 
@@ -30,20 +32,70 @@ public final class ResultStore: Sendable {
     }()
 
     /// Opens (creating if needed) the store at `path`, migrates it, and recovers runs cut off.
-    public init(path: String, busyTimeout: TimeInterval = 30) throws(StoreError) {
+    /// `readOnly`: opens an existing store for reading only (reports): nothing is created,
+    /// migrated or recovered, so a read-only file, a store on a full disk, or one the process
+    /// may not write can still be reported on.
+    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "netaudit-results"
+        configuration.readonly = readOnly
         do {
+            if readOnly {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw StoreError(path: path, message: "no results store here")
+                }
+                pool = nil
+                reader = try Self.openReadOnly(path: path, configuration: configuration)
+                guard try reader.read({ try $0.tableExists("runs") }) else {
+                    throw StoreError(path: path, message: "not a netaudit results store (no runs table)")
+                }
+                recoveredRuns = []
+                return
+            }
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Schema.migrator.migrate(pool)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            self.pool = pool
+            reader = pool
+            try Self.migrate(pool)
             recoveredRuns = try Self.recover(pool)
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// A reader of a store this process may not write: through WAL as usual when SQLite can
+    /// create the shared-memory file beside it; otherwise (a read-only folder or file
+    /// system, a full disk) as an immutable file, which needs no shared memory.
+    private static func openReadOnly(path: String, configuration: Configuration) throws -> any DatabaseReader {
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            _ = try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+            return pool
+        } catch is DatabaseError {
+            let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
+            return try DatabaseQueue(path: uri, configuration: configuration)
+        }
+    }
+
+    /// Migrates the schema. Two processes opening a new store at once (the daemon and an
+    /// audit, or a report) may both find a migration to apply; the one that loses finds the
+    /// other's tables, and then waits a moment for the other to finish instead of failing.
+    private static func migrate(_ pool: DatabasePool) throws {
+        for attempt in 1...20 {
+            do {
+                try Schema.migrator.migrate(pool)
+                return
+            } catch {
+                if try pool.read(Schema.migrator.hasCompletedMigrations) { return }
+                if attempt == 20 { throw error }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
         }
     }
 
@@ -54,6 +106,7 @@ public final class ResultStore: Sendable {
         do {
             // Best effort, and without waiting: another process (an audit beside the daemon)
             // may be writing; a passive checkpoint copies what it can and returns.
+            guard let pool else { return try reader.close() }
             _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
             try pool.close()
         } catch {
@@ -75,28 +128,63 @@ public final class ResultStore: Sendable {
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        guard let pool else { throw StoreError(path: path, message: "opened read-only") }
         do { return try pool.write(body) } catch { throw Self.storeError(error, path: path) }
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.read(body) } catch { throw Self.storeError(error, path: path) }
+        do { return try reader.read(body) } catch { throw Self.storeError(error, path: path) }
     }
 
     // MARK: Runs
 
     /// Starts a run: stores the inventory as it is and returns the run's id.
     public func beginRun(kind: RunKind, inventory: Inventory, inventoryPath: String, inventoryHash: String,
-                         startedAt: Date = Date()) throws(StoreError) -> RunID {
+                         startedAt: Date = Date(), resuming: RunID? = nil) throws(StoreError) -> RunID {
         let tree = (try? Self.encoder.encode(inventory)) ?? Data()
         let process = ProcessIdentity.current
         return try write { db in
             try db.execute(sql: """
                 INSERT INTO runs (kind, state, started_at, inventory_hash, inventory_path, inventory_json, host, pid,
-                                  process_start, boot_id, netaudit_version)
-                VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  process_start, boot_id, netaudit_version, resumed_from)
+                VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [kind.rawValue, startedAt, inventoryHash, inventoryPath, tree,
-                                 process.host, process.pid, process.startTicks, process.bootID, Schema.netauditVersion])
+                                 process.host, process.pid, process.startTicks, process.bootID, Schema.netauditVersion,
+                                 resuming?.value])
             return RunID(db.lastInsertedRowID)
+        }
+    }
+
+    /// Copies into run `to` what run `from` measured to the end: every link result with a
+    /// state (a series cut off with nothing concluded is probed again) and every endpoint
+    /// result, each with its findings and its original time. One transaction.
+    public func takeOver(from: RunID, to: RunID) throws(StoreError) -> TakenOver {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at)
+                SELECT ?, agency_code, observation_json, state, recorded_at FROM link_results
+                WHERE run_id = ? AND state IS NOT NULL ORDER BY id
+                """, arguments: [to.value, from.value])
+            try db.execute(sql: """
+                INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at)
+                SELECT ?, agency_code, url, observation_json, verdict, recorded_at FROM endpoint_results
+                WHERE run_id = ? ORDER BY id
+                """, arguments: [to.value, from.value])
+            try db.execute(sql: """
+                INSERT INTO findings (run_id, agency_code, target, rule_id, severity, message, evidence_json)
+                SELECT ?, agency_code, target, rule_id, severity, message, evidence_json FROM findings f
+                WHERE run_id = ? AND (target != 'link' OR agency_code IN
+                      (SELECT agency_code FROM link_results WHERE run_id = ? AND state IS NOT NULL))
+                ORDER BY id
+                """, arguments: [to.value, from.value, from.value])
+            var taken = TakenOver()
+            for row in try Row.fetchAll(db, sql: "SELECT agency_code, state FROM link_results WHERE run_id = ?", arguments: [to.value]) {
+                if let state = (row["state"] as String?).flatMap(LinkState.init(rawValue:)) { taken.linkStates[row["agency_code"]] = state }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT agency_code, url FROM endpoint_results WHERE run_id = ?", arguments: [to.value]) {
+                taken.endpoints.insert("\(row["agency_code"] as String) \(row["url"] as String)")
+            }
+            return taken
         }
     }
 
@@ -162,7 +250,8 @@ public final class ResultStore: Sendable {
             state: RunState(rawValue: row["state"]) ?? .aborted, startedAt: row["started_at"], endedAt: row["ended_at"],
             inventoryHash: row["inventory_hash"], inventoryPath: row["inventory_path"],
             inventory: try decoder.decode(Inventory.self, from: tree), host: row["host"], pid: row["pid"],
-            netauditVersion: row["netaudit_version"], note: row["note"])
+            netauditVersion: row["netaudit_version"], note: row["note"],
+            resumedFrom: (row["resumed_from"] as Int64?).map(RunID.init))
     }
 
     // MARK: Results

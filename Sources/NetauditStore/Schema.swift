@@ -61,6 +61,9 @@ enum Schema {
                 CREATE INDEX findings_rule ON findings (rule_id);
                 """)
         }
+        migrator.registerMigration("v2: a run resumed from an aborted one") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN resumed_from INTEGER")
+        }
         return migrator
     }
 }

@@ -42,6 +42,20 @@ public struct RunRecord: Sendable, Hashable {
     public let netauditVersion: String
     /// Why it was aborted, when it was.
     public let note: String?
+    /// The aborted run this one completes (`netaudit audit --resume`): its results were
+    /// taken over, and only what it lacked was probed.
+    public var resumedFrom: RunID? = nil
+}
+
+/// What a resumed run took over from the run it resumes: each link judged (by agency code,
+/// with its state) and each endpoint checked ("code url").
+public struct TakenOver: Sendable, Equatable {
+    public var linkStates: [String: LinkState] = [:]
+    public var endpoints: Set<String> = []
+    public init(linkStates: [String: LinkState] = [:], endpoints: Set<String> = []) {
+        self.linkStates = linkStates
+        self.endpoints = endpoints
+    }
 }
 
 /// One agency's link in a run: the observation (nil when the agency has no link), the

@@ -41,7 +41,7 @@ struct ResultStoreTests {
         let store = try ResultStore(path: folder + "/nested/results.sqlite")
         #expect(FileManager.default.fileExists(atPath: folder + "/nested/results.sqlite"))
         #expect(try store.integrityCheck() == "ok")
-        let mode = try store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        let mode = try store.reader.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         #expect(store.recoveredRuns.isEmpty)
     }
@@ -113,9 +113,9 @@ struct ResultStoreTests {
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
         gone.waitUntilExit()
-        try store.pool.write { try $0.execute(sql: "UPDATE runs SET pid = ? WHERE id = ?", arguments: [gone.processIdentifier, orphan.value]) }
+        try store.pool!.write { try $0.execute(sql: "UPDATE runs SET pid = ? WHERE id = ?", arguments: [gone.processIdentifier, orphan.value]) }
         let rebooted = try store.beginRun(kind: .audit, inventory: Self.inventory, inventoryPath: "i", inventoryHash: "h")
-        try store.pool.write { try $0.execute(sql: "UPDATE runs SET boot_id = 'another-boot' WHERE id = ?", arguments: [rebooted.value]) }
+        try store.pool!.write { try $0.execute(sql: "UPDATE runs SET boot_id = 'another-boot' WHERE id = ?", arguments: [rebooted.value]) }
 
         let reopened = try ResultStore(path: path)
         #expect(Set(reopened.recoveredRuns) == [orphan, rebooted])
@@ -148,7 +148,7 @@ struct ResultStoreTests {
                                          startedAt: now.addingTimeInterval(-90 * 86_400))
         #expect(try store.prune(keepingDays: 30, now: now) == 45)
         #expect(try store.runs(limit: 100).map(\.id).sorted() == [recent, running])
-        let orphans = try store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM findings") }
+        let orphans = try store.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM findings") }
         #expect(orphans == 0)  // results and findings go with their run
     }
 

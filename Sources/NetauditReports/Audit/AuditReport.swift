@@ -15,6 +15,8 @@ public struct AuditReport: Sendable, Encodable {
         public let inventoryHash: String
         public let title: String?
         public let note: String?
+        /// The aborted run this one completes (`audit --resume`).
+        public let resumedFrom: Int64?
 
         init(_ record: RunRecord) {
             id = record.id.value
@@ -26,6 +28,7 @@ public struct AuditReport: Sendable, Encodable {
             inventoryHash = record.inventoryHash
             title = record.inventory.title
             note = record.note
+            resumedFrom = record.resumedFrom?.value
         }
     }
 
@@ -184,6 +187,7 @@ public struct AuditReport: Sendable, Encodable {
         if let ended = run.endedAt { line += String(format: ", %.1f s", ended.timeIntervalSince(run.startedAt)) }
         out.append(line)
         if let note = run.note { out.append("  " + paint.red(l.text("note: {note}", ["note": note]))) }
+        if let resumed = run.resumedFrom { out.append("  " + l.text("completes the aborted run {id}: what it measured is taken over", ["id": "\(resumed)"])) }
         if let source = endpointsSourceLine(l) { out.append("  " + source) }
         out.append("")
 

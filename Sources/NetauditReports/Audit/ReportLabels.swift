@@ -27,6 +27,7 @@ public struct ReportLabels: Sendable {
         "Result: targets missed or endpoints not compliant.": "Kết quả: chưa đạt chỉ tiêu hoặc có dịch vụ chưa đạt chuẩn.",
         "Result: the run did not complete; its figures are partial.": "Kết quả: lần kiểm tra chưa hoàn tất; số liệu chưa đầy đủ.",
         "Result: {connection}; {tls}.": "Kết quả: {connection}; {tls}.",
+        "completes the aborted run {id}: what it measured is taken over": "hoàn tất lần kiểm tra bị dừng {id}: dùng lại các kết quả đã đo",
         "links not checked in this run": "lần này không kiểm tra đường truyền",
         "every level meets its connection target": "mọi cấp đạt chỉ tiêu kết nối",
         "a level misses its connection target": "có cấp chưa đạt chỉ tiêu kết nối",

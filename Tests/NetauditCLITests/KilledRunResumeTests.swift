@@ -1,0 +1,90 @@
+import Foundation
+import NetauditStore
+import Testing
+
+/// A run killed (SIGKILL) during its link phase keeps the links it had measured, and
+/// `netaudit audit --resume` completes it as a new run, probing only what it lacks.
+@Suite(.serialized) struct KilledRunResumeTests {
+    /// A province and `communes` communes behind it, each an ICMP link on loopback: series of
+    /// 10 echoes 100 ms apart, so that the send budget (one echo a millisecond) holds 100
+    /// series at once and the sweep takes a few seconds.
+    static func writeLongSweep(to folder: String, communes: Int) throws {
+        var lines = ["levels: [province, commune]", "probe: {link: {count: 10, interval: 100ms, timeout: 500ms}}", "agencies:",
+                     "  - code: \"64\"", "    name: Tỉnh Gia Lai", "    level: province", "    link: {address: 127.1.0.1}", "    children:"]
+        for index in 0..<communes {
+            lines.append("      - {code: \"\(20_000 + index)\", name: \"Xã \(index)\", level: commune, "
+                         + "link: {address: 127.1.\(1 + index / 200).\(1 + index % 200), via: \"64\"}}")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+    }
+
+    @Test(.enabled(if: getuid() == 0))
+    func aRunKilledDuringItsLinkPhaseKeepsItsLinksAndResumes() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.writeLongSweep(to: folder, communes: 300)
+        let database = folder + "/r.sqlite"
+
+        let audit = Process()
+        audit.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        audit.arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", database, "--links-only"]
+        audit.standardOutput = FileHandle.nullDevice
+        audit.standardError = FileHandle.nullDevice
+        try audit.run()
+        defer { if audit.isRunning { kill(audit.processIdentifier, SIGKILL); audit.waitUntilExit() } }
+
+        // Killed 200 ms after the first links are stored: they must come one after another
+        // (about one every 10 ms here), not all at the end of the sweep (all 301 within the
+        // last round of sends, about 300 ms).
+        func stored() -> Int {
+            guard FileManager.default.fileExists(atPath: database), let store = try? ResultStore(path: database, readOnly: true),
+                  let run = try? store.runs().first else { return 0 }
+            return (try? store.linkResults(run: run.id).count) ?? 0
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while stored() == 0 && audit.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(audit.isRunning, "the sweep ended before a single link was stored: they come at the end")
+        Thread.sleep(forTimeInterval: 0.2)
+        kill(audit.processIdentifier, SIGKILL)
+        audit.waitUntilExit()
+
+        let store = try ResultStore(path: database)
+        let killed = try #require(try store.runs().first)
+        #expect(killed.state == .aborted)
+        let kept = try store.linkResults(run: killed.id)
+        #expect(kept.count > 0 && kept.count <= 100, "\(kept.count) of 301 links stored at the kill")
+        #expect(kept.allSatisfy { $0.state == .up })
+
+        let resumed = try CLIRunner.run(["audit", "--resume", "\(killed.id)", "--db", database, "--format", "json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let run = try #require(try AuditCommandTests.json(resumed.stdout)["run"] as? [String: Any])
+        #expect(run["resumed_from"] as? Int == Int(killed.id.value) && run["state"] as? String == "complete")
+        let completedID = try #require(run["id"] as? Int)
+        let completed = try #require(try store.run(RunID(Int64(completedID))))
+        #expect(completed.kind == .linkSweep && completed.resumedFrom == killed.id)
+        let links = try store.linkResults(run: completed.id)
+        #expect(links.count == 301 && Set(links.map(\.agencyCode)).count == 301)
+        // What the killed run measured was taken over as it was (same observations), not probed again.
+        let before = Dictionary(uniqueKeysWithValues: kept.map { ($0.agencyCode, $0.observation) })
+        // (A second probe would differ: its round-trip times, its start.)
+        #expect(links.filter { before[$0.agencyCode] != nil }.count == kept.count)
+        #expect(links.filter { before[$0.agencyCode] != nil }.allSatisfy { before[$0.agencyCode] == $0.observation })
+
+        // The completed run cannot be resumed, nor a run of a changed inventory.
+        let again = try CLIRunner.run(["audit", "--resume", "\(completed.id)", "--db", database])
+        #expect(again.status == 2 && again.stderr.contains("is complete; there is nothing to resume"), "\(again.stderr)")
+        try "\n# edited\n".appendLine(to: folder + "/inventory.yaml")
+        let changed = try CLIRunner.run(["audit", "--resume", "\(killed.id)", "--db", database])
+        #expect(changed.status == 2 && changed.stderr.contains("has changed since run \(killed.id)"), "\(changed.stderr)")
+        #expect(try store.integrityCheck() == "ok")
+    }
+}
+
+private extension String {
+    func appendLine(to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(utf8))
+    }
+}
