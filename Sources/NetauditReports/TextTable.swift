@@ -1,3 +1,5 @@
+import NetauditCore
+
 /// A plain-text table for terminals: a header row, aligned columns (numbers to the right),
 /// widths counted in characters so Vietnamese names line up.
 public struct TextTable: Sendable {
@@ -17,7 +19,8 @@ public struct TextTable: Sendable {
     /// The table as text. `style` may wrap a cell (row 0 is the header) in terminal colour
     /// codes; it gets the cell's text and returns it styled, after the widths are counted.
     public func render(style: ((_ row: Int, _ column: Int, _ text: String) -> String)? = nil) -> String {
-        let all = [columns.map(\.title)] + rows
+        // Cells come from outside (names, codes): shown, never obeyed (String.displaySafe).
+        let all = ([columns.map(\.title)] + rows).map { $0.map(\.displaySafe) }
         let widths = columns.indices.map { index in all.map { $0.indices.contains(index) ? $0[index].count : 0 }.max() ?? 0 }
         return all.enumerated().map { number, row in
             columns.indices.map { index in

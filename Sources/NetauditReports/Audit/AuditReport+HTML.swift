@@ -6,7 +6,7 @@ extension AuditReport {
     /// per-unit bars against the target, the gap list, the certificate calendar, the changes.
     public func html(_ l: ReportLabels = .english) -> String {
         func e(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            text.displaySafe.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         func bar(_ rate: Double, target: Double) -> String {

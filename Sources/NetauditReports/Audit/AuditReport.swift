@@ -156,8 +156,9 @@ public struct AuditReport: Sendable, Encodable {
     /// One row per agency, for a spreadsheet: UTF-8 with a byte-order mark (so that
     /// spreadsheets read the Vietnamese names right), CRLF line ends, RFC 4180 quoting.
     public func csv(_ labels: ReportLabels = .english) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        func field(_ raw: String) -> String {
+            let text = raw.displaySafe
+            return text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         var lines = [labels.csvHeader.map(field).joined(separator: ",")]
         for row in rows {
@@ -181,12 +182,12 @@ public struct AuditReport: Sendable, Encodable {
         var out: [String] = []
         let dates = ISO8601DateFormatter()
         out.append(paint.bold(l.text("netaudit run {id} ({kind}, {state})", ["id": "\(run.id)", "kind": l[run.kind], "state": l[run.state]])
-                              + (run.title.map { ": \($0)" } ?? "")))
+                              + (run.title.map { ": \($0.displaySafe)" } ?? "")))
         var line = "  " + l.text("inventory {path} (sha256 {hash}…), started {time}",
-                                 ["path": run.inventoryPath, "hash": String(run.inventoryHash.prefix(12)), "time": dates.string(from: run.startedAt)])
+                                 ["path": run.inventoryPath.displaySafe, "hash": String(run.inventoryHash.prefix(12)), "time": dates.string(from: run.startedAt)])
         if let ended = run.endedAt { line += String(format: ", %.1f s", ended.timeIntervalSince(run.startedAt)) }
         out.append(line)
-        if let note = run.note { out.append("  " + paint.red(l.text("note: {note}", ["note": note]))) }
+        if let note = run.note { out.append("  " + paint.red(l.text("note: {note}", ["note": note.displaySafe]))) }
         if let resumed = run.resumedFrom { out.append("  " + l.text("completes the aborted run {id}: what it measured is taken over", ["id": "\(resumed)"])) }
         if let source = endpointsSourceLine(l) { out.append("  " + source) }
         out.append("")
@@ -264,20 +265,20 @@ public struct AuditReport: Sendable, Encodable {
             if gap.linkProblem != nil { what.append(l["link not probed"]) } else if !gap.connected && summary.levels.contains(where: \.linksProbed) { what.append(l["not connected"]) }
             if let count = gap.endpointsNotProbed { what.append(l.text("{count} endpoints not checked", ["count": "\(count)"])) }
             if !gap.compliant { what.append(l["not compliant"]) }
-            var line = "  \(gap.code) \(gap.path.joined(separator: " › ")): \(what.joined(separator: ", "))"
+            var line = "  \(gap.code.displaySafe) \(gap.path.joined(separator: " › ").displaySafe): \(what.joined(separator: ", "))"
             if let cause = gap.cause {
-                line += " (" + l.text("its link depends on {node}, which is down", ["node": Self.named(cause, gap.causeName)]) + ")"
+                line += " (" + l.text("its link depends on {node}, which is down", ["node": Self.named(cause, gap.causeName).displaySafe]) + ")"
             }
             out.append(line)
-            if let problem = gap.linkProblem { out.append("      " + l.text("link not probed: {problem}", ["problem": problem])) }
+            if let problem = gap.linkProblem { out.append("      " + l.text("link not probed: {problem}", ["problem": problem.displaySafe])) }
             for finding in gap.findings.prefix(6) {
-                out.append("      \(paint.severity(finding.severity)) \(finding.id): \(finding.message)")
+                out.append("      \(paint.severity(finding.severity)) \(finding.id.displaySafe): \(finding.message.displaySafe)")
             }
             if gap.findings.count > 6 { out.append("      " + l.text("… {count} more", ["count": "\(gap.findings.count - 6)"])) }
         }
         for (label, behind) in namedCauses {
             out.append("  " + l.text("cause: {node} is down: {count} agencies behind it ({list})",
-                                     ["node": label, "count": "\(behind.count)", "list": behind.joined(separator: ", ")]))
+                                     ["node": label.displaySafe, "count": "\(behind.count)", "list": behind.joined(separator: ", ").displaySafe]))
         }
         if l.language != "en" && !summary.gaps.isEmpty {
             out.append("  (" + l["Finding messages are in English; rule ids are listed in docs/policy.md."] + ")")
@@ -289,7 +290,7 @@ public struct AuditReport: Sendable, Encodable {
                 let when = certificate.expired
                     ? paint.red(certificate.daysLeft == 0 ? l["expired today"] : l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"]))
                     : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
-                out.append("  \(dates.string(from: certificate.notAfter))  \(when)  \(certificate.agencyCode)  \(certificate.url)  \(certificate.subject)")
+                out.append("  \(dates.string(from: certificate.notAfter))  \(when)  " + [certificate.agencyCode, certificate.url, certificate.subject].map(\.displaySafe).joined(separator: "  "))
             }
             out.append("")
         }
@@ -297,7 +298,7 @@ public struct AuditReport: Sendable, Encodable {
             out.append(paint.bold("\(l["Changes since run"]) \(changes.previousRun)"))
             for (label, items) in [("newly down", changes.newlyDown), ("recovered", changes.recovered),
                                    ("newly non-compliant", changes.newlyNoncompliant), ("fixed", changes.fixed)] {
-                out.append("  \(l[label]): " + (items.isEmpty ? "-" : items.joined(separator: ", ")))
+                out.append("  \(l[label]): " + (items.isEmpty ? "-" : items.joined(separator: ", ").displaySafe))
             }
             out.append("")
         }

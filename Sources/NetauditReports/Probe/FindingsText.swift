@@ -12,6 +12,6 @@ enum FindingsText {
                 lines.append("           \(key) = \(finding.evidence[key]!)")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map(\.displaySafe).joined(separator: "\n") + "\n"
     }
 }

@@ -22,7 +22,7 @@ public enum TLSProbeReport {
         out += FindingsText.render(evaluation.findings)
         var verdict = "verdict: \(evaluation.verdict.rawValue)"
         if let anchor = evaluation.anchor {
-            verdict += " (trusted through \(anchor.store.rawValue) trust\(anchor.subject.map { ": \($0)" } ?? ""))"
+            verdict += " (trusted through \(anchor.store.rawValue) trust\(anchor.subject.map { ": \($0.displaySafe)" } ?? ""))"
         }
         return out + verdict + "\n"
     }
@@ -103,7 +103,8 @@ public enum TLSProbeReport {
             }
         }
         out.append("took \(String(format: "%.3f", observation.duration)) s")
-        return out.joined(separator: "\n") + "\n"
+        // What the server sent (subjects, names, headers) is shown, never obeyed.
+        return out.map(\.displaySafe).joined(separator: "\n") + "\n"
     }
 
     static func verification(_ result: ChainVerification) -> String {
