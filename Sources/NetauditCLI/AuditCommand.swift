@@ -36,7 +36,7 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Audit an inventory: probe every link and endpoint, judge, store, report.",
         discussion: """
-            Probes every agency's link (ICMP or TCP) and every TLS endpoint of the inventory, judges them with the baseline policy (docs/policy.md), stores the run with every observation and finding (--db), and prints the report: per level, agencies connected against the connection target and the gap; per unit; the gap list with causes; certificates expiring within 30 days. A progress line shows on a terminal. Ctrl-C stops the run; what was measured stays stored and the run is marked aborted.
+            Probes every agency's link (ICMP or TCP) and every TLS endpoint of the inventory, judges them with the baseline policy (docs/policy.md), stores the run with every observation and finding (--db), and prints the report: per level, agencies connected against the connection target and the gap; per unit; the gap list with causes; certificates expiring within 30 days. A progress line shows on a terminal. Ctrl-C stops the run; what was measured stays stored (each result as it is measured) and the run is marked aborted; --resume RUN completes it later. A link sweep (--links-only) never speaks for TLS: its report shows the endpoints of the latest full audit, named with its age, or says that TLS was not checked. ICMP links need root, CAP_NET_RAW or ICMP datagram sockets (net.ipv4.ping_group_range): without them the audit is refused before anything is probed.
 
             EXIT STATUS:
               0  every level meets its connection target and every endpoint is compliant

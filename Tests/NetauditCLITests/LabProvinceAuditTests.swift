@@ -168,7 +168,7 @@ import Testing
                                               "changes.newly_noncompliant", "changes.fixed",
                                               "endpoints_from", "endpoints_from.id", "endpoints_from.kind", "endpoints_from.state",
                                               "endpoints_from.started_at", "endpoints_from.ended_at", "endpoints_from.inventory_path",
-                                              "endpoints_from.inventory_hash", "endpoints_from.title"]
+                                              "endpoints_from.inventory_hash", "endpoints_from.title", "run.resumed_from"]
 
     /// `--tls-only` judges no link: the levels are "not probed", not missed, and the exit
     /// status follows the endpoints alone.
@@ -274,6 +274,15 @@ import Testing
         // A TLS-only audit sends no echo: it runs.
         let tls = try unprivileged("audit --inventory \(folder)/inventory.yaml --db \(folder)/r.sqlite --tls-only")
         #expect(tls.status == 0, "\(tls.stderr)")
+
+        // The daemon refuses to start the same way, with the message in its log (the journal).
+        try "inventory: inventory.yaml\ndatabase: d.sqlite\nhttp: {listen: \"127.0.0.1:0\"}\n"
+            .write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        let daemon = try unprivileged("daemon --config \(folder)/netaudit.yaml")
+        #expect(daemon.status == 2, "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("<3>cannot probe the 2 ICMP links of the inventory: no ICMP socket"), "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("nothing started"), "\(daemon.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/d.sqlite"))
     }
 
     /// The run's deadline stops checks stuck on a tarpit: the run ends aborted, on time.
