@@ -29,7 +29,8 @@ enum PathText {
 
     /// The file's identity for include-cycle detection: absolute, symbolic links resolved.
     static func identity(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: normalize(absolute)).resolvingSymlinksInPath().path
     }
 
     /// Whether the last component holds a wildcard (`*`, `?`).
