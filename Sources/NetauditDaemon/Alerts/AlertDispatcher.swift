@@ -118,47 +118,6 @@ public final class AlertDispatcher: Service, Sendable {
     private static func post(_ body: String, settings: DaemonConfiguration.WebhookSettings,
                              stopping: borrowing Atomic<Bool>) async -> Result<Int, HTTPPost.Failure>? {
         if stopping.load(ordering: .relaxed) { return nil }
-        let answer = FirstAnswer<Result<Int, HTTPPost.Failure>>()
-        return await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await withCheckedContinuation { continuation in
-                    answer.wait(continuation)
-                    Task.detached { answer.give(await HTTPPost.json(body, to: settings.url, timeout: settings.timeout)) }
-                }
-            } onGracefulShutdown: {
-                answer.give(nil)
-            }
-        } onCancel: {
-            answer.give(nil)
-        }
-    }
-}
-
-/// A continuation resumed once, by whichever answer comes first; later ones are dropped.
-final class FirstAnswer<Value: Sendable>: Sendable {
-    private struct State {
-        var continuation: CheckedContinuation<Value?, Never>?
-        var early: Value??
-    }
-    private let state = Mutex(State())
-
-    /// Resumes `continuation` with the first answer, now if one came before.
-    func wait(_ continuation: CheckedContinuation<Value?, Never>) {
-        let early: Value?? = state.withLock { state in
-            if let early = state.early { return .some(early) }
-            state.continuation = continuation
-            return nil
-        }
-        if let early { continuation.resume(returning: early) }
-    }
-
-    func give(_ value: Value?) {
-        let continuation: CheckedContinuation<Value?, Never>? = state.withLock { state in
-            guard state.early == nil else { return nil }
-            state.early = .some(value)
-            defer { state.continuation = nil }
-            return state.continuation
-        }
-        continuation?.resume(returning: value)
+        return await Abandonable.run { await HTTPPost.json(body, to: settings.url, timeout: settings.timeout) }
     }
 }
