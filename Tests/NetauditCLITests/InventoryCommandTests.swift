@@ -79,6 +79,10 @@ import Testing
         #expect(result.seconds < 3, "took \(result.seconds) s")
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix(Self.invalid + "/alias-bomb.yaml:4:40: excessive aliasing: "), "\(result.stderr.prefix(300))")
+        // An alias of such a collection as a key: refused before the composer compares keys.
+        let key = try Self.checkWithin(10, Self.invalid + "/alias-key.yaml")
+        #expect(key.seconds < 3, "took \(key.seconds) s")
+        #expect(key.stderr.hasPrefix(Self.invalid + "/alias-key.yaml:30:57: the alias '*a24' of a list or mapping is used as a mapping key"), "\(key.stderr.prefix(300))")
     }
 
     /// A symbolic link from the inventory's folder to a file elsewhere (a stand-in for

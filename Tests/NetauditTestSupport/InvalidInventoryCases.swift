@@ -61,6 +61,9 @@ public enum InvalidInventoryCases {
         InvalidInventoryCase(file: "alias-bomb.yaml", messages: [
             "alias-bomb.yaml:4:40: excessive aliasing: the node here is repeated through aliases too many times (aliased nodes may be at most 99% of a document's nodes, less in large documents)",
         ]),
+        InvalidInventoryCase(file: "alias-key.yaml", messages: [
+            "alias-key.yaml:30:57: the alias '*a24' of a list or mapping is used as a mapping key: keys are plain words",
+        ]),
         InvalidInventoryCase(file: "unknown-key-long.yaml", messages: [
             "unknown-key-long.yaml:6:5: unknown key 'root:$6$xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' in agency (expected one of: code, name, level, kind, link, endpoints, children)",
             "unknown-key-long.yaml:7:5: unknown key 'nm\\u{7}e\\u{202e}gnp.exe' in agency (expected one of: code, name, level, kind, link, endpoints, children)",

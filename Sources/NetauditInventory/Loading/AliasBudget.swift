@@ -26,6 +26,63 @@ enum AliasBudget {
         return 0.99 - 0.89 * (count - low) / (high - low)
     }
 
+    /// Where the text uses an alias of a collection as a mapping key (`*a: …`, `? *a`), or
+    /// nil. The check runs on the text, before composing, because the composer compares the
+    /// keys of each mapping for duplicates: comparing such a key walks its whole expansion,
+    /// so one line could keep the CPU busy for hours. Keys of the format are plain words, so
+    /// refusing any alias of a list or mapping (`&a [`, `&a {`, `&a` at the end of its line)
+    /// in key position loses nothing; an alias of a scalar costs nothing and is left alone.
+    static func collectionAliasKey(in text: String) -> (line: Int, column: Int, name: String)? {
+        let bytes = Array(text.utf8)
+        guard bytes.contains(UInt8(ascii: "&")), bytes.contains(UInt8(ascii: "*")) else { return nil }
+        func isNameByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        // Anchors of collections: `&name` then `[`, `{`, a comment or the end of the line.
+        var collections = Set<ArraySlice<UInt8>>()
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "&") {
+                var end = index + 1
+                while end < bytes.count, isNameByte(bytes[end]) { end += 1 }
+                var next = end
+                while next < bytes.count, isBlank(bytes[next]) { next += 1 }
+                if end > index + 1, next == bytes.count || [UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "#"), 0x0A, 0x0D].contains(bytes[next]) {
+                    collections.insert(bytes[(index + 1)..<end])
+                }
+                index = end
+            } else {
+                index += 1
+            }
+        }
+        guard !collections.isEmpty else { return nil }
+        var line = 1, lineStart = 0
+        index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0A { line += 1; lineStart = index + 1; index += 1; continue }
+            guard byte == UInt8(ascii: "*") else { index += 1; continue }
+            var end = index + 1
+            while end < bytes.count, isNameByte(bytes[end]) { end += 1 }
+            let name = bytes[(index + 1)..<end]
+            if !name.isEmpty, collections.contains(name) {
+                var next = end
+                while next < bytes.count, isBlank(bytes[next]) { next += 1 }
+                var before = index - 1
+                while before >= lineStart, isBlank(bytes[before]) { before -= 1 }
+                let keyBefore = before >= lineStart && bytes[before] == UInt8(ascii: "?")
+                if keyBefore || (next < bytes.count && bytes[next] == UInt8(ascii: ":")) {
+                    let column = String(decoding: bytes[lineStart..<index], as: UTF8.self).count + 1
+                    return (line, column, String(decoding: name, as: UTF8.self))
+                }
+            }
+            index = max(end, index + 1)
+        }
+        return nil
+    }
+
     /// The first node at which `root`'s expansion exceeds the budget, or nil when it fits.
     static func firstExcess(in root: Node) -> Node? {
         var nodes = 0, aliased = 0

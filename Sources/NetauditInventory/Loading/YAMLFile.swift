@@ -26,6 +26,11 @@ struct YAMLFile {
             diagnostics.append(Diagnostic(invalidUTF8Location(data, path), "the file is not valid UTF-8"))
             return nil
         }
+        if let key = AliasBudget.collectionAliasKey(in: text) {
+            diagnostics.append(Diagnostic(SourceLocation(file: path, line: key.line, column: key.column),
+                                          "the alias \(quoted("*" + key.name)) of a list or mapping is used as a mapping key: keys are plain words"))
+            return nil
+        }
         do {
             let root = try Yams.compose(yaml: text)
             if let root, let node = AliasBudget.firstExcess(in: root) {
