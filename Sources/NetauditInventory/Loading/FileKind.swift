@@ -22,38 +22,3 @@ enum FileKind {
         }
     }
 }
-
-/// Input text as a message may quote it: at most `limit` characters between single quotes,
-/// control and other non-printable characters escaped (`\n`, `\u{0}`), then `…` when cut.
-/// A message never echoes more of a file than that, whatever the file holds.
-func quoted(_ text: some StringProtocol, limit: Int = 40) -> String {
-    var out = ""
-    var count = 0
-    for character in text {
-        guard count < limit else { return "'" + out + "…'" }
-        count += 1
-        for scalar in character.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "'": out += "\\'"
-            case "\\": out += "\\\\"
-            default:
-                let printable = !scalar.properties.generalCategory.isControlOrUnassigned && scalar.properties.generalCategory != .format
-                    && scalar.properties.generalCategory != .lineSeparator && scalar.properties.generalCategory != .paragraphSeparator
-                out += printable ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"
-            }
-        }
-    }
-    return "'" + out + "'"
-}
-
-private extension Unicode.GeneralCategory {
-    var isControlOrUnassigned: Bool {
-        switch self {
-        case .control, .unassigned, .surrogate, .privateUse: return true
-        default: return false
-        }
-    }
-}
