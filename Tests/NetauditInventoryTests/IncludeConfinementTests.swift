@@ -55,6 +55,31 @@ struct IncludeConfinementTests {
         #expect(inventory.allAgencies.map(\.code) == ["64", "622"])
     }
 
+    /// `include_folders` names a further folder includes may read from; a name that is not
+    /// a folder is reported, and a file outside both is still refused.
+    @Test func includeFoldersAllowsAnotherFolder() throws {
+        let (folder, top) = try Self.layout(includes: ["../shared/departments.yaml", "../secret"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/shared", withIntermediateDirectories: true)
+        try """
+            agencies:
+              - {code: "SNV", name: "Sở Nội vụ", level: province, kind: department}
+            """.write(toFile: folder + "/shared/departments.yaml", atomically: true, encoding: .utf8)
+        let text = try String(contentsOfFile: top, encoding: .utf8)
+        try text.replacingOccurrences(of: "agencies:\n", with: "include_folders: [../shared, ../nowhere]\nagencies:\n")
+            .write(toFile: top, atomically: true, encoding: .utf8)
+        let error = try #require(throws: InventoryError.self) { try InventoryLoader().load(path: top) }
+        let real = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        #expect(error.diagnostics.map(\.description) == [
+            "\(top):2:30: include folder '../nowhere' is not a folder (looked for \(folder)/nowhere)",
+            "\(top):9:18: included file '\(folder)/secret' is outside the folder of the top file (\(real)/inventory): it leads to '\(real)/secret'; only files under that folder or include_folders are included",
+        ])
+        try text.replacingOccurrences(of: "agencies:\n", with: "include_folders: [../shared]\nagencies:\n")
+            .replacingOccurrences(of: "      - include: ../secret\n", with: "")
+            .write(toFile: top, atomically: true, encoding: .utf8)
+        #expect(try InventoryLoader().load(path: top).allAgencies.map(\.code) == ["64", "SNV"])
+    }
+
     /// A FIFO would block the load until someone writes to it: it is refused from `stat`
     /// alone, and said to be a FIFO (it used to read "permission denied" as root).
     @Test func aFIFOIsRefusedAsAFIFOWithoutBlocking() throws {

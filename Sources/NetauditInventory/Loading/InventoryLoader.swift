@@ -43,7 +43,7 @@ public struct InventoryLoader: Sendable {
 
 /// The keys of each mapping of the format, in the order the documentation lists them.
 enum Keys {
-    static let top = ["version", "title", "levels", "targets", "allow", "trust", "probe", "policy", "agencies"]
+    static let top = ["version", "title", "levels", "targets", "allow", "trust", "probe", "policy", "include_folders", "agencies"]
     static let policy = ["profile", "thresholds", "severities"]
     static let trust = ["anchors", "intermediates"]
     static let probe = ["link", "tls", "run_timeout"]
@@ -64,6 +64,8 @@ final class LoadSession {
     private var includedAt: [String: SourceLocation] = [:]
     /// The top file's folder, symbolic links resolved: includes must stay under it.
     private var topFolder = "/"
+    /// Further folders includes may read from (`include_folders`), symbolic links resolved.
+    var includeFolders: [String] = []
 
     var levels: [String]?
     var allow: [IPNetwork] = IPNetwork.loopback
@@ -171,9 +173,10 @@ final class LoadSession {
                 reader.error(valueNode, "cannot read \(quoted(display, limit: 200)): \(problem)")
                 continue
             }
-            guard identity.hasPrefix(topFolder == "/" ? "/" : topFolder + "/") else {
+            guard ([topFolder] + includeFolders).contains(where: { PathText.isInside(identity, folder: $0) }) else {
+                let also = includeFolders.isEmpty ? "" : " or include_folders"
                 reader.error(valueNode, "included file \(quoted(display, limit: 200)) is outside the folder of the top file (\(topFolder)): "
-                                 + "it leads to \(quoted(identity, limit: 200)); only files under that folder are included")
+                                 + "it leads to \(quoted(identity, limit: 200)); only files under that folder\(also) are included")
                 continue
             }
             if let first = includedAt[identity] {

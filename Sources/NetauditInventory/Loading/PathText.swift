@@ -33,6 +33,11 @@ enum PathText {
         return URL(fileURLWithPath: normalize(absolute)).resolvingSymlinksInPath().path
     }
 
+    /// Whether `identity` (absolute, resolved) is `folder` itself or under it.
+    static func isInside(_ identity: String, folder: String) -> Bool {
+        folder == "/" || identity.hasPrefix(folder + "/")
+    }
+
     /// Whether the last component holds a wildcard (`*`, `?`).
     static func isPattern(_ path: String) -> Bool {
         let name = (path as NSString).lastPathComponent

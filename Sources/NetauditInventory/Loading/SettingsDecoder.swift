@@ -25,6 +25,25 @@ struct SettingsDecoder {
         if let node = fields["trust"] { trust(node, into: &inventory) }
         if let node = fields["probe"] { inventory.probe = probeDefaults(node) }
         if let node = fields["policy"] { inventory.policy = policy(node) }
+        if let node = fields["include_folders"] { session.includeFolders = includeFolders(node) }
+    }
+
+    /// `include_folders`: folders outside the top file's, relative to it, whose regular
+    /// files may be included too (a shared file of departments, say). Each must be a folder.
+    private func includeFolders(_ node: Node) -> [String] {
+        guard let items = reader.list(node, "include_folders") else { return [] }
+        var folders: [String] = []
+        for item in items {
+            guard let relative = reader.string(item, "an include folder") else { continue }
+            let path = PathText.resolve(relative, from: file)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+                reader.error(item, "include folder \(quoted(relative, limit: 200)) is not a folder (looked for \(path))")
+                continue
+            }
+            folders.append(PathText.identity(path))
+        }
+        return folders
     }
 
     /// `policy: {profile, thresholds, severities}`, each name checked against the profile.
