@@ -60,7 +60,7 @@ import Testing
         process.arguments = ["inventory", "check", path]
         process.currentDirectoryURL = URL(fileURLWithPath: CLIRunner.repository)
         let errPath = NSTemporaryDirectory() + "netaudit-check-" + UUID().uuidString
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = FileHandle.nullDevice

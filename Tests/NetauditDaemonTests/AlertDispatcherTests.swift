@@ -180,9 +180,8 @@ final class LogLines: Sendable {
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?,
-                 source: String, file: String, function: String, line: UInt) {
-            sink.stored.withLock { $0.append("\(level): \(message)") }
+        func log(event: LogEvent) {
+            sink.stored.withLock { $0.append("\(event.level): \(event.message)") }
         }
     }
 }
