@@ -25,8 +25,8 @@ public struct EndpointURL: Sendable, Hashable, Codable, CustomStringConvertible 
             case .scheme: return "the scheme must be https://"
             case .missingHost: return "it has no host"
             case .userInfo: return "user names and passwords do not belong in an inventory"
-            case .badHost(let host): return "'\(host)' is not a valid host name or IP address"
-            case .badPort(let port): return "'\(port)' is not a port between 1 and 65535"
+            case .badHost(let host): return "\(QuotedInput.quote(host)) is not a valid host name or IP address"
+            case .badPort(let port): return "\(QuotedInput.quote(port)) is not a port between 1 and 65535"
             case .whitespace: return "it contains white space or control characters"
             case .unbracketedIPv6(let address): return "write an IPv6 address in brackets: https://[\(address)]/"
             }

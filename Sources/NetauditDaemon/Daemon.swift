@@ -120,6 +120,10 @@ struct HTTPListenError: Error, CustomStringConvertible {
 /// SIGHUP: reread the configuration and the inventory. A valid new setup is used from the
 /// next run on; an invalid one is logged with every error and the old one stays in force.
 /// The database and the HTTP address change only at restart.
+///
+/// The files are read and checked on a Dispatch worker, off the concurrency pool, so that a
+/// slow load (a large inventory, a slow disk) never holds the watchdog or the HTTP server;
+/// a stop during the load abandons it (the worker's result is dropped, the process ends).
 struct Reloader: Service {
     let signals: UnixSignalsSequence
     let path: String
@@ -132,13 +136,18 @@ struct Reloader: Service {
     func run() async throws {
         for await _ in signals.cancelOnGracefulShutdown() {
             notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())", "STATUS=reloading"])
-            reload()
+            let path = self.path, current = status.setup.configuration, logger = self.logger
+            guard let loaded = await Abandonable.offPool({ Self.load(path, current: current, logger: logger) }) else {
+                logger.notice("reload abandoned: the daemon is stopping; the running configuration and inventory stay until the end")
+                return
+            }
+            apply(loaded)
             notifier.notify(["READY=1", "STATUS=\(status.statusLine())"])
         }
     }
 
-    func reload() {
-        let current = status.setup.configuration
+    /// Reads both files; `database` and `http` keep their running values.
+    static func load(_ path: String, current: DaemonConfiguration, logger: Logger) -> Result<AuditSetup, SetupError> {
         do {
             var configuration = try AuditSetup.loadConfiguration(path)
             if configuration.database != current.database || configuration.http != current.http {
@@ -146,12 +155,20 @@ struct Reloader: Service {
                 configuration.database = current.database
                 configuration.http = current.http
             }
-            let setup = try AuditSetup.load(configuration)
+            return .success(try AuditSetup.load(configuration))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    func apply(_ loaded: Result<AuditSetup, SetupError>) {
+        switch loaded {
+        case .success(let setup):
             status.replace(setup)
-            level.current = Logger.Level(configuration.logLevel)
+            level.current = Logger.Level(setup.configuration.logLevel)
             metrics.reload(accepted: true)
             logger.notice("reloaded: inventory \(setup.inventoryPath) (\(setup.inventory.allAgencies.count) agencies) is used from the next run on")
-        } catch {
+        case .failure(let error):
             error.lines.forEach { logger.error("\($0)") }
             logger.error("reload refused: \(error.summary); the previous configuration and inventory stay in force")
             status.refused(error.lines + [error.summary])

@@ -201,6 +201,51 @@ import Testing
         #expect(try store.integrityCheck() == "ok")
     }
 
+    /// An inventory that takes seconds to load (150,000 agencies in one file), as a large
+    /// province on a slow disk would: while a SIGHUP reload reads it, the watchdog pings
+    /// and HTTP answers, and a SIGTERM in the middle stops the daemon at once, the load
+    /// abandoned (it used to run on the concurrency pool, and the stop waited for it).
+    @Test func aSlowReloadNeitherStarvesTheWatchdogNorHoldsTheStop() async throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.inventory(endpoints: "").write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try """
+            inventory: inventory.yaml
+            database: results.sqlite
+            schedules:
+              link_sweep: {enabled: false}
+              full_audit: {enabled: false}
+            http: {listen: "127.0.0.1:0"}
+            """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        let daemon = try RunningDaemon(config: folder + "/netaudit.yaml", folder: folder, watchdogMicroseconds: 400_000)
+        defer { daemon.stop() }
+        #expect(daemon.wait(20) { !daemon.notify.messages(with: "READY=1").isEmpty }, "\(daemon.log)")
+        let port = try #require(daemon.port, "\(daemon.log)")
+
+        var large = "levels: [province, commune]\nagencies:\n  - code: \"52\"\n    name: \"Tỉnh Gia Lai\"\n    level: province\n    children:\n"
+        for i in 0..<150_000 {
+            large += "      - {code: \"c\(i)\", name: \"Xã \(i)\", level: commune, link: {address: 127.\(1 + i / 62_500).\(i / 250 % 250).\(i % 250 + 1), method: tcp, port: 9}}\n"
+        }
+        try large.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(daemon.wait(10) { !daemon.notify.messages(with: "RELOADING=1").isEmpty })
+        let pings = daemon.notify.messages(with: "WATCHDOG=1").count
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(try await Self.get(port, "/healthz") == (200, "ok\n"))
+        #expect(daemon.notify.messages(with: "WATCHDOG=1").count >= pings + 3, "the watchdog goes on while the inventory loads")
+        // The scenario holds only if the load is still running now.
+        #expect(!daemon.log.contains("reloaded:") && !daemon.log.contains("reload refused"), "\(daemon.log)")
+
+        let start = Date()
+        kill(daemon.process.processIdentifier, SIGTERM)
+        #expect(daemon.wait(60) { !daemon.process.isRunning })
+        let seconds = Date().timeIntervalSince(start)
+        #expect(seconds < 3, "stopped after \(seconds) s")
+        #expect(daemon.process.terminationReason == .exit && daemon.process.terminationStatus == 0)
+        #expect(daemon.log.contains("<5>reload abandoned: the daemon is stopping"), "\(daemon.log)")
+        #expect(daemon.log.hasSuffix("<5>stopped\n"), "\(daemon.log)")
+    }
+
     /// SIGTERM while a full audit waits on a server that never answers: the probes are
     /// cancelled at once and the run is marked aborted, with what it measured kept.
     @Test func sigtermDuringARunAbortsItAndStopsAtOnce() throws {

@@ -52,6 +52,63 @@ import Testing
         #expect(result.stderr == (lines + [summary]).map { $0 + "\n" }.joined())
     }
 
+    /// `inventory check` in a child killed (by its PID) after `seconds`: a load that hangs
+    /// or explodes fails the test instead of holding it.
+    static func checkWithin(_ seconds: Double, _ path: String) throws -> (status: Int32, stderr: String, seconds: Double) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        process.arguments = ["inventory", "check", path]
+        process.currentDirectoryURL = URL(fileURLWithPath: CLIRunner.repository)
+        let errPath = NSTemporaryDirectory() + "netaudit-check-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardOutput = FileHandle.nullDevice
+        let start = Date()
+        try process.run()
+        while process.isRunning && Date().timeIntervalSince(start) < seconds { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "", Date().timeIntervalSince(start))
+    }
+
+    /// A 3 kB billion-laughs file (each agency's children alias the previous one nine
+    /// times, 24 deep) is refused at once, at its place, instead of growing for minutes.
+    @Test func anAliasBombIsRefusedAtOnce() throws {
+        let result = try Self.checkWithin(10, Self.invalid + "/alias-bomb.yaml")
+        #expect(result.seconds < 3, "took \(result.seconds) s")
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix(Self.invalid + "/alias-bomb.yaml:4:40: excessive aliasing: "), "\(result.stderr.prefix(300))")
+        // An alias of such a collection as a key: refused before the composer compares keys.
+        let key = try Self.checkWithin(10, Self.invalid + "/alias-key.yaml")
+        #expect(key.seconds < 3, "took \(key.seconds) s")
+        #expect(key.stderr.hasPrefix(Self.invalid + "/alias-key.yaml:30:57: the alias '*a24' of a list or mapping is used as a mapping key"), "\(key.stderr.prefix(300))")
+    }
+
+    /// A symbolic link from the inventory's folder to a file elsewhere (a stand-in for
+    /// /etc/shadow) and a FIFO: both refused, neither opened, nothing of the secret printed.
+    @Test func anIncludeOutsideTheFolderOrOfAFIFOPrintsNothingOfIt() throws {
+        let folder = NSTemporaryDirectory() + "netaudit-include-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder + "/inventory", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "root:$6$SECRET-HASH:19000:0:99999:7:::\nagencies: x\n".write(toFile: folder + "/shadow", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/inventory/district.yaml", withDestinationPath: folder + "/shadow")
+        let mkfifo = try Process.run(URL(fileURLWithPath: "/usr/bin/mkfifo"), arguments: [folder + "/inventory/pipe.yaml"])
+        mkfifo.waitUntilExit()
+        try """
+            levels: [province]
+            agencies:
+              - include: district.yaml
+              - include: pipe.yaml
+            """.write(toFile: folder + "/inventory/inventory.yaml", atomically: true, encoding: .utf8)
+        let result = try Self.checkWithin(10, folder + "/inventory")
+        #expect(result.seconds < 3, "took \(result.seconds) s")
+        #expect(result.status == 2)
+        #expect(!result.stderr.contains("SECRET") && !result.stderr.contains("root:"), "\(result.stderr)")
+        #expect(result.stderr.contains("inventory.yaml:3:14: included file '\(folder)/inventory/district.yaml' is outside the folder of the top file"))
+        #expect(result.stderr.contains("inventory.yaml:4:14: cannot read '\(folder)/inventory/pipe.yaml': it is a FIFO (named pipe), not a regular file"))
+    }
+
     @Test func statsCountsPerLevelAsTableAndJSON() throws {
         let table = try CLIRunner.run(["inventory", "stats", Self.gialai2019])
         #expect(table.status == 0)

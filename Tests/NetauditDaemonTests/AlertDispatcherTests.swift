@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import Logging
 import NetauditDaemon
+import NetauditCore
 import NetauditInventory
+import NetauditLab
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Synchronization
@@ -75,7 +77,10 @@ import Testing
             #expect((json["agency"] as? [String: Any])?["code"] as? String == "21583")
             #expect((json["agency"] as? [String: Any])?["parent"] as? String == "52")
             #expect(json["rules"] as? [String] == ["link.down"])
-            #expect(metrics.render().contains(#"netaudit_webhook_deliveries_total{outcome="delivered"} 1"#))
+            // The receiver holds the body before its answer reaches the dispatcher.
+            let delivered = #"netaudit_webhook_deliveries_total{outcome="delivered"} 1"#
+            for _ in 0..<200 where !metrics.render().contains(delivered) { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(metrics.render().contains(delivered))
             #expect(metrics.render().contains(#"netaudit_alerts_total{event="agency_down"} 1"#))
         }
     }
@@ -110,9 +115,8 @@ import Testing
         settings.attempts = 20
         settings.retryDelay = .seconds(5)
         let webhook = settings
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let dispatcher = AlertDispatcher(logger: logger, metrics: DaemonMetrics(), webhook: { webhook })
+        let log = LogLines()
+        let dispatcher = AlertDispatcher(logger: log.logger, metrics: DaemonMetrics(), webhook: { webhook })
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await dispatcher.run() }
@@ -123,6 +127,61 @@ import Testing
                 try await group.next()
                 #expect(ContinuousClock.now - start < .seconds(2))
             }
+        }
+        // The log counts what happened: one attempt, not the twenty that were allowed.
+        #expect(log.lines.contains("warning: webhook: delivery abandoned at stop after 1 attempt of 20"), "\(log.lines)")
+        #expect(log.lines.contains("warning: webhook: stopping with 2 events not delivered (1 abandoned in flight, 1 not tried); they are in the log"),
+                "\(log.lines)")
+        #expect(!log.lines.contains { $0.contains("gave up") }, "\(log.lines)")
+    }
+
+    /// A receiver that accepts the connection and never answers (the lab's tarpit on
+    /// 127.0.0.1), with a long timeout: the attempt in flight is abandoned at the stop,
+    /// at once, instead of holding it for the timeout.
+    @Test func aWebhookThatNeverAnswersIsAbandonedAtStop() async throws {
+        let server = try LabServer([LabEndpoint(address: IPAddress(127, 0, 0, 1), behaviour: .tarpit)])
+        defer { server.stop() }
+        var settings = DaemonConfiguration.WebhookSettings(url: "http://127.0.0.1:\(server.endpoints[0].port)/hook")
+        settings.attempts = 20
+        settings.timeout = .seconds(30)
+        let webhook = settings
+        let log = LogLines()
+        let metrics = DaemonMetrics()
+        let dispatcher = AlertDispatcher(logger: log.logger, metrics: metrics, webhook: { webhook })
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await dispatcher.run() }
+                dispatcher.announce([Self.event("21583"), Self.event("21584"), Self.event("52")])
+                try await Task.sleep(for: .milliseconds(500))  // the first POST waits on the tarpit
+                let start = ContinuousClock.now
+                trigger.triggerGracefulShutdown()
+                try await group.next()
+                #expect(ContinuousClock.now - start < .seconds(2))
+            }
+        }
+        #expect(log.lines.contains("warning: webhook: delivery abandoned at stop during attempt 1 of 20"), "\(log.lines)")
+        #expect(log.lines.contains("warning: webhook: stopping with 3 events not delivered (1 abandoned in flight, 2 not tried); they are in the log"),
+                "\(log.lines)")
+        #expect(!metrics.render().contains(#"outcome="failed"} 1"#))
+    }
+}
+
+/// A logger whose lines (`LEVEL: message`) the test reads back.
+final class LogLines: Sendable {
+    private let stored = Mutex<[String]>([])
+    var lines: [String] { stored.withLock { $0 } }
+    var logger: Logger { Logger(label: "test") { _ in Handler(sink: self) } }
+
+    struct Handler: LogHandler {
+        let sink: LogLines
+        var logLevel: Logger.Level = .info
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            sink.stored.withLock { $0.append("\(event.level): \(event.message)") }
         }
     }
 }

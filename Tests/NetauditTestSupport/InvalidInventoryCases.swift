@@ -39,6 +39,35 @@ public enum InvalidInventoryCases {
         InvalidInventoryCase(file: "not-utf8.yaml", messages: [
             "not-utf8.yaml:5:13: the file is not valid UTF-8",
         ]),
+        InvalidInventoryCase(file: "not-utf8-truncated.yaml", messages: [
+            "not-utf8-truncated.yaml:4:13: the file is not valid UTF-8",
+        ]),
+        InvalidInventoryCase(file: "nul-byte.yaml", messages: [
+            "nul-byte.yaml:4:13: invalid YAML: control characters are not allowed (character U+0000)",
+        ]),
+        InvalidInventoryCase(file: "control-character.yaml", messages: [
+            "control-character.yaml:4:25: invalid YAML: control characters are not allowed (character U+001B)",
+        ]),
+        InvalidInventoryCase(file: "empty.yaml", messages: [
+            "empty.yaml:1:1: the inventory is empty: it needs at least 'levels' and 'agencies'",
+        ]),
+        InvalidInventoryCase(file: "include-empty/inventory.yaml", messages: [
+            "include-empty/empty.yaml:1:1: the included file is empty: it needs 'agencies'",
+        ]),
+        InvalidInventoryCase(file: "include-folder/inventory.yaml", messages: [
+            "include-folder/inventory.yaml:7:18: cannot read '{dir}/include-folder/district.yaml': it is a folder",
+            "include-folder/inventory.yaml:8:18: cannot read '/dev/null': it is a character device, not a regular file",
+        ]),
+        InvalidInventoryCase(file: "alias-bomb.yaml", messages: [
+            "alias-bomb.yaml:4:40: excessive aliasing: the node here is repeated through aliases too many times (aliased nodes may be at most 99% of a document's nodes, less in large documents)",
+        ]),
+        InvalidInventoryCase(file: "alias-key.yaml", messages: [
+            "alias-key.yaml:30:57: the alias '*a24' of a list or mapping is used as a mapping key: keys are plain words",
+        ]),
+        InvalidInventoryCase(file: "unknown-key-long.yaml", messages: [
+            "unknown-key-long.yaml:6:5: unknown key 'root:$6$xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' in agency (expected one of: code, name, level, kind, link, endpoints, children)",
+            "unknown-key-long.yaml:7:5: unknown key 'nm\\u{7}e\\u{202e}gnp.exe' in agency (expected one of: code, name, level, kind, link, endpoints, children)",
+        ]),
         InvalidInventoryCase(file: "duplicate-key.yaml", messages: [
             "duplicate-key.yaml:5:5: key 'name' appears more than once in this mapping",
         ]),

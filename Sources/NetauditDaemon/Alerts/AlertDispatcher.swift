@@ -46,50 +46,78 @@ public final class AlertDispatcher: Service, Sendable {
         }
     }
 
-    /// Delivers queued events until graceful shutdown; what is still queued then is only
-    /// in the log (and its results in the store).
+    /// Delivers queued events until graceful shutdown. At shutdown the delivery in flight is
+    /// abandoned at once (a webhook that accepts and never answers cannot hold the stop for
+    /// its timeout), and what is still queued is only in the log (and its results in the store).
     public func run() async throws {
         await withGracefulShutdownHandler {
-            var left = 0
+            var notTried = 0, abandoned = 0
             for await event in queue {
-                if stopping.load(ordering: .relaxed) { left += 1; continue }
-                await deliver(event)
+                if stopping.load(ordering: .relaxed) { notTried += 1; continue }
+                if await deliver(event) == .abandoned { abandoned += 1 }
             }
-            if left > 0 { logger.warning("webhook: stopping with \(left) events not delivered; they are in the log") }
+            if notTried + abandoned > 0 {
+                let left = notTried + abandoned
+                logger.warning("webhook: stopping with \(left) event\(left == 1 ? "" : "s") not delivered (\(abandoned) abandoned in flight, \(notTried) not tried); they are in the log",
+                               metadata: ["webhook.abandoned": "\(abandoned)", "webhook.not_tried": "\(notTried)"])
+            }
         } onGracefulShutdown: { [self] in
             stopping.store(true, ordering: .relaxed)
             input.finish()
         }
     }
 
-    private func deliver(_ event: AlertEvent) async {
-        guard let settings = webhook() else { return }
+    enum Outcome: Equatable { case delivered, gaveUp, abandoned, skipped }
+
+    private func deliver(_ event: AlertEvent) async -> Outcome {
+        guard let settings = webhook() else { return .skipped }
         let body: String
-        do { body = try JSONOutput.render(event) } catch { return }
+        do { body = try JSONOutput.render(event) } catch { return .skipped }
         var wait = settings.retryDelay
         let attempts = failing.load(ordering: .relaxed) ? 1 : settings.attempts
+        let fields: Logger.Metadata = ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"]
+        var made = 0
         for attempt in 1...attempts {
-            switch await HTTPPost.json(body, to: settings.url, timeout: settings.timeout) {
+            made = attempt
+            guard let result = await Self.post(body, settings: settings, stopping: stopping) else {
+                logger.warning("webhook: delivery abandoned at stop during attempt \(attempt) of \(attempts)", metadata: fields)
+                return .abandoned
+            }
+            switch result {
             case .success(let status) where (200..<300).contains(status):
                 metrics.webhook(delivered: true)
                 if failing.exchange(false, ordering: .relaxed) { logger.notice("webhook: delivering again") }
-                logger.debug("webhook: delivered", metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)", "status": "\(status)"])
-                return
+                logger.debug("webhook: delivered", metadata: fields.merging(["status": "\(status)"]) { $1 })
+                return .delivered
             case .success(let status):
-                logger.warning("webhook: \(settings.redactedURL) answered HTTP \(status) (attempt \(attempt) of \(attempts))",
-                               metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
+                logger.warning("webhook: \(settings.redactedURL) answered HTTP \(status) (attempt \(attempt) of \(attempts))", metadata: fields)
             case .failure(let failure):
                 logger.warning("webhook: \(settings.redactedURL): \(failure.message.replacingOccurrences(of: settings.url, with: settings.redactedURL)) (attempt \(attempt) of \(attempts))",
-                               metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
+                               metadata: fields)
             }
-            guard attempt < attempts, !stopping.load(ordering: .relaxed) else { break }
+            guard attempt < attempts else { break }
             let delay = wait
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
+            let stopped: Bool
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }; stopped = false } catch { stopped = true }
+            if stopped || stopping.load(ordering: .relaxed) {
+                logger.warning("webhook: delivery abandoned at stop after \(made) attempt\(made == 1 ? "" : "s") of \(attempts)", metadata: fields)
+                return .abandoned
+            }
             wait = wait * 2
         }
         metrics.webhook(delivered: false)
         failing.store(true, ordering: .relaxed)
-        logger.error("webhook: gave up on one event after \(attempts) attempt\(attempts == 1 ? "" : "s"); it stays in the log and the store",
-                     metadata: ["event": "\(event.event.rawValue)", "agency": "\(event.agency.code)"])
+        logger.error("webhook: gave up on one event after \(made) attempt\(made == 1 ? "" : "s"); it stays in the log and the store",
+                     metadata: fields)
+        return .gaveUp
+    }
+
+    /// One POST, or nil when graceful shutdown (or cancellation) comes first. The transfer
+    /// runs on a Dispatch worker bounded by the webhook's timeout; abandoning it only stops
+    /// waiting for it: the worker ends at that timeout, or with the process.
+    private static func post(_ body: String, settings: DaemonConfiguration.WebhookSettings,
+                             stopping: borrowing Atomic<Bool>) async -> Result<Int, HTTPPost.Failure>? {
+        if stopping.load(ordering: .relaxed) { return nil }
+        return await Abandonable.run { await HTTPPost.json(body, to: settings.url, timeout: settings.timeout) }
     }
 }

@@ -41,7 +41,7 @@ public struct DaemonConfigurationLoader: Sendable {
             if NodeReader.isNull(root) { return }
             guard let fields = reader.fields(root, of: "the configuration", allowed: Keys.top) else { return }
             if let node = fields["version"], let text = reader.string(node, "version"), text != "1" {
-                reader.error(node, "unsupported configuration version '\(text)': this netaudit reads version 1")
+                reader.error(node, "unsupported configuration version \(quoted(text)): this netaudit reads version 1")
             }
             if let node = fields["inventory"], let text = reader.string(node, "inventory") {
                 configuration.inventory = PathText.resolve(text, from: file)
@@ -71,7 +71,7 @@ public struct DaemonConfigurationLoader: Sendable {
                 if let level = DaemonConfiguration.LogLevel(rawValue: text) {
                     configuration.logLevel = level
                 } else {
-                    reader.error(levelNode, "unknown log level '\(text)'" + Suggestion.hint(for: text, in: names))
+                    reader.error(levelNode, "unknown log level \(quoted(text))" + Suggestion.hint(for: text, in: names))
                 }
             }
             if let node = fields["alerts"], let alerts = reader.fields(node, of: "alerts", allowed: Keys.alerts),
@@ -124,7 +124,7 @@ public struct DaemonConfigurationLoader: Sendable {
                 if let time = TimeOfDay(text: text) {
                     schedule.at = time
                 } else {
-                    reader.error(node, "invalid schedules.full_audit.at '\(text)': write a 24-hour local time as HH:MM, e.g. \"02:30\"")
+                    reader.error(node, "invalid schedules.full_audit.at \(quoted(text)): write a 24-hour local time as HH:MM, e.g. \"02:30\"")
                 }
             }
             if let node = fields["at_start"], let value = boolean(node, "schedules.full_audit.at_start") { schedule.atStart = value }
@@ -144,7 +144,7 @@ public struct DaemonConfigurationLoader: Sendable {
             if let node = fields["allow_non_loopback"], let value = boolean(node, "http.allow_non_loopback") { allowOthers = value }
             guard let node = fields["listen"], let text = reader.string(node, "http.listen") else { return }
             guard let (address, port) = Self.listenAddress(text) else {
-                reader.error(node, "invalid http.listen '\(text)': write ADDRESS:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
+                reader.error(node, "invalid http.listen \(quoted(text)): write ADDRESS:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
                 return
             }
             if !address.isLoopback && !allowOthers {
@@ -206,7 +206,7 @@ public struct DaemonConfigurationLoader: Sendable {
             case "true", "yes", "on": return true
             case "false", "no", "off": return false
             default:
-                reader.error(node, "invalid \(what) '\(text)': expected true or false")
+                reader.error(node, "invalid \(what) \(quoted(text)): expected true or false")
                 return nil
             }
         }

@@ -29,7 +29,7 @@ struct AgencyDecoder {
             if let value = Agency.Kind(rawValue: text) {
                 kind = value
             } else {
-                reader.error(node, "invalid kind '\(text)'" + Suggestion.hint(for: text, in: Agency.Kind.allCases.map(\.rawValue)))
+                reader.error(node, "invalid kind \(quoted(text))" + Suggestion.hint(for: text, in: Agency.Kind.allCases.map(\.rawValue)))
             }
         }
         let link = fields["link"].flatMap { decodeLink($0, reader) }
@@ -60,7 +60,7 @@ struct AgencyDecoder {
     private func codeValue(_ node: Node, _ reader: NodeReader) -> String? {
         guard let code = reader.string(node, "code") else { return nil }
         guard code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-            reader.error(node, "invalid agency code '\(code)': use ASCII letters, digits, '-', '_' and '.'")
+            reader.error(node, "invalid agency code \(quoted(code)): use ASCII letters, digits, '-', '_' and '.'")
             return nil
         }
         return code
@@ -72,11 +72,11 @@ struct AgencyDecoder {
         let name = text.precomposedStringWithCanonicalMapping
         guard let levels = session.levels else { return (name, nil) }  // already reported
         guard let index = levels.firstIndex(of: name) else {
-            reader.error(node, "unknown level '\(text)'" + Suggestion.hint(for: text, in: levels))
+            reader.error(node, "unknown level \(quoted(text))" + Suggestion.hint(for: text, in: levels))
             return nil
         }
         if let parent, let parentIndex = parent.levelIndex, index < parentIndex {
-            reader.error(node, "level '\(name)' of agency '\(code ?? "?")' is above the level '\(parent.level)' of its parent '\(parent.code)' (levels from the top: \(levels.joined(separator: ", ")))")
+            reader.error(node, "level \(quoted(name)) of agency \(quoted(code ?? "?")) is above the level '\(parent.level)' of its parent '\(parent.code)' (levels from the top: \(levels.joined(separator: ", ")))")
         }
         return (name, index)
     }
@@ -93,7 +93,7 @@ struct AgencyDecoder {
             if ["icmp", "tcp"].contains(text) {
                 methodName = text
             } else {
-                reader.error(node, "invalid link method '\(text)'" + Suggestion.hint(for: text, in: ["icmp", "tcp"]))
+                reader.error(node, "invalid link method \(quoted(text))" + Suggestion.hint(for: text, in: ["icmp", "tcp"]))
             }
         }
         var port: Int?
@@ -129,7 +129,7 @@ struct AgencyDecoder {
         var url: EndpointURL?
         switch EndpointURL.parse(text) {
         case .success(let parsed): url = parsed
-        case .failure(let problem): reader.error(urlNode, "invalid endpoint url '\(text)': \(problem)")
+        case .failure(let problem): reader.error(urlNode, "invalid endpoint url \(quoted(text)): \(problem)")
         }
         if let address = url?.hostAddress, !session.allow.permits(address) {
             reader.error(urlNode, "endpoint host \(address) is outside the allowed target networks (\(allowText))")
@@ -146,7 +146,7 @@ struct AgencyDecoder {
             if EndpointURL.isValidHostName(text) && IPAddress(text) == nil {
                 sni = text.lowercased()
             } else {
-                reader.error(node, "invalid sni '\(text)': expected a host name")
+                reader.error(node, "invalid sni \(quoted(text)): expected a host name")
             }
         }
         guard let url else { return nil }
@@ -169,7 +169,7 @@ struct ViaChecker {
         for record in records {
             if let earlier = first[record.code] {
                 diagnostics.append(Diagnostic(record.codeLocation,
-                    "duplicate agency code '\(record.code)' (first declared at \(earlier.codeLocation))"))
+                    "duplicate agency code \(quoted(record.code)) (first declared at \(earlier.codeLocation))"))
             } else {
                 first[record.code] = record
             }
@@ -200,11 +200,11 @@ struct ViaChecker {
         for record in records {
             guard let via = record.via, let location = record.viaLocation else { continue }
             guard let target = first[via] else {
-                diagnostics.append(Diagnostic(location, "link via '\(via)' names no agency of the inventory"))
+                diagnostics.append(Diagnostic(location, "link via \(quoted(via)) names no agency of the inventory"))
                 continue
             }
             if !target.hasLink && via != record.code {
-                diagnostics.append(Diagnostic(location, "link via '\(via)' names an agency that has no link"))
+                diagnostics.append(Diagnostic(location, "link via \(quoted(via)) names an agency that has no link"))
             }
         }
         return diagnostics

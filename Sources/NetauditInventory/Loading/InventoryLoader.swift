@@ -43,7 +43,7 @@ public struct InventoryLoader: Sendable {
 
 /// The keys of each mapping of the format, in the order the documentation lists them.
 enum Keys {
-    static let top = ["version", "title", "levels", "targets", "allow", "trust", "probe", "policy", "agencies"]
+    static let top = ["version", "title", "levels", "targets", "allow", "trust", "probe", "policy", "include_folders", "agencies"]
     static let policy = ["profile", "thresholds", "severities"]
     static let trust = ["anchors", "intermediates"]
     static let probe = ["link", "tls", "run_timeout"]
@@ -62,6 +62,10 @@ final class LoadSession {
     private(set) var files: [String] = []
     private var includeChain: [(identity: String, display: String)] = []
     private var includedAt: [String: SourceLocation] = [:]
+    /// The top file's folder, symbolic links resolved: includes must stay under it.
+    private var topFolder = "/"
+    /// Further folders includes may read from (`include_folders`), symbolic links resolved.
+    var includeFolders: [String] = []
 
     var levels: [String]?
     var allow: [IPNetwork] = IPNetwork.loopback
@@ -110,12 +114,13 @@ final class LoadSession {
     func loadTop(_ path: String) -> Inventory? {
         guard let file = open(path, from: nil) else { return nil }
         let identity = PathText.identity(path)
+        topFolder = PathText.identity((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
         includeChain.append((identity, path))
         includedAt[identity] = SourceLocation(file: path, line: 0, column: 0)
         defer { includeChain.removeLast() }
         let reader = reader(for: path)
         guard let root = file.root else {
-            report(Diagnostic(SourceLocation(file: path, line: 0, column: 0),
+            report(Diagnostic(SourceLocation(file: path, line: 1, column: 1),
                               "the inventory is empty: it needs at least 'levels' and 'agencies'"))
             return nil
         }
@@ -144,11 +149,11 @@ final class LoadSession {
         if PathText.isPattern(target) {
             targets = PathText.expand(target)
             if targets.isEmpty {
-                reader.error(valueNode, "include '\(relative)' matches no file")
+                reader.error(valueNode, "include \(quoted(relative, limit: 200)) matches no file")
                 return []
             }
         } else if !FileManager.default.fileExists(atPath: target) {
-            reader.error(valueNode, "included file '\(relative)' does not exist")
+            reader.error(valueNode, "included file \(quoted(relative, limit: 200)) does not exist")
             return []
         }
         var agencies: [Agency] = []
@@ -156,15 +161,26 @@ final class LoadSession {
             let identity = PathText.identity(display)
             if let index = includeChain.firstIndex(where: { $0.identity == identity }) {
                 if index == includeChain.count - 1 {
-                    reader.error(valueNode, "include '\(relative)' includes the file itself")
+                    reader.error(valueNode, "include \(quoted(relative, limit: 200)) includes the file itself")
                 } else {
                     let cycle = includeChain[index...].map(\.display) + [display]
-                    reader.error(valueNode, "include '\(relative)' makes a cycle: \(cycle.joined(separator: " → "))")
+                    reader.error(valueNode, "include \(quoted(relative, limit: 200)) makes a cycle: \(cycle.joined(separator: " → "))")
                 }
                 continue
             }
+            // The true reason first (a FIFO, a device, a folder), then where the file is.
+            if let problem = FileKind.problem(display) {
+                reader.error(valueNode, "cannot read \(quoted(display, limit: 200)): \(problem)")
+                continue
+            }
+            guard ([topFolder] + includeFolders).contains(where: { PathText.isInside(identity, folder: $0) }) else {
+                let also = includeFolders.isEmpty ? "" : " or include_folders"
+                reader.error(valueNode, "included file \(quoted(display, limit: 200)) is outside the folder of the top file (\(topFolder)): "
+                                 + "it leads to \(quoted(identity, limit: 200)); only files under that folder\(also) are included")
+                continue
+            }
             if let first = includedAt[identity] {
-                reader.error(valueNode, "'\(display)' is already included at \(first)")
+                reader.error(valueNode, "\(quoted(display, limit: 200)) is already included at \(first)")
                 continue
             }
             includedAt[identity] = here
@@ -179,7 +195,7 @@ final class LoadSession {
         defer { includeChain.removeLast() }
         let reader = reader(for: display)
         guard let root = file.root else {
-            report(Diagnostic(SourceLocation(file: display, line: 0, column: 0),
+            report(Diagnostic(SourceLocation(file: display, line: 1, column: 1),
                               "the included file is empty: it needs 'agencies'"))
             return []
         }
@@ -193,9 +209,9 @@ final class LoadSession {
             if key == "agencies" {
                 agenciesNode = value
             } else if Keys.top.contains(key) {
-                reader.error(keyNode, "key '\(key)' belongs in the top inventory file, not in an included file")
+                reader.error(keyNode, "key \(quoted(key)) belongs in the top inventory file, not in an included file")
             } else {
-                reader.error(keyNode, "unknown key '\(key)' in an included file" + Suggestion.hint(for: key, in: ["agencies"]))
+                reader.error(keyNode, "unknown key \(quoted(key)) in an included file" + Suggestion.hint(for: key, in: ["agencies"]))
             }
         }
         guard let agenciesNode else {

@@ -29,7 +29,13 @@ enum PathText {
 
     /// The file's identity for include-cycle detection: absolute, symbolic links resolved.
     static func identity(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: normalize(absolute)).resolvingSymlinksInPath().path
+    }
+
+    /// Whether `identity` (absolute, resolved) is `folder` itself or under it.
+    static func isInside(_ identity: String, folder: String) -> Bool {
+        folder == "/" || identity.hasPrefix(folder + "/")
     }
 
     /// Whether the last component holds a wildcard (`*`, `?`).

@@ -14,7 +14,7 @@ struct SettingsDecoder {
 
     func decode(_ fields: Fields, into inventory: inout Inventory) {
         if let node = fields["version"], let text = reader.string(node, "version"), text != "\(Self.supportedVersion)" {
-            reader.error(node, "unsupported inventory version '\(text)': this netaudit reads version \(Self.supportedVersion)")
+            reader.error(node, "unsupported inventory version \(quoted(text)): this netaudit reads version \(Self.supportedVersion)")
         }
         if let node = fields["title"], let title = reader.string(node, "title") {
             inventory.title = title.precomposedStringWithCanonicalMapping
@@ -25,6 +25,25 @@ struct SettingsDecoder {
         if let node = fields["trust"] { trust(node, into: &inventory) }
         if let node = fields["probe"] { inventory.probe = probeDefaults(node) }
         if let node = fields["policy"] { inventory.policy = policy(node) }
+        if let node = fields["include_folders"] { session.includeFolders = includeFolders(node) }
+    }
+
+    /// `include_folders`: folders outside the top file's, relative to it, whose regular
+    /// files may be included too (a shared file of departments, say). Each must be a folder.
+    private func includeFolders(_ node: Node) -> [String] {
+        guard let items = reader.list(node, "include_folders") else { return [] }
+        var folders: [String] = []
+        for item in items {
+            guard let relative = reader.string(item, "an include folder") else { continue }
+            let path = PathText.resolve(relative, from: file)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+                reader.error(item, "include folder \(quoted(relative, limit: 200)) is not a folder (looked for \(path))")
+                continue
+            }
+            folders.append(PathText.identity(path))
+        }
+        return folders
     }
 
     /// `policy: {profile, thresholds, severities}`, each name checked against the profile.
@@ -36,7 +55,7 @@ struct SettingsDecoder {
             if PolicyProfile.bundledNames.contains(name) {
                 result.profile = name
             } else {
-                reader.error(profileNode, "unknown policy profile '\(name)'" + Suggestion.hint(for: name, in: PolicyProfile.bundledNames))
+                reader.error(profileNode, "unknown policy profile \(quoted(name))" + Suggestion.hint(for: name, in: PolicyProfile.bundledNames))
                 valid = false
             }
         }
@@ -46,12 +65,12 @@ struct SettingsDecoder {
                 for (keyNode, valueNode) in mapping {
                     guard let name = reader.string(keyNode, "a threshold name") else { valid = false; continue }
                     guard thresholdNames.contains(name) else {
-                        reader.error(keyNode, "unknown threshold '\(name)' in policy" + Suggestion.hint(for: name, in: thresholdNames))
+                        reader.error(keyNode, "unknown threshold \(quoted(name)) in policy" + Suggestion.hint(for: name, in: thresholdNames))
                         valid = false
                         continue
                     }
-                    guard let text = reader.string(valueNode, "threshold '\(name)'"), let value = Double(text), value.isFinite else {
-                        reader.error(valueNode, "invalid value for threshold '\(name)': expected a number")
+                    guard let text = reader.string(valueNode, "threshold \(quoted(name))"), let value = Double(text), value.isFinite else {
+                        reader.error(valueNode, "invalid value for threshold \(quoted(name)): expected a number")
                         valid = false
                         continue
                     }
@@ -67,13 +86,13 @@ struct SettingsDecoder {
                 for (keyNode, valueNode) in mapping {
                     guard let id = reader.string(keyNode, "a rule id") else { valid = false; continue }
                     guard SeverityKey.all.contains(id) else {
-                        reader.error(keyNode, "unknown rule id '\(id)' in policy" + Suggestion.hint(for: id, in: SeverityKey.all))
+                        reader.error(keyNode, "unknown rule id \(quoted(id)) in policy" + Suggestion.hint(for: id, in: SeverityKey.all))
                         valid = false
                         continue
                     }
                     let names = Severity.allCases.map(\.rawValue)
-                    guard let text = reader.string(valueNode, "severity of '\(id)'"), names.contains(text) else {
-                        reader.error(valueNode, "invalid severity for '\(id)': expected one of \(names.joined(separator: ", "))")
+                    guard let text = reader.string(valueNode, "severity of \(quoted(id))"), names.contains(text) else {
+                        reader.error(valueNode, "invalid severity for \(quoted(id)): expected one of \(names.joined(separator: ", "))")
                         valid = false
                         continue
                     }
@@ -106,10 +125,10 @@ struct SettingsDecoder {
             guard let name = reader.string(item, "a level name") else { valid = false; continue }
             let normalized = name.precomposedStringWithCanonicalMapping
             if names.contains(normalized) {
-                reader.error(item, "level '\(name)' is declared twice")
+                reader.error(item, "level \(quoted(name)) is declared twice")
                 valid = false
             } else if !normalized.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
-                reader.error(item, "invalid level name '\(name)': use letters, digits, '-' and '_'")
+                reader.error(item, "invalid level name \(quoted(name)): use letters, digits, '-' and '_'")
                 valid = false
             }
             names.append(normalized)
@@ -126,13 +145,13 @@ struct SettingsDecoder {
         for (keyNode, valueNode) in mapping {
             guard let level = reader.string(keyNode, "a level name") else { continue }
             if let levels = session.levels, !levels.contains(level) {
-                reader.error(keyNode, "targets: unknown level '\(level)'" + Suggestion.hint(for: level, in: levels))
+                reader.error(keyNode, "targets: unknown level \(quoted(level))" + Suggestion.hint(for: level, in: levels))
                 continue
             }
-            guard let text = reader.string(valueNode, "the target of '\(level)'") else { continue }
+            guard let text = reader.string(valueNode, "the target of \(quoted(level))") else { continue }
             let number = text.hasSuffix("%") ? String(text.dropLast()) : text
             guard let value = Double(number), value.isFinite, (0...100).contains(value) else {
-                reader.error(valueNode, "invalid target '\(text)' for level '\(level)': expected a percentage from 0 to 100")
+                reader.error(valueNode, "invalid target \(quoted(text)) for level \(quoted(level)): expected a percentage from 0 to 100")
                 continue
             }
             result[level] = value
@@ -146,7 +165,7 @@ struct SettingsDecoder {
         for item in items {
             guard let text = reader.string(item, "an allowed network") else { continue }
             guard let network = IPNetwork(text) else {
-                reader.error(item, "invalid network '\(text)' in allow: write ADDRESS/PREFIX with the network's first address, e.g. 127.0.0.0/8")
+                reader.error(item, "invalid network \(quoted(text)) in allow: write ADDRESS/PREFIX with the network's first address, e.g. 127.0.0.0/8")
                 continue
             }
             networks.append(network)
@@ -170,12 +189,17 @@ struct SettingsDecoder {
         for item in items {
             guard let relative = reader.string(item, "a \(noun)") else { continue }
             let path = PathText.resolve(relative, from: file)
+            // A FIFO or a device is refused without opening it: reading one could block the load.
+            if let problem = FileKind.problem(path), problem != "no such file", problem != "permission denied" {
+                reader.error(item, "\(noun) \(quoted(relative, limit: 200)) cannot be read: \(problem)")
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
-                reader.error(item, "\(noun) '\(relative)' cannot be read (looked for \(path))")
+                reader.error(item, "\(noun) \(quoted(relative, limit: 200)) cannot be read (looked for \(path))")
                 continue
             }
             guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
-                reader.error(item, "\(noun) '\(relative)' holds no PEM certificate")
+                reader.error(item, "\(noun) \(quoted(relative, limit: 200)) holds no PEM certificate")
                 continue
             }
             paths.append(path)

@@ -8,33 +8,50 @@ struct YAMLFile {
     let root: Node?
 
     /// Reads and parses `path`; a file that cannot be read or parsed yields a diagnostic.
+    /// Only regular files are read (a FIFO would block, a device never end); a document
+    /// whose aliases expand far beyond its text is refused before anything walks it.
     static func read(_ path: String, at location: SourceLocation? = nil,
                      into diagnostics: inout [Diagnostic]) -> YAMLFile? {
         let fileLocation = SourceLocation(file: path, line: 0, column: 0)
+        let start = SourceLocation(file: path, line: 1, column: 1)
+        if let problem = FileKind.problem(path) {
+            diagnostics.append(Diagnostic(location ?? fileLocation, "cannot read \(quoted(path, limit: 200)): \(problem)"))
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            var isFolder: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
-            let reason = !exists ? "no such file" : (isFolder.boolValue ? "it is a folder" : "permission denied")
-            diagnostics.append(Diagnostic(location ?? fileLocation, "cannot read '\(path)': \(reason)"))
+            diagnostics.append(Diagnostic(location ?? fileLocation, "cannot read \(quoted(path, limit: 200)): permission denied"))
             return nil
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             diagnostics.append(Diagnostic(invalidUTF8Location(data, path), "the file is not valid UTF-8"))
             return nil
         }
+        if let key = AliasBudget.collectionAliasKey(in: text) {
+            diagnostics.append(Diagnostic(SourceLocation(file: path, line: key.line, column: key.column),
+                                          "the alias \(quoted("*" + key.name)) of a list or mapping is used as a mapping key: keys are plain words"))
+            return nil
+        }
         do {
-            return YAMLFile(path: path, root: try Yams.compose(yaml: text))
+            let root = try Yams.compose(yaml: text)
+            if let root, let node = AliasBudget.firstExcess(in: root) {
+                diagnostics.append(Diagnostic(
+                    SourceLocation(file: path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1),
+                    "excessive aliasing: the node here is repeated through aliases too many times "
+                        + "(aliased nodes may be at most \(AliasBudget.percentText) of a document's nodes, less in large documents)"))
+                return nil
+            }
+            return YAMLFile(path: path, root: root)
         } catch let error as YamlError {
             diagnostics.append(diagnostic(for: error, path: path))
             return nil
         } catch {
-            diagnostics.append(Diagnostic(fileLocation, "invalid YAML: \(error)"))
+            diagnostics.append(Diagnostic(start, "invalid YAML: \(error)"))
             return nil
         }
     }
 
     static func diagnostic(for error: YamlError, path: String) -> Diagnostic {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: path, line: mark.line, column: mark.column) }
+        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: path, line: max(mark.line, 1), column: max(mark.column, 1)) }
         func text(_ problem: String, _ context: YamlError.Context?) -> String {
             guard let context, !context.text.isEmpty else { return "invalid YAML: \(problem)" }
             return "invalid YAML: \(problem) (\(context.text))"
@@ -45,13 +62,26 @@ struct YAMLFile {
              .composer(let context, let problem, let mark, _):
             return Diagnostic(at(mark), text(problem, context))
         case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            let keys = duplicates.map { quoted($0) }.joined(separator: ", ")
             return Diagnostic(at(context.mark), "key \(keys) appears more than once in this mapping")
-        case .reader(let problem, _, _, _):
-            return Diagnostic(SourceLocation(file: path, line: 0, column: 0), "invalid YAML: \(problem)")
+        case .reader(let problem, let offset, let value, let yaml):
+            // libyaml's reader refuses control characters (NUL included) and bad encodings
+            // with the offset, in characters, of the culprit and its value.
+            let where_ = offset.map { characterLocation(yaml, offset: $0, path: path) } ?? SourceLocation(file: path, line: 1, column: 1)
+            let culprit = value >= 0 ? String(format: " (character U+%04X)", value) : ""
+            return Diagnostic(where_, "invalid YAML: \(problem)\(culprit)")
         default:
-            return Diagnostic(SourceLocation(file: path, line: 0, column: 0), "invalid YAML: \(error)")
+            return Diagnostic(SourceLocation(file: path, line: 1, column: 1), "invalid YAML: \(error)")
         }
+    }
+
+    /// Line and column (from 1) of the character at `offset` characters into `text`.
+    static func characterLocation(_ text: String, offset: Int, path: String) -> SourceLocation {
+        var line = 1, column = 1
+        for character in text.prefix(offset) {
+            if character.isNewline { line += 1; column = 1 } else { column += 1 }
+        }
+        return SourceLocation(file: path, line: line, column: column)
     }
 
     /// Line and column (in characters) of the first byte that breaks UTF-8.
@@ -70,7 +100,7 @@ struct YAMLFile {
             if byte == 0x0A { line += 1; lineStart = end }
             index = end
         }
-        return SourceLocation(file: path, line: 0, column: 0)
+        return SourceLocation(file: path, line: 1, column: 1)
     }
 }
 
@@ -117,7 +147,7 @@ struct NodeReader {
                 continue
             }
             guard allowed.contains(key.string) else {
-                error(keyNode, "unknown key '\(key.string)' in \(what)" + Suggestion.hint(for: key.string, in: allowed))
+                error(keyNode, "unknown key \(quoted(key.string)) in \(what)" + Suggestion.hint(for: key.string, in: allowed))
                 if let match = Suggestion.closest(to: key.string, in: allowed) { suggested.insert(match) }
                 continue
             }
@@ -157,7 +187,7 @@ struct NodeReader {
     func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>) -> Int? {
         guard let text = string(node, what) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            error(node, "invalid \(what) '\(text)': expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            error(node, "invalid \(what) \(quoted(text)): expected a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return value
@@ -167,7 +197,7 @@ struct NodeReader {
     func duration(_ node: Node, _ what: String) -> Duration? {
         guard let text = string(node, what) else { return nil }
         guard let value = Duration(text: text), value > .zero else {
-            error(node, "invalid \(what) '\(text)': write a positive number and a unit, e.g. 200ms, 1s, 5m")
+            error(node, "invalid \(what) \(quoted(text)): write a positive number and a unit, e.g. 200ms, 1s, 5m")
             return nil
         }
         return value
@@ -177,7 +207,7 @@ struct NodeReader {
     func address(_ node: Node, _ what: String) -> IPAddress? {
         guard let text = string(node, what) else { return nil }
         guard let address = IPAddress(text) else {
-            error(node, "invalid \(what) '\(text)': not an IPv4 or IPv6 address")
+            error(node, "invalid \(what) \(quoted(text)): not an IPv4 or IPv6 address")
             return nil
         }
         return address
