@@ -22,12 +22,20 @@ public enum QuotedInput {
         case "'": return "\\'"
         case "\\": return "\\\\"
         default:
-            switch scalar.properties.generalCategory {
-            case .control, .format, .unassigned, .surrogate, .privateUse, .lineSeparator, .paragraphSeparator:
-                return "\\u{\(String(scalar.value, radix: 16))}"
-            default:
-                return String(scalar)
-            }
+            return scalar.isInvisibleOrControl ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
+        }
+    }
+}
+
+extension Unicode.Scalar {
+    /// A character that is not shown as itself but acts on what is shown: control
+    /// characters (C0, DEL, C1: terminal escapes), format characters (the bidirectional
+    /// overrides, zero-width characters), separators, unassigned and private code points.
+    /// Quotes in messages and text in reports escape these (`QuotedInput`, `displaySafe`).
+    public var isInvisibleOrControl: Bool {
+        switch properties.generalCategory {
+        case .control, .format, .unassigned, .surrogate, .privateUse, .lineSeparator, .paragraphSeparator: return true
+        default: return false
         }
     }
 }
