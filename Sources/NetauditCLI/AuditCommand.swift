@@ -118,6 +118,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let engine = ProbeEngine(.init(allow: inventory.allow))
         defer { engine.shutdown() }
+        Self.warnAboutDescriptors(engine)
         let policy: Policy
         do { policy = try Policy(inventory: inventory.policy) } catch { throw UserError("policy: \(error)") }
         let runner = AuditRunner(store: store, policy: policy, trust: trust, engine: engine)
@@ -150,6 +151,24 @@ struct AuditCommand: AsyncParsableCommand {
         }
         if auditReport.run.state == RunState.aborted.rawValue { throw ExitCode(ExitStatus.targetsMissed) }
         if !auditReport.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+}
+
+extension AuditCommand {
+    /// Says so when the open-file limit holds fewer checks at once than the engine would run:
+    /// the run is slower, and below one check's worth some checks may not be made at all.
+    static func warnAboutDescriptors(_ engine: ProbeEngine) {
+        let budget = engine.descriptorBudget
+        guard engine.maxConcurrentProbes < engine.configuration.maxConcurrentProbes else { return }
+        let limit = "netaudit may open \(budget.softLimit) files (ulimit -n, LimitNOFILE; \(budget.openAtStart) open already)"
+        if budget.checksThatFit == 0 {
+            printError("netaudit: error: \(limit): too few for even one check (a check needs up to \(DescriptorBudget.perCheck), "
+                       + "and \(DescriptorBudget.reserve) are kept for the rest); nothing will be probed: raise the limit to at least "
+                       + "\(budget.minimumLimit)")
+        } else {
+            printError("netaudit: warning: \(limit): probing \(engine.maxConcurrentProbes) checks at a time instead of "
+                       + "\(engine.configuration.maxConcurrentProbes); raise the limit for a faster run")
+        }
     }
 }
 

@@ -150,6 +150,10 @@ struct ProbeCommand: AsyncParsableCommand {
         case .text: printOut(TLSProbeReport.text(observation, evaluation: evaluation))
         case .json: printOut(try TLSProbeReport.json(observation, evaluation: evaluation))
         }
+        if let local = evaluation.notProbed {
+            printError("netaudit: not probed in full: \(local.summary) (\(local.message)); \(local.count) connections not made, nothing judged")
+            throw ExitCode(ExitStatus.targetsMissed)
+        }
         if !(observation.connection.modernHandshake || observation.connection.legacyHandshake == true) {
             throw ExitCode(ExitStatus.targetsMissed)
         }

@@ -30,13 +30,17 @@ public struct TLSObservation: Sendable, Hashable, Codable {
     public var plainHTTP: PlainHTTPObservation?
     /// Why the probe could not run at all (address outside the allow-list, …).
     public var problem: String?
+    /// Connections of the check that netaudit could not make for want of its own resources
+    /// (file descriptors…), even after retrying until the deadline: the check is incomplete
+    /// and says nothing about the server (the policy judges nothing from it).
+    public var localFailure: LocalFailure?
 
     public init(url: String, serverName: String, address: IPAddress? = nil, port: Int, started: Date = Date(),
                 duration: Double = 0, connection: ConnectionOutcome = ConnectionOutcome(), http: HTTPObservation? = nil,
                 session: TLSSessionObservation? = nil, certificates: [CertificateObservation] = [],
                 trust: TrustObservation? = nil, protocols: [ProtocolAcceptance] = [],
                 weakCiphers: [CipherClassAcceptance] = [], staticRSA: CipherClassAcceptance? = nil,
-                plainHTTP: PlainHTTPObservation? = nil, problem: String? = nil) {
+                plainHTTP: PlainHTTPObservation? = nil, problem: String? = nil, localFailure: LocalFailure? = nil) {
         self.url = url
         self.serverName = serverName
         self.address = address
@@ -53,6 +57,7 @@ public struct TLSObservation: Sendable, Hashable, Codable {
         self.staticRSA = staticRSA
         self.plainHTTP = plainHTTP
         self.problem = problem
+        self.localFailure = localFailure
     }
 
     /// The answer for one protocol version, if it was tested.

@@ -57,6 +57,9 @@ final class ICMPPinger: LoopSource {
     let ipv6: Bool
     let transport: LinkObservation.Transport?
     let openProblem: String?
+    /// Set when no socket opened for want of netaudit's own resources (EMFILE…): not a
+    /// matter of privileges, and worth trying again later.
+    let openLocalFailure: LocalFailure?
     private let socket: SocketHandle?
     private let identifier: UInt16
     private let spacing: Duration
@@ -81,6 +84,7 @@ final class ICMPPinger: LoopSource {
         var socket: SocketHandle?
         var transport: LinkObservation.Transport?
         var problem: String?
+        var local: LocalFailure?
         do throws(SocketError) {
             socket = try SocketHandle(family: family, type: Int32(SOCK_DGRAM.rawValue), protocol: proto)
             transport = .icmpDatagram
@@ -97,12 +101,16 @@ final class ICMPPinger: LoopSource {
                 socket = raw
                 transport = .icmpRaw
             } catch let rawError {
-                problem = ICMPPinger.explain(datagram: datagramError, raw: rawError, ipv6: ipv6)
+                local = LocalResources.failure(errno: datagramError.code, during: "socket()")
+                    ?? LocalResources.failure(errno: rawError.code, during: "socket()")
+                problem = local.map { "no ICMP\(ipv6 ? "v6" : "") socket: \($0.summary) (\($0.message))" }
+                    ?? ICMPPinger.explain(datagram: datagramError, raw: rawError, ipv6: ipv6)
             }
         }
         self.socket = socket
         self.transport = transport
         self.openProblem = problem
+        self.openLocalFailure = local
         // A datagram socket's identifier is chosen by the kernel (its local port) and the
         // kernel hands it only its own replies; a raw socket sees everyone's.
         self.identifier = transport == .icmpRaw ? UInt16.random(in: 1...UInt16.max) : 0
@@ -121,7 +129,7 @@ final class ICMPPinger: LoopSource {
     func start(_ address: IPAddress, settings: LinkProbeSettings,
                completion: @escaping (LinkObservation) -> Void) -> Int? {
         guard socket != nil else {
-            completion(LinkObservation(address: address, method: .icmp, problem: openProblem))
+            completion(LinkObservation(address: address, method: .icmp, problem: openProblem, localFailure: openLocalFailure))
             return nil
         }
         let id = nextSeries
@@ -143,6 +151,9 @@ final class ICMPPinger: LoopSource {
         entry.outstanding = 0
         finish(id, entry)
     }
+
+    /// Without a socket there is nothing to serve (every series ended at its start).
+    var isFinished: Bool { socket == nil }
 
     func pollRequests() -> [(fd: Int32, events: Int16)] {
         guard let socket, !series.isEmpty else { return [] }
