@@ -117,9 +117,13 @@ public struct HTTPObservation: Sendable, Hashable, Codable {
     public var hstsMaxAge: Int?
     public var hstsIncludeSubDomains: Bool
     public var timings: PhaseTimings
+    /// Set when the response head could not be read to its end (curl's message: headers
+    /// beyond its size limit, a connection cut or stalled mid-head): the headers above are
+    /// only those read before, and one not among them may still have been sent.
+    public var unreadable: String?
 
     public init(status: Int, location: String? = nil, strictTransportSecurity: String? = nil,
-                timings: PhaseTimings = PhaseTimings()) {
+                timings: PhaseTimings = PhaseTimings(), unreadable: String? = nil) {
         self.status = status
         self.location = location
         self.strictTransportSecurity = strictTransportSecurity
@@ -127,6 +131,7 @@ public struct HTTPObservation: Sendable, Hashable, Codable {
         hstsMaxAge = parsed?.maxAge
         hstsIncludeSubDomains = parsed?.includeSubDomains ?? false
         self.timings = timings
+        self.unreadable = unreadable
     }
 
     /// RFC 6797 §6.1: directives separated by ';', names case-insensitive, values maybe quoted.

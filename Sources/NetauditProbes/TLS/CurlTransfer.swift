@@ -45,6 +45,8 @@ final class CurlTransfer {
         /// No connection was made for want of netaudit's own resources (EMFILE on socket(),
         /// ENOBUFS or EADDRNOTAVAIL on connect…): the outcome says nothing about the server.
         var localFailure: LocalFailure?
+        /// The response head was read to its blank line (false: curl stopped inside it).
+        var headComplete = false
 
         func header(_ name: String) -> String? {
             headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
@@ -55,6 +57,7 @@ final class CurlTransfer {
     let request: Request
     private var completion: ((Outcome) -> Void)?
     private var headerLines: [String] = []
+    private var headEnded = false
     private var captured: CapturedSession?
     private var triedCapture = false
     private var sawBody = false
@@ -147,8 +150,11 @@ final class CurlTransfer {
 
     fileprivate func header(_ bytes: UnsafeRawBufferPointer) -> Int {
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .newlines)
-        if line.hasPrefix("HTTP/") { headerLines.removeAll() }  // a 100 Continue, then the real one
-        if !line.isEmpty { headerLines.append(line) }
+        if line.hasPrefix("HTTP/") {  // a 100 Continue, then the real one
+            headerLines.removeAll()
+            headEnded = false
+        }
+        if line.isEmpty { headEnded = true } else { headerLines.append(line) }
         return bytes.count
     }
 
@@ -196,6 +202,7 @@ final class CurlTransfer {
             guard let colon = line.firstIndex(of: ":") else { return nil }
             return Header(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
+        outcome.headComplete = headEnded
         outcome.redirectURL = try? easy.stringInfo(CURLINFO_REDIRECT_URL)
         func seconds(_ item: CURLINFO) -> Double? {
             var value: curl_off_t = 0

@@ -89,9 +89,13 @@ extension ProbeEngine {
         }
         observation.connection = connection
         if let status = outcome.status, outcome.handshakeDone {
+            // A head cut short (curl's header size limit, a stall) is recorded as such: what it
+            // did not reach is unknown, not absent.
+            let unreadable = outcome.code != 0 && !outcome.headComplete
+                ? outcome.message ?? "the response head was not read to its end" : nil
             observation.http = HTTPObservation(status: status, location: outcome.redirectURL ?? outcome.header("Location"),
                                                strictTransportSecurity: outcome.header("Strict-Transport-Security"),
-                                               timings: outcome.timings)
+                                               timings: outcome.timings, unreadable: unreadable)
         }
         if let session = outcome.session {
             observation.session = session.observation
