@@ -136,9 +136,22 @@ import Testing
         defer { lab.stop() }
         let engine = ProbeEngine(.init(maxConcurrentProbes: 16))
         defer { engine.shutdown() }
-        let (observations, series) = await Self.withFreeDescriptors(0) {
-            await Self.probeAll(engine, lab.endpoints, Array(Self.links.prefix(4)), timeout: .seconds(1))
+        // An ICMP link too: the engine opens its ICMP socket at the first echo series.
+        let icmp = Link(address: IPAddress(127, 81, 202, 1))
+        let quick = LinkProbeSettings(count: 2, interval: .milliseconds(20), timeout: .milliseconds(500))
+        let (observations, series, echo) = await Self.withFreeDescriptors(0) {
+            let (observations, series) = await Self.probeAll(engine, lab.endpoints, Array(Self.links.prefix(4)), timeout: .seconds(1))
+            return (observations, series, await engine.probeLink(icmp, settings: quick))
         }
+        // No socket for want of descriptors: said so (not "grant CAP_NET_RAW"), not probed…
+        #expect(echo.sent == 0 && echo.localFailure?.reason == .outOfDescriptors, "\(echo)")
+        #expect(echo.problem?.contains("out of file descriptors") == true && echo.problem?.contains("CAP_NET_RAW") == false,
+                "\(echo.problem ?? "no problem")")
+        #expect(Policy().linkState(echo) == nil)
+        // … and the socket is tried again once descriptors are back.
+        let again = await engine.probeLink(icmp, settings: quick)
+        #expect(again.localFailure == nil, "\(again)")
+        if getuid() == 0 { #expect(again.received == 2, "\(again)") }
         let policy = Policy()
         for observation in observations {
             #expect(observation.localFailure?.reason == .outOfDescriptors, "\(observation.connection)")
