@@ -64,7 +64,7 @@ public struct LabCatalogue: Sendable {
     /// Headers `many-headers` sends before its Strict-Transport-Security header.
     public static let manyHeadersCount = 10_000
     /// Copies of the intermediate `huge-chain` sends after its chain (about a megabyte).
-    public static let hugeChainPadding = 1_000
+    public static let hugeChainPadding = 1_200
     /// subjectAltNames of the `many-sans` leaf.
     public static let manySANsCount = 10_000
 

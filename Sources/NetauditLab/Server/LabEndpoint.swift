@@ -130,7 +130,7 @@ public struct LabTLS: Sendable, Hashable {
     /// see ``LabOCSP/response(for:issuer:status:)``. nil staples nothing.
     public var ocspResponse: Data?
     /// Copies of the first intermediate sent again after the chain: a server whose chain
-    /// file is bloated (1 000 copies make a Certificate message of about a megabyte).
+    /// file is bloated (1,200 copies of an RSA-2048 intermediate make a megabyte).
     public var chainPadding: Int
 
     public init(

@@ -281,6 +281,12 @@ struct TLSProbeLabTests {
         // as browsers refuse such monsters: no client completes the handshake.
         #expect(observation.connection.tcpConnected && !observation.connection.modernHandshake, "\(observation.connection)")
         #expect(observation.connection.failure == .handshake && observation.connection.legacyHandshake == false)
+        #expect(observation.connection.message?.contains("excessive message size") == true, "\(observation.connection)")
+        // The chain as served: leaf, intermediate, and the padding copies: over a megabyte.
+        let catalogue = try LabCatalogue.standard()
+        guard case .server(.tls(let tls))? = catalogue["huge-chain"]?.service else { Issue.record("huge-chain is not TLS"); return }
+        let intermediate = catalogue.authorities.intermediate.certificateDER.count
+        #expect(tls.credential.certificateDER.count + intermediate * (1 + tls.chainPadding) > 1_000_000)
         #expect(observation.acceptance(of: .tls1_2) == true)  // the server does speak TLS 1.2
         let evaluation = Policy().evaluateEndpoint(observation, now: Date())
         #expect(evaluation.findings.map(\.id) == ["tls.handshake_failed"], "\(evaluation.findings.map(\.id))")
