@@ -401,6 +401,7 @@ struct EndpointRuleTests {
         ("WWW.GiaLai.gov.vn.", "www.gialai.gov.vn", true),
         ("127.0.0.1", "127.0.0.1", true),
         ("*.0.0.1", "127.0.0.1", false),
+        ("::1", "[0:0::1]", true),
     ])
     func redirectTargetsMatchTheCertificateAsHostNameVerificationDoes(_ pattern: String, _ host: String, _ matches: Bool) {
         let observation = Fixtures.good {

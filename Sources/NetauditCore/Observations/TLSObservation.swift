@@ -380,7 +380,8 @@ public struct PlainHTTPObservation: Sendable, Hashable, Codable {
     public var answered: Bool
     public var status: Int?
     public var location: String?
-    /// A 3xx to an https:// URL.
+    /// A 3xx to an https:// URL (to any host: the policy also wants the endpoint's own site,
+    /// see `http.no_https_redirect`).
     public var redirectsToHTTPS: Bool
     public var message: String?
 

@@ -114,7 +114,8 @@ enum RedirectTarget {
         var pattern = pattern.lowercased()
         while pattern.hasSuffix(".") { pattern.removeLast() }
         if pattern == host { return true }
-        guard pattern.hasPrefix("*."), IPAddress(host) == nil else { return false }
+        if let address = IPAddress(host) { return IPAddress(pattern) == address }  // however it is written
+        guard pattern.hasPrefix("*.") else { return false }
         let suffix = pattern.dropFirst(2)
         guard suffix.contains("."), !suffix.contains("*"), let dot = host.firstIndex(of: ".") else { return false }
         let label = host[..<dot]
