@@ -78,7 +78,7 @@ final class TCPConnectSeries: LoopSource {
     /// Ends the series now with what it has (a cancelled run). Connects still in flight are
     /// neither answered nor lost: they do not count as sent.
     func cancel() {
-        attempt -= inFlight.count  // (never below the attempts not made: those are not in flight)
+        attempt -= inFlight.count
         inFlight.removeAll()
         finish()
     }
