@@ -170,7 +170,8 @@ let package = Package(
         ),
         .testTarget(
             name: "NetauditCLITests",
-            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditStore", "NetauditTestSupport"]
+            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditPolicy", "NetauditProbes", "NetauditStore",
+                           "NetauditTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

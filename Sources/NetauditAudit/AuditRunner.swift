@@ -96,6 +96,10 @@ public struct AuditRunner: Sendable {
         let timeout = deadline ?? plan.inventory.probe.runTimeout
         let id = try store.beginRun(kind: plan.kind, inventory: plan.auditedInventory, inventoryPath: plan.inventoryPath,
                                     inventoryHash: InventoryFingerprint.sha256(files: plan.inventory.files), resuming: resuming)
+        if let note = Self.descriptorShortage(engine) {
+            try store.finishRun(id, state: .aborted, note: note)  // nothing probed: no verdict at all
+            return id
+        }
         let taken: TakenOver
         do { taken = try resuming.map { old throws(StoreError) in try store.takeOver(from: old, to: id) } ?? TakenOver() } catch {
             try? store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
@@ -130,7 +134,11 @@ public struct AuditRunner: Sendable {
         }
         switch outcome {
         case .finished(nil) where !Task.isCancelled:
-            try store.finishRun(id, state: .complete)
+            if let note = tally.notProbedNote {
+                try store.finishRun(id, state: .aborted, note: note)  // checks not made: not complete
+            } else {
+                try store.finishRun(id, state: .complete)
+            }
         case .finished(let error?):
             try? store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
             throw error
@@ -141,6 +149,14 @@ public struct AuditRunner: Sendable {
             try store.finishRun(id, state: .aborted, note: "interrupted")
         }
         return id
+    }
+
+    /// Why no check can be made at all: the open-file limit does not hold even one.
+    static func descriptorShortage(_ engine: ProbeEngine) -> String? {
+        let budget = engine.descriptorBudget
+        guard budget.checksThatFit == 0 else { return nil }
+        return "out of file descriptors: the open-file limit (\(budget.softLimit)) does not hold even one check, nothing was probed "
+            + "(raise LimitNOFILE / ulimit -n to at least \(budget.minimumLimit))"
     }
 
     /// Probes, judges and stores every link, then every endpoint; throws CancellationError
@@ -171,6 +187,7 @@ public struct AuditRunner: Sendable {
                 let findings = policy.evaluateLink(of: agency, observation: observation,
                                                    viaState: via.flatMap { states[$0] ?? nil }, viaCode: via)
                 let state = states[agency.code] ?? nil
+                tally.notProbed(observation?.localFailure)
                 try store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
                 tally.checkDone(agency.code, failed: !Policy.isConnected(state))
                 for dependent in waiting.removeValue(forKey: agency.code) ?? [] { try judge(dependent) }
@@ -212,20 +229,26 @@ public struct AuditRunner: Sendable {
         if plan.probesEndpoints {
             let settings = TLSProbeSettings(inventory.probe)
             let engine = self.engine, trust = self.trust, policy = self.policy
-            try await withThrowingTaskGroup(of: EndpointResult.self) { group in
+            try await withThrowingTaskGroup(of: (EndpointResult, LocalFailure?).self) { group in
                 for agency in agencies {
                     for endpoint in agency.endpoints where !taken.endpoints.contains("\(agency.code) \(endpoint.url.description)") {
                         group.addTask {
                             let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
                             let evaluation = policy.evaluateEndpoint(observation, now: Date())
-                            return EndpointResult(agencyCode: agency.code, observation: observation,
-                                                  verdict: evaluation.verdict, findings: evaluation.findings)
+                            return (EndpointResult(agencyCode: agency.code, observation: observation,
+                                                   verdict: evaluation.verdict, findings: evaluation.findings), evaluation.notProbed)
                         }
                     }
                 }
-                for try await result in group {
+                for try await (result, notProbed) in group {
                     // A check cut short by the interruption measured nothing: not stored.
                     if Task.isCancelled { continue }
+                    // Nor one netaudit could not make (out of descriptors): no verdict, counted.
+                    if notProbed != nil {
+                        tally.notProbed(notProbed)
+                        tally.checkDone(result.agencyCode, failed: true)
+                        continue
+                    }
                     try store.record(result, in: id)
                     tally.checkDone(result.agencyCode, failed: result.verdict != .compliant)
                 }
@@ -241,6 +264,9 @@ private final class Tally: Sendable {
         var remaining: [String: Int] = [:]
         var done = 0
         var failures = 0
+        /// Checks netaudit could not make (or not in full) for want of its own resources.
+        var notProbed: LocalFailure?
+        var notProbedChecks = 0
     }
     private let state: Mutex<State>
     private let total: Int
@@ -270,6 +296,25 @@ private final class Tally: Sendable {
             return state
         }
         report(snapshot)
+    }
+
+    /// A check (a link series or an endpoint) that netaudit could not make in full, if `local`.
+    func notProbed(_ local: LocalFailure?) {
+        guard let local else { return }
+        state.withLock { state in
+            state.notProbed = local.merged(with: state.notProbed)
+            state.notProbedChecks += 1
+        }
+    }
+
+    /// Why the run is not complete, if some checks were not made.
+    var notProbedNote: String? {
+        state.withLock { state in
+            state.notProbed.map { local in
+                let hint = local.reason == .outOfDescriptors ? "raise LimitNOFILE / ulimit -n" : local.message
+                return "\(local.summary): \(state.notProbedChecks) checks not made (\(hint))"
+            }
+        }
     }
 
     private func report(_ state: State) {

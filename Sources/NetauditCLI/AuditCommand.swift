@@ -133,6 +133,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let engine = ProbeEngine(.init(allow: inventory.allow))
         defer { engine.shutdown() }
+        Self.warnAboutDescriptors(engine)
         let policy: Policy
         do { policy = try Policy(inventory: inventory.policy) } catch { throw UserError("policy: \(error)") }
         let runner = AuditRunner(store: store, policy: policy, trust: trust, engine: engine)
@@ -171,7 +172,7 @@ extension AuditCommand {
     static func resumable(_ id: RunID, db: String) throws -> RunRecord {
         guard FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
         let record: RunRecord?
-        do { record = try ResultStore(path: db, readOnly: true).run(id) } catch { throw UserError("\(error)") }
+        do { record = try ResultStore(path: db).run(id) } catch { throw UserError("\(error)") }  // recovers a run cut off
         guard let record else { throw UserError("--resume \(id): no run \(id) in '\(db)'") }
         switch record.state {
         case .complete: throw UserError("--resume \(id): run \(id) is complete; there is nothing to resume")
@@ -191,6 +192,22 @@ extension AuditCommand {
         let top = record.inventory.agencies.map(\.code)
         let only = top != inventory.agencies.map(\.code) ? top.first : nil
         return AuditPlan(inventory: inventory, inventoryPath: inventoryPath, kind: record.kind, only: only)
+    }
+
+    /// Says so when the open-file limit holds fewer checks at once than the engine would run:
+    /// the run is slower, and below one check's worth some checks may not be made at all.
+    static func warnAboutDescriptors(_ engine: ProbeEngine) {
+        let budget = engine.descriptorBudget
+        guard engine.maxConcurrentProbes < engine.configuration.maxConcurrentProbes else { return }
+        let limit = "netaudit may open \(budget.softLimit) files (ulimit -n, LimitNOFILE; \(budget.openAtStart) open already)"
+        if budget.checksThatFit == 0 {
+            printError("netaudit: error: \(limit): too few for even one check (a check needs up to \(DescriptorBudget.perCheck), "
+                       + "and \(DescriptorBudget.reserve) are kept for the rest); nothing will be probed: raise the limit to at least "
+                       + "\(budget.minimumLimit)")
+        } else {
+            printError("netaudit: warning: \(limit): probing \(engine.maxConcurrentProbes) checks at a time instead of "
+                       + "\(engine.configuration.maxConcurrentProbes); raise the limit for a faster run")
+        }
     }
 }
 

@@ -7,6 +7,7 @@ import NetauditProbes
 /// errors (which it would end with 64) become 2, and anything unforeseen becomes 3.
 public enum Entry {
     public static func main(_ arguments: [String]? = nil) async -> Never {
+        ProcessLimits.raiseOpenFiles()  // the soft open-file limit up to the hard one, before anything opens
         let command: ParsableCommand
         do {
             command = try NetauditCommand.parseAsRoot(arguments)

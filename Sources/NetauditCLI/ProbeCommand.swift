@@ -111,13 +111,13 @@ struct ProbeCommand: AsyncParsableCommand {
         guard networks.permits(address) else {
             throw UserError("\(address) is outside the allowed target networks (\(networks.map(\.description).joined(separator: ", "))); see --allow")
         }
+        let policy = Policy()  // read before probing, while descriptors are sure to be free
         let engine = ProbeEngine(.init(allow: networks))
         defer { engine.shutdown() }
         let linkMethod: Link.Method = method == .tcp ? .tcp(port: port!) : .icmp
         let settings = LinkProbeSettings(count: count, interval: Duration(text: interval)!, timeout: Duration(text: timeout ?? "1s")!)
         let link = Link(address: address, method: linkMethod)
         let observation = await engine.probeLink(link, settings: settings)
-        let policy = Policy()
         let findings = policy.evaluateLink(of: Agency(code: "-", name: "-", level: "-", link: link), observation: observation)
         let thresholds = policy.profile.linkThresholds
         switch format {
@@ -140,15 +140,20 @@ struct ProbeCommand: AsyncParsableCommand {
         } catch {
             throw UserError("\(error)")
         }
+        let policy = Policy()  // read before probing, while descriptors are sure to be free
         let engine = ProbeEngine(.init(allow: networks))
         defer { engine.shutdown() }
         let settings = TLSProbeSettings(timeout: Duration(text: timeout ?? "10s")!, httpPort: httpPort == 0 ? nil : httpPort,
                                         checkProtocolsAndCiphers: !noHellos)
         let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
-        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        let evaluation = policy.evaluateEndpoint(observation, now: Date())
         switch format {
         case .text: printOut(TLSProbeReport.text(observation, evaluation: evaluation))
         case .json: printOut(try TLSProbeReport.json(observation, evaluation: evaluation))
+        }
+        if let local = evaluation.notProbed {
+            printError("netaudit: not probed in full: \(local.summary) (\(local.message)); \(local.count) connections not made, nothing judged")
+            throw ExitCode(ExitStatus.targetsMissed)
         }
         if !(observation.connection.modernHandshake || observation.connection.legacyHandshake == true) {
             throw ExitCode(ExitStatus.targetsMissed)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NetauditInventory
+import NetauditProbes
 import NetauditStore
 import ServiceLifecycle
 import UnixSignals
@@ -23,6 +24,7 @@ public enum Daemon {
     }
 
     public static func run(configurationPath: String) async -> Int32 {
+        ProcessLimits.raiseOpenFiles()  // soft open-file limit to the hard one (LimitNOFILE)
         let level = JournalLogHandler.Level(.info)
         LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level) }
         let logger = Logger(label: "netaudit")

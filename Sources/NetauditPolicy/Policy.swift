@@ -43,8 +43,13 @@ public struct Policy: Sendable, Hashable {
     // MARK: Endpoints
 
     /// The findings of one TLS endpoint, its verdict and the anchor its chain reached, judged
-    /// at `now`.
+    /// at `now`. A check that netaudit could not make in full for want of its own resources
+    /// (`observation.localFailure`: out of file descriptors…) is not judged: no finding, and
+    /// `notProbed` says why (its verdict means nothing: store it as not probed).
     public func evaluateEndpoint(_ observation: TLSObservation, now: Date) -> EndpointEvaluation {
+        if let local = observation.localFailure {
+            return EndpointEvaluation(findings: [], verdict: .compliant, notProbed: local)
+        }
         let context = EndpointContext(observation: observation, profile: profile, now: now)
         let findings = Self.sorted(EndpointRules.all.compactMap { $0.evaluate(context) })
         let unreachable = findings.contains { $0.id == Rule.tlsUnreachable.rawValue }
@@ -99,14 +104,19 @@ public struct EndpointEvaluation: Sendable, Hashable, Codable {
     public var publicTrust: Bool?
     /// Whether it verified against the Government CA (nil: none configured, or no chain seen).
     public var governmentTrust: Bool?
+    /// Set when the endpoint was not judged because netaudit could not make its check in full
+    /// (out of file descriptors…): no findings, and `verdict` means nothing. A run stores no
+    /// verdict for it and is not complete.
+    public var notProbed: LocalFailure?
 
     public init(findings: [Finding], verdict: EndpointVerdict, anchor: ReachedAnchor? = nil,
-                publicTrust: Bool? = nil, governmentTrust: Bool? = nil) {
+                publicTrust: Bool? = nil, governmentTrust: Bool? = nil, notProbed: LocalFailure? = nil) {
         self.findings = findings
         self.verdict = verdict
         self.anchor = anchor
         self.publicTrust = publicTrust
         self.governmentTrust = governmentTrust
+        self.notProbed = notProbed
     }
 
     /// The most severe finding's severity; nil without findings.

@@ -45,6 +45,8 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     case certLongValidity = "cert.long_validity"
 
     // HTTP.
+    /// The HTTPS response head could not be read to its end: HSTS is not judged.
+    case httpResponseUnreadable = "http.response_unreadable"
     case httpHSTSMissing = "http.hsts_missing"
     case httpHSTSShort = "http.hsts_short"
     case httpNoHTTPSRedirect = "http.no_https_redirect"

@@ -49,7 +49,7 @@ struct LabCatalogueTests {
     @Test func idsAddressesAndNamesAreStable() throws {
         let catalogue = try LabCatalogue.standard()
         #expect(catalogue.cases.map(\.id) == LabCatalogue.caseIDs)
-        #expect(LabCatalogue.caseIDs.count == 35)
+        #expect(LabCatalogue.caseIDs.count == 40)
         for (index, labCase) in catalogue.cases.enumerated() {
             #expect(labCase.address == IPAddress(127, 77, 0, UInt8(index + 1)))
             #expect(labCase.hostName == "\(labCase.id.replacingOccurrences(of: "_", with: "-")).lab.test")
@@ -59,6 +59,7 @@ struct LabCatalogueTests {
         #expect(LabCatalogue.address(of: "good-rsa") == IPAddress(127, 77, 0, 1))
         #expect(LabCatalogue.address(of: "trickle") == IPAddress(127, 77, 0, 34))
         #expect(LabCatalogue.address(of: "https-redirect") == IPAddress(127, 77, 0, 35))
+        #expect(LabCatalogue.address(of: "noise") == IPAddress(127, 77, 0, 40))
         #expect(LabCatalogue.address(of: "nope") == nil)
         #expect(try LabCatalogue.standard().authorities.root == catalogue.authorities.root, "built once per process")
     }

@@ -64,6 +64,9 @@ struct EndpointRuleTests {
         .init(id: "cert.long_validity", severity: .low) {
             $0.certificates[0] = Fixtures.leaf(notBefore: Fixtures.now - 100 * Fixtures.day, notAfter: Fixtures.now + 725 * Fixtures.day)
         },
+        .init(id: "http.response_unreadable", severity: .low) {
+            $0.http = HTTPObservation(status: 200, strictTransportSecurity: "max-age=63072000", unreadable: "Too large response headers")
+        },
         .init(id: "http.hsts_missing", severity: .medium) { $0.http = HTTPObservation(status: 200) },
         .init(id: "http.hsts_short", severity: .low) { $0.http = HTTPObservation(status: 200, strictTransportSecurity: "max-age=86400") },
         .init(id: "http.no_https_redirect", severity: .medium) {
@@ -343,15 +346,71 @@ struct EndpointRuleTests {
         #expect(policy.evaluateEndpoint(observation, now: now).findings.map(\.id) == (expected.map { [$0] } ?? []))
     }
 
+    @Test func aResponseHeadCutShortIsSaidAndHSTSIsNotJudgedMissing() throws {
+        let message = "Too large response headers: 307210 > 307200"
+        let cut = Fixtures.good { $0.http = HTTPObservation(status: 200, unreadable: message) }
+        let findings = policy.evaluateEndpoint(cut, now: now).findings
+        #expect(findings.map(\.id) == ["http.response_unreadable"])
+        let finding = try #require(findings.first)
+        #expect(finding.severity == .low)
+        #expect(finding.evidence == ["http.status": "200", "http.message": message])
+        #expect(finding.message.contains(message))
+        #expect(policy.evaluateEndpoint(cut, now: now).verdict == .compliant)
+        // What was read before the cut is still judged.
+        let short = Fixtures.good { $0.http = HTTPObservation(status: 200, strictTransportSecurity: "max-age=60", unreadable: message) }
+        #expect(policy.evaluateEndpoint(short, now: now).findings.map(\.id) == ["http.hsts_short", "http.response_unreadable"])
+    }
+
+    @Test func aCheckNetauditCouldNotMakeInFullIsNotJudged() {
+        let local = LocalFailure(reason: .outOfDescriptors, message: "socket(): Too many open files (EMFILE)", count: 3)
+        // Whatever else it holds: a failed connection, a legacy-only handshake.
+        let observation = Fixtures.good {
+            $0.connection = ConnectionOutcome(tcpConnected: true, modernHandshake: false, legacyHandshake: true, failure: .handshake)
+            $0.localFailure = local
+        }
+        let evaluation = policy.evaluateEndpoint(observation, now: now)
+        #expect(evaluation.findings.isEmpty)
+        #expect(evaluation.notProbed == local)
+        #expect(policy.evaluateEndpoint(Fixtures.good(), now: now).notProbed == nil)
+    }
+
     @Test(arguments: [
         (301, "https://portal.gialai.gov.vn/" as String?, false),
         (308, "HTTPS://portal.gialai.gov.vn/", false),
         (302, "http://portal.gialai.gov.vn/login", true),
         (200, nil, true),
+        // https:// is not enough: the same host, or one the certificate names.
+        (301, "https://portal.elsewhere.test/", true),
+        (301, "https://www.gialai.gov.vn:8443/trang-chu", false),  // in the certificate's subjectAltNames
+        (301, "https://user@Portal.GiaLai.gov.vn./", false),
+        (302, "https://portal.gialai.gov.vn.elsewhere.test/", true),
+        (302, "https://elsewhere.test/?next=https://portal.gialai.gov.vn/", true),
+        (302, "/login", true),  // relative: plain HTTP again
     ])
     func plainHTTPRedirects(_ status: Int, _ location: String?, _ fires: Bool) {
         let observation = Fixtures.good { $0.plainHTTP = PlainHTTPObservation(port: 80, answered: true, status: status, location: location) }
         #expect(policy.evaluateEndpoint(observation, now: now).findings.contains { $0.id == "http.no_https_redirect" } == fires)
+    }
+
+    @Test(arguments: [
+        ("*.gialai.gov.vn", "dich-vu.gialai.gov.vn", true),
+        ("*.gialai.gov.vn", "gialai.gov.vn", false),
+        ("*.gialai.gov.vn", "a.b.gialai.gov.vn", false),
+        ("*.vn", "gialai.vn", false),  // a wildcard needs two labels after it
+        ("p*.gialai.gov.vn", "pa.gialai.gov.vn", false),  // no partial wildcards
+        ("WWW.GiaLai.gov.vn.", "www.gialai.gov.vn", true),
+        ("127.0.0.1", "127.0.0.1", true),
+        ("*.0.0.1", "127.0.0.1", false),
+        ("::1", "[0:0::1]", true),
+    ])
+    func redirectTargetsMatchTheCertificateAsHostNameVerificationDoes(_ pattern: String, _ host: String, _ matches: Bool) {
+        let observation = Fixtures.good {
+            $0.certificates[0].subjectAltNames = [pattern]
+            $0.plainHTTP = PlainHTTPObservation(port: 80, answered: true, status: 301, location: "https://\(host)/")
+        }
+        let finding = policy.evaluateEndpoint(observation, now: now).findings.first { $0.id == "http.no_https_redirect" }
+        #expect((finding == nil) == matches, "\(finding?.message ?? "no finding")")
+        if let finding { #expect(finding.evidence["http.plain.location"] == "https://\(host)/") }
     }
 
     // MARK: Order

@@ -13,7 +13,7 @@ struct ProfileTests {
         "cert.expired": .critical, "cert.not_yet_valid": .critical, "cert.expiring": .high, "cert.untrusted": .high,
         "cert.self_signed": .high, "cert.hostname_mismatch": .high, "cert.chain_incomplete": .medium,
         "cert.weak_key": .high, "cert.weak_signature": .high, "cert.long_validity": .low,
-        "http.hsts_missing": .medium, "http.hsts_short": .low, "http.no_https_redirect": .medium,
+        "http.response_unreadable": .low, "http.hsts_missing": .medium, "http.hsts_short": .low, "http.no_https_redirect": .medium,
         "ocsp.no_stapling": .info,
     ]
 

@@ -36,11 +36,15 @@ public struct LinkObservation: Sendable, Hashable, Codable {
     public var duration: Double
     /// Why the probe could not run (no socket, an address refused by the allow-list…).
     public var problem: String?
+    /// Requests netaudit could not send for want of its own resources (no socket: out of
+    /// file descriptors…). They are not counted in `sent`, so they are no loss; with nothing
+    /// sent, `problem` says why and the series says nothing of the link.
+    public var localFailure: LocalFailure?
 
     public init(address: IPAddress, method: Link.Method, transport: Transport? = nil, sent: Int = 0,
                 received: Int = 0, refused: Int = 0, unreachable: Int = 0, roundTrip: RoundTripStatistics? = nil,
                 firstReply: Date? = nil, lastReply: Date? = nil, started: Date = Date(), duration: Double = 0,
-                problem: String? = nil) {
+                problem: String? = nil, localFailure: LocalFailure? = nil) {
         self.address = address
         self.method = method
         self.transport = transport
@@ -54,6 +58,7 @@ public struct LinkObservation: Sendable, Hashable, Codable {
         self.started = started
         self.duration = duration
         self.problem = problem
+        self.localFailure = localFailure
     }
 
     /// Share of requests without an answer, in percent (100 when nothing could be sent).

@@ -30,13 +30,17 @@ public struct TLSObservation: Sendable, Hashable, Codable {
     public var plainHTTP: PlainHTTPObservation?
     /// Why the probe could not run at all (address outside the allow-list, …).
     public var problem: String?
+    /// Connections of the check that netaudit could not make for want of its own resources
+    /// (file descriptors…), even after retrying until the deadline: the check is incomplete
+    /// and says nothing about the server (the policy judges nothing from it).
+    public var localFailure: LocalFailure?
 
     public init(url: String, serverName: String, address: IPAddress? = nil, port: Int, started: Date = Date(),
                 duration: Double = 0, connection: ConnectionOutcome = ConnectionOutcome(), http: HTTPObservation? = nil,
                 session: TLSSessionObservation? = nil, certificates: [CertificateObservation] = [],
                 trust: TrustObservation? = nil, protocols: [ProtocolAcceptance] = [],
                 weakCiphers: [CipherClassAcceptance] = [], staticRSA: CipherClassAcceptance? = nil,
-                plainHTTP: PlainHTTPObservation? = nil, problem: String? = nil) {
+                plainHTTP: PlainHTTPObservation? = nil, problem: String? = nil, localFailure: LocalFailure? = nil) {
         self.url = url
         self.serverName = serverName
         self.address = address
@@ -53,6 +57,7 @@ public struct TLSObservation: Sendable, Hashable, Codable {
         self.staticRSA = staticRSA
         self.plainHTTP = plainHTTP
         self.problem = problem
+        self.localFailure = localFailure
     }
 
     /// The answer for one protocol version, if it was tested.
@@ -112,9 +117,13 @@ public struct HTTPObservation: Sendable, Hashable, Codable {
     public var hstsMaxAge: Int?
     public var hstsIncludeSubDomains: Bool
     public var timings: PhaseTimings
+    /// Set when the response head could not be read to its end (curl's message: headers
+    /// beyond its size limit, a connection cut or stalled mid-head): the headers above are
+    /// only those read before, and one not among them may still have been sent.
+    public var unreadable: String?
 
     public init(status: Int, location: String? = nil, strictTransportSecurity: String? = nil,
-                timings: PhaseTimings = PhaseTimings()) {
+                timings: PhaseTimings = PhaseTimings(), unreadable: String? = nil) {
         self.status = status
         self.location = location
         self.strictTransportSecurity = strictTransportSecurity
@@ -122,6 +131,7 @@ public struct HTTPObservation: Sendable, Hashable, Codable {
         hstsMaxAge = parsed?.maxAge
         hstsIncludeSubDomains = parsed?.includeSubDomains ?? false
         self.timings = timings
+        self.unreadable = unreadable
     }
 
     /// RFC 6797 §6.1: directives separated by ';', names case-insensitive, values maybe quoted.
@@ -370,7 +380,8 @@ public struct PlainHTTPObservation: Sendable, Hashable, Codable {
     public var answered: Bool
     public var status: Int?
     public var location: String?
-    /// A 3xx to an https:// URL.
+    /// A 3xx to an https:// URL (to any host: the policy also wants the endpoint's own site,
+    /// see `http.no_https_redirect`).
     public var redirectsToHTTPS: Bool
     public var message: String?
 

@@ -53,11 +53,20 @@ public struct LabCatalogue: Sendable {
         "hsts-present", "hsts-missing", "hsts-short", "http-redirect", "http-no-redirect",
         "refused", "tarpit", "garbage", "reset", "trickle",
         // Added later, at the end so that the other cases keep their addresses.
-        "https-redirect",
+        "https-redirect", "http-redirect-elsewhere", "many-headers", "huge-chain", "many-sans", "noise",
     ]
 
     /// Where `https-redirect` sends its clients (a `Location` no probe follows).
     public static let httpsRedirectTarget = "https://portal.lab.test/dang-nhap?next=%2F"
+    /// Where `http-redirect-elsewhere` sends plain-HTTP clients: https, but another host, which
+    /// the case's certificate does not name (a name that never resolves, RFC 6761).
+    public static let elsewhereRedirectTarget = "https://portal.elsewhere.test/"
+    /// Headers `many-headers` sends before its Strict-Transport-Security header.
+    public static let manyHeadersCount = 10_000
+    /// Copies of the intermediate `huge-chain` sends after its chain (about a megabyte).
+    public static let hugeChainPadding = 1_200
+    /// subjectAltNames of the `many-sans` leaf.
+    public static let manySANsCount = 10_000
 
     /// The address of case `id` (127.77.0.N), whether or not the catalogue is built.
     public static func address(of id: String) -> IPAddress? {
@@ -230,6 +239,26 @@ public struct LabCatalogue: Sendable {
         redirect.response.status = 302
         redirect.response.headers.append(.location(Self.httpsRedirectTarget))
         tls("https-redirect", redirect, "good TLS and HSTS, answering 302 Found to \(Self.httpsRedirectTarget)")
+
+        add("http-redirect-elsewhere", .server(.plainHTTP(status: 301, headers: [.location(Self.elsewhereRedirectTarget)])),
+            companion: .tls(builder.serve("http-redirect-elsewhere", try builder.leaf("http-redirect-elsewhere", by: intermediate))),
+            "plain HTTP answering 301 to \(Self.elsewhereRedirectTarget): https, but another host (HTTPS on the companion port)")
+
+        // Too much of something: what a probe must survive and still judge sensibly.
+        var crowded = builder.serve("many-headers", try builder.leaf("many-headers", by: intermediate), hsts: nil)
+        crowded.response.headers = (1...Self.manyHeadersCount).map { LabHTTPHeader("X-Filler-\($0)", String(repeating: "f", count: 40)) }
+            + [.hsts(maxAge: twoYears), LabHTTPHeader("Content-Type", "text/plain")]
+        tls("many-headers", crowded,
+            "good TLS answering with \(Self.manyHeadersCount) headers (about 600 kB, beyond curl's limit), HSTS last")
+        var bloated = builder.serve("huge-chain", try builder.leaf("huge-chain", by: intermediate))
+        bloated.chainPadding = Self.hugeChainPadding
+        tls("huge-chain", bloated,
+            "good leaf and intermediate, then the intermediate \(Self.hugeChainPadding) times more: a certificate chain of about 1 MB")
+        let crowdedNames = (0..<Self.manySANsCount - 2).map { LabSubjectAltName.ip(IPAddress(127, 90, UInt8($0 / 250), UInt8($0 % 250 + 1))) }
+            + builder.names("many-sans")
+        tls("many-sans", builder.serve("many-sans", try builder.leaf("many-sans", names: crowdedNames, by: intermediate)),
+            "good leaf with \(Self.manySANsCount) subjectAltNames (addresses of 127.90/16, then its own name and address last)")
+        add("noise", .server(.noise), "accepts and sends 4 KiB of random bytes instead of a ServerHello, then closes")
 
         precondition(cases.map(\.id) == caseIDs, "LabCatalogue.caseIDs and the cases built differ")
         return LabCatalogue(authorities: authorities, cases: cases, createdAt: now)

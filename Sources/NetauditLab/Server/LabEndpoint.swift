@@ -65,6 +65,9 @@ public enum LabBehaviour: Sendable, Hashable {
     /// Accepts, sends a short non-TLS answer (an HTTP/1.1 400 text, as a plain HTTP server
     /// on a TLS port would), closes its side and drains the client's bytes.
     case garbage
+    /// Accepts, sends 4 KiB of random bytes (from a fixed seed) where a ServerHello should
+    /// be, closes its side and drains the client's bytes.
+    case noise
     /// Accepts and at once resets the connection (SO_LINGER 0, then close: an RST).
     case reset
     /// Accepts, then sends one byte every ``LabServerOptions/trickleInterval`` of a TLS
@@ -126,6 +129,9 @@ public struct LabTLS: Sendable, Hashable {
     /// A DER-encoded OCSPResponse to staple when a client asks for one (status_request);
     /// see ``LabOCSP/response(for:issuer:status:)``. nil staples nothing.
     public var ocspResponse: Data?
+    /// Copies of the first intermediate sent again after the chain: a server whose chain
+    /// file is bloated (1,200 copies of an RSA-2048 intermediate make a megabyte).
+    public var chainPadding: Int
 
     public init(
         credential: LabCredential,
@@ -135,7 +141,8 @@ public struct LabTLS: Sendable, Hashable {
         cipherSuites: String? = nil,
         securityLevel: Int? = nil,
         response: LabHTTPResponse = LabHTTPResponse(),
-        ocspResponse: Data? = nil
+        ocspResponse: Data? = nil,
+        chainPadding: Int = 0
     ) {
         self.credential = credential
         self.sendIntermediates = sendIntermediates
@@ -145,6 +152,7 @@ public struct LabTLS: Sendable, Hashable {
         self.securityLevel = securityLevel
         self.response = response
         self.ocspResponse = ocspResponse
+        self.chainPadding = chainPadding
     }
 }
 

@@ -120,6 +120,7 @@ public final class LabServer: Sendable {
             case .craftedHello(let hello): services.append(.crafted(hello))
             case .tarpit: services.append(.tarpit)
             case .garbage: services.append(.garbage)
+            case .noise: services.append(.noise)
             case .reset: services.append(.reset)
             case .trickle: services.append(.trickle)
             case .refused: services.append(.refused)
@@ -223,7 +224,7 @@ public final class LabServer: Sendable {
                 guard endpoints.indices.contains(target) else {
                     throw LabServerError(.invalidConfiguration, "\(label): redirect to endpoint \(target), which does not exist")
                 }
-            case .tarpit, .garbage, .reset, .trickle, .refused:
+            case .tarpit, .garbage, .noise, .reset, .trickle, .refused:
                 break
             }
         }

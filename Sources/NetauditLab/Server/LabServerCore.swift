@@ -12,14 +12,18 @@ enum LabService: Sendable {
     case tls(LabTLSContext, LabHTTPResponse)
     case http(LabHTTPResponse)
     case crafted(LabCraftedHello)
-    case tarpit, garbage, reset, trickle, refused
+    case tarpit, garbage, noise, reset, trickle, refused
 
     /// Whether a connection goes to a worker thread (blocking I/O) rather than staying with
     /// the acceptor (which handles the behaviours that only need timers or one write).
+    var isNoise: Bool {
+        if case .noise = self { return true } else { return false }
+    }
+
     var usesWorker: Bool {
         switch self {
         case .tls, .http, .crafted: return true
-        case .tarpit, .garbage, .reset, .trickle, .refused: return false
+        case .tarpit, .garbage, .noise, .reset, .trickle, .refused: return false
         }
     }
 }
@@ -229,9 +233,9 @@ extension LabServerCore {
                 }
             case .reset:
                 _ = na_set_linger_reset(fd)
-            case .garbage:
+            case .garbage, .noise:
                 guard held.count < Self.heldLimit else { _ = na_set_linger_reset(fd); continue }
-                let bytes = Self.garbage
+                let bytes = service.isNoise ? Self.noise : Self.garbage
                 _ = bytes.withUnsafeBytes { na_lab_send(fd, $0.baseAddress, $0.count, 1) }
                 _ = na_lab_shutdown(fd, 1)
                 held.append(Held(socket: connection, kind: .draining(until: clock.now + options.ioTimeout)))
@@ -263,6 +267,16 @@ extension LabServerCore {
         status: 400, headers: [LabHTTPHeader("Content-Type", "text/plain")],
         body: "This port speaks plain HTTP, not TLS.\n"
     ).bytes(withBody: true)
+
+    /// What `.noise` sends: 4 KiB from a fixed-seed generator (the same every run), whose
+    /// first bytes are no TLS record header.
+    static let noise: [UInt8] = {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return (0..<4096).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+    }()
 
     /// The `index`th byte `.trickle` sends: the header of a handshake record announcing 16 384
     /// bytes (22, 3.3, 0x4000), the start of a ServerHello, then filler that never ends it.

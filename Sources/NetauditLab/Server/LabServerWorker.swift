@@ -41,7 +41,7 @@ extension LabServerCore {
             finish(connection)
         case .crafted(let hello):
             serveCrafted(hello, connection)
-        case .tarpit, .garbage, .reset, .trickle, .refused:
+        case .tarpit, .garbage, .noise, .reset, .trickle, .refused:
             break  // handled by the acceptor
         }
     }

@@ -42,6 +42,12 @@ final class LabTLSContext: @unchecked Sendable {
                     try Self.check(na_SSL_CTX_add1_chain_cert(context, intermediate.pointer), "SSL_CTX_add1_chain_cert" + weakHint)
                 }
             }
+            if tls.chainPadding > 0, let pem = tls.credential.intermediatesPEM.first {
+                let intermediate = try LabCertificateHandle(pem: pem)
+                for _ in 0..<tls.chainPadding {  // add1: each copy takes a reference; OpenSSL sends them all
+                    try Self.check(na_SSL_CTX_add1_chain_cert(context, intermediate.pointer), "SSL_CTX_add1_chain_cert (padding)")
+                }
+            }
             let key = try LabKeyHandle(pem: tls.credential.privateKeyPEM)
             try Self.check(SSL_CTX_use_PrivateKey(context, key.pointer), "SSL_CTX_use_PrivateKey" + weakHint)
         } catch let error as LabPKIError {

@@ -80,6 +80,7 @@ enum EndpointRules {
         (.certWeakKey, certWeakKey),
         (.certWeakSignature, certWeakSignature),
         (.certLongValidity, certLongValidity),
+        (.httpResponseUnreadable, httpResponseUnreadable),
         (.httpHSTSMissing, httpHSTSMissing),
         (.httpHSTSShort, httpHSTSShort),
         (.httpNoHTTPSRedirect, httpNoHTTPSRedirect),

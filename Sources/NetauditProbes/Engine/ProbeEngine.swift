@@ -36,10 +36,16 @@ public final class ProbeEngine: Sendable {
     }
 
     public let configuration: Configuration
+    /// The open-file limit when the engine started, and what fits in it.
+    public let descriptorBudget: DescriptorBudget
+    /// Checks that run at once: `configuration.maxConcurrentProbes`, or fewer when the
+    /// open-file limit does not hold that many (see ``DescriptorBudget``).
+    public let maxConcurrentProbes: Int
     let loop: ProbeLoop
     private let connections = Atomic<Int>(0)
     private let handshakes = Atomic<Int>(0)
     private let hellos = Atomic<Int>(0)
+    private let retried = Atomic<Int>(0)
 
     /// Connections opened so far: curl requests (HTTPS and plain HTTP) and hand-built hello
     /// exchanges (for the benchmark, and later for metrics).
@@ -50,16 +56,22 @@ public final class ProbeEngine: Sendable {
     /// alert, no handshake completed.
     public var helloExchanges: Int { hellos.load(ordering: .relaxed) }
 
+    /// Connections tried again because netaudit itself was short of descriptors (or other
+    /// local resources) when it first tried: a sign that the open-file limit is too low.
+    public var connectionsRetried: Int { retried.load(ordering: .relaxed) }
+
     func countConnection() { connections.wrappingAdd(1, ordering: .relaxed) }
+    func countRetry() { retried.wrappingAdd(1, ordering: .relaxed) }
     func countHandshake() { handshakes.wrappingAdd(1, ordering: .relaxed) }
     func countHelloExchange() { hellos.wrappingAdd(1, ordering: .relaxed) }
     let limiter: ConnectionLimiter
 
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        ProcessLimits.raiseOpenFiles()
+        descriptorBudget = ProcessLimits.raiseOpenFiles()
+        maxConcurrentProbes = descriptorBudget.concurrency(atMost: configuration.maxConcurrentProbes)
         loop = ProbeLoop(name: configuration.loopThreadName)
-        limiter = ConnectionLimiter(total: configuration.maxConcurrentProbes, perAddress: configuration.maxConcurrentProbesPerAddress)
+        limiter = ConnectionLimiter(total: maxConcurrentProbes, perAddress: configuration.maxConcurrentProbesPerAddress)
     }
 
     deinit { loop.stop() }
@@ -91,6 +103,8 @@ public final class ProbeEngine: Sendable {
         let key = address.isIPv6 ? "icmp6" : "icmp4"
         return await loop.request(ifStopped: Self.stopped(address, .icmp)) { loop, finish in
             let pinger = loop.shared(key) { ICMPPinger(ipv6: address.isIPv6, spacing: spacing) }
+            // A socket that could not open for want of descriptors is tried again by the next series.
+            if pinger.openLocalFailure != nil { loop.unshare(key) }
             guard let id = pinger.start(address, settings: settings, completion: finish) else { return nil }
             return { pinger.cancel(id) }
         }
@@ -107,18 +121,4 @@ public final class ProbeEngine: Sendable {
     static func stopped(_ address: IPAddress, _ method: Link.Method) -> LinkObservation {
         LinkObservation(address: address, method: method, problem: "the probe engine has stopped")
     }
-}
-
-/// Process limits a large run needs.
-enum ProcessLimits {
-    /// Raises the soft limit of open files to the hard limit (1024 by default, 524288 hard
-    /// under systemd): a national sweep holds thousands of sockets.
-    static func raiseOpenFiles() {
-        var limit = rlimit()
-        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(RLIMIT_NOFILE_VALUE, &limit)
-    }
-
-    private static var RLIMIT_NOFILE_VALUE: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
 }

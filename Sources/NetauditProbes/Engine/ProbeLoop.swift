@@ -151,6 +151,12 @@ final class ProbeLoop: @unchecked Sendable {
         return source
     }
 
+    /// Forgets the shared source `key` (one whose socket could not open), so that the next
+    /// use makes a new one; the old one is dropped once it has no work left.
+    func unshare(_ key: String) {
+        shared[key] = nil
+    }
+
     /// Stops the loop after the jobs already queued; sources still running are dropped
     /// (their owners have been told by their own cancellation). Waits for the thread, then
     /// frees the multi handle, so that when it returns the loop holds no descriptor and no

@@ -15,6 +15,9 @@ final class RawExchange: LoopSource {
         var timedOut = false
         /// The peer closed the connection (EOF) before `enough` was satisfied.
         var closed = false
+        /// No connection was made for want of netaudit's own resources (EMFILE…): the
+        /// exchange says nothing about the peer.
+        var localFailure: LocalFailure?
     }
 
     private let address: IPAddress
@@ -45,9 +48,11 @@ final class RawExchange: LoopSource {
             if result == 0 {
                 outcome.connected = true
             } else if result != EINPROGRESS {
+                outcome.localFailure = LocalResources.failure(errno: result, during: "connect()")
                 finish(error: result)
             }
         } catch {
+            outcome.localFailure = LocalResources.failure(errno: error.code, during: "socket()")
             finish(error: error.code)
         }
     }

@@ -75,6 +75,9 @@ public enum HelloAnswer: Sendable, Hashable, CustomStringConvertible {
         case notTLS(ServerHelloParser.NotTLSReason)
         /// The parser was still waiting for data: call `finish()` on it before judging.
         case unfinished
+        /// The hello was never sent: netaudit ran short of its own resources (out of file
+        /// descriptors…). It says nothing about the server.
+        case notSent(String)
 
         public var description: String {
             switch self {
@@ -82,6 +85,7 @@ public enum HelloAnswer: Sendable, Hashable, CustomStringConvertible {
             case .truncated(let count): return "the answer stopped after \(count) bytes"
             case .notTLS(let reason): return "not TLS: \(reason)"
             case .unfinished: return "the answer was not read to the end"
+            case .notSent(let reason): return "not sent: \(reason)"
             }
         }
     }

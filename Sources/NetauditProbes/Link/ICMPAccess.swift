@@ -10,7 +10,7 @@ public enum ICMPAccess {
     public static func problem(for links: [Link]) -> String? {
         let families = Set(links.filter { $0.method == .icmp }.map(\.address.isIPv6))
         for ipv6 in families.sorted(by: { !$0 && $1 }) {
-            if let problem = ICMPPinger.open(ipv6: ipv6).2 {
+            if let problem = ICMPPinger.open(ipv6: ipv6).problem {
                 return problem.hasSuffix(ICMPPinger.advice) ? String(problem.dropLast(ICMPPinger.advice.count)) : problem
             }
         }

@@ -65,6 +65,9 @@ final class ICMPPinger: LoopSource {
     let ipv6: Bool
     let transport: LinkObservation.Transport?
     let openProblem: String?
+    /// Set when no socket opened for want of netaudit's own resources (EMFILE…): not a
+    /// matter of privileges, and worth trying again later.
+    let openLocalFailure: LocalFailure?
     private let socket: SocketHandle?
     private let identifier: UInt16
     private let spacing: Duration
@@ -89,22 +92,33 @@ final class ICMPPinger: LoopSource {
     init(ipv6: Bool, spacing: Duration) {
         self.ipv6 = ipv6
         self.spacing = spacing
-        let (socket, transport, problem) = Self.open(ipv6: ipv6)
-        self.socket = socket
-        self.transport = transport
-        self.openProblem = problem
+        let opened = Self.open(ipv6: ipv6)
+        self.socket = opened.socket
+        self.transport = opened.transport
+        self.openProblem = opened.problem
+        self.openLocalFailure = opened.localFailure
+        let transport = opened.transport
         // A datagram socket's identifier is chosen by the kernel (its local port) and the
         // kernel hands it only its own replies; a raw socket sees everyone's.
         self.identifier = transport == .icmpRaw ? UInt16.random(in: 1...UInt16.max) : 0
     }
 
+    /// An ICMP socket of this process, or why none opened (and whether for want of resources).
+    struct Opened {
+        var socket: SocketHandle?
+        var transport: LinkObservation.Transport?
+        var problem: String?
+        var localFailure: LocalFailure?
+    }
+
     /// An ICMP socket of this process: datagram if allowed, else raw; or why neither opens.
-    static func open(ipv6: Bool) -> (SocketHandle?, LinkObservation.Transport?, String?) {
+    static func open(ipv6: Bool) -> Opened {
         let family = ipv6 ? AF_INET6 : AF_INET
         let proto = Int32(ipv6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP)
         var socket: SocketHandle?
         var transport: LinkObservation.Transport?
         var problem: String?
+        var local: LocalFailure?
         do throws(SocketError) {
             socket = try SocketHandle(family: family, type: Int32(SOCK_DGRAM.rawValue), protocol: proto)
             transport = .icmpDatagram
@@ -121,10 +135,13 @@ final class ICMPPinger: LoopSource {
                 socket = raw
                 transport = .icmpRaw
             } catch let rawError {
-                problem = ICMPPinger.explain(datagram: datagramError, raw: rawError, ipv6: ipv6)
+                local = LocalResources.failure(errno: datagramError.code, during: "socket()")
+                    ?? LocalResources.failure(errno: rawError.code, during: "socket()")
+                problem = local.map { "no ICMP\(ipv6 ? "v6" : "") socket: \($0.summary) (\($0.message))" }
+                    ?? ICMPPinger.explain(datagram: datagramError, raw: rawError, ipv6: ipv6)
             }
         }
-        return (socket, transport, problem)
+        return Opened(socket: socket, transport: transport, problem: problem, localFailure: local)
     }
 
     /// What ends `explain`'s reason in a link's observation; a run refused up front says more.
@@ -143,7 +160,7 @@ final class ICMPPinger: LoopSource {
     func start(_ address: IPAddress, settings: LinkProbeSettings,
                completion: @escaping (LinkObservation) -> Void) -> Int? {
         guard socket != nil else {
-            completion(LinkObservation(address: address, method: .icmp, problem: openProblem))
+            completion(LinkObservation(address: address, method: .icmp, problem: openProblem, localFailure: openLocalFailure))
             return nil
         }
         let id = nextSeries
@@ -201,6 +218,9 @@ final class ICMPPinger: LoopSource {
         entry.outstanding = 0
         finish(id, entry)
     }
+
+    /// Without a socket there is nothing to serve (every series ended at its start).
+    var isFinished: Bool { socket == nil }
 
     func pollRequests() -> [(fd: Int32, events: Int16)] {
         guard let socket, !series.isEmpty else { return [] }

@@ -33,6 +33,9 @@ final class TCPConnectSeries: LoopSource {
     private var lastReply: Date?
     /// Why an attempt could not even start (no socket): the series then says nothing of the link.
     private var lastProblem: String?
+    /// Attempts that could not start for want of netaudit's own resources (EMFILE…): not
+    /// sent, so not lost either.
+    private var localFailure: LocalFailure?
     private(set) var isFinished = false
 
     init(address: IPAddress, port: Int, settings: LinkProbeSettings, completion: @escaping (LinkObservation) -> Void) {
@@ -89,14 +92,29 @@ final class TCPConnectSeries: LoopSource {
             let result = handle.connect(to: address, port: port)
             if result == EINPROGRESS {
                 inFlight.append(current)
+            } else if let local = LocalResources.failure(errno: result, during: "connect()") {
+                notMade(local)
             } else {
                 conclude(current, error: result, now: ContinuousClock.now)
             }
         } catch {
-            lastProblem = "cannot open a TCP socket: \(error)"
-            unreachable += 1
+            if let local = LocalResources.failure(errno: error.code, during: "socket()") {
+                notMade(local)
+            } else {
+                lastProblem = "cannot open a TCP socket: \(error)"
+                unreachable += 1
+            }
         }
     }
+
+    /// An attempt netaudit could not make itself: neither sent nor lost.
+    private func notMade(_ failure: LocalFailure) {
+        localFailure = failure.merged(with: localFailure)
+        lastProblem = "\(failure.summary): \(failure.message)"
+    }
+
+    /// Connects actually sent: the attempts started, less those netaudit could not make.
+    private var sent: Int { attempt - (localFailure?.count ?? 0) }
 
     private func conclude(_ attempt: Attempt, error: Int32, now: ContinuousClock.Instant) {
         let (seconds, attoseconds) = (now - attempt.start).components
@@ -120,10 +138,11 @@ final class TCPConnectSeries: LoopSource {
         isFinished = true
         let (seconds, attoseconds) = (ContinuousClock.now - startInstant).components
         completion(LinkObservation(
-            address: address, method: .tcp(port: Int(port)), transport: .tcp, sent: attempt,
+            address: address, method: .tcp(port: Int(port)), transport: .tcp, sent: sent,
             received: roundTrips.count, refused: refused, unreachable: unreachable,
             roundTrip: RoundTripStatistics(milliseconds: roundTrips), firstReply: firstReply, lastReply: lastReply,
             started: started, duration: Double(seconds) + Double(attoseconds) / 1e18,
-            problem: roundTrips.isEmpty ? lastProblem : nil))
+            problem: roundTrips.isEmpty && (sent == 0 || localFailure == nil) ? lastProblem : nil,
+            localFailure: localFailure))
     }
 }

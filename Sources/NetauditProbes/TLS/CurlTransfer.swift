@@ -42,6 +42,11 @@ final class CurlTransfer {
         var session: CapturedSession?
         /// An address the allow-list refused (curl was not allowed to connect).
         var refusedAddress: IPAddress?
+        /// No connection was made for want of netaudit's own resources (EMFILE on socket(),
+        /// ENOBUFS or EADDRNOTAVAIL on connect…): the outcome says nothing about the server.
+        var localFailure: LocalFailure?
+        /// The response head was read to its blank line (false: curl stopped inside it).
+        var headComplete = false
 
         func header(_ name: String) -> String? {
             headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
@@ -52,10 +57,13 @@ final class CurlTransfer {
     let request: Request
     private var completion: ((Outcome) -> Void)?
     private var headerLines: [String] = []
+    private var headEnded = false
     private var captured: CapturedSession?
     private var triedCapture = false
     private var sawBody = false
     private var refusedAddress: IPAddress?
+    /// errno of a socket(2) that failed in `openSocket` (curl keeps only its own code).
+    private var socketError: Int32?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
 
@@ -142,8 +150,11 @@ final class CurlTransfer {
 
     fileprivate func header(_ bytes: UnsafeRawBufferPointer) -> Int {
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .newlines)
-        if line.hasPrefix("HTTP/") { headerLines.removeAll() }  // a 100 Continue, then the real one
-        if !line.isEmpty { headerLines.append(line) }
+        if line.hasPrefix("HTTP/") {  // a 100 Continue, then the real one
+            headerLines.removeAll()
+            headEnded = false
+        }
+        if line.isEmpty { headEnded = true } else { headerLines.append(line) }
         return bytes.count
     }
 
@@ -161,6 +172,7 @@ final class CurlTransfer {
             return CURL_SOCKET_BAD
         }
         let fd = socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
+        if fd < 0 { socketError = errno }
         return fd < 0 ? CURL_SOCKET_BAD : fd
     }
 
@@ -190,6 +202,7 @@ final class CurlTransfer {
             guard let colon = line.firstIndex(of: ":") else { return nil }
             return Header(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
+        outcome.headComplete = headEnded
         outcome.redirectURL = try? easy.stringInfo(CURLINFO_REDIRECT_URL)
         func seconds(_ item: CURLINFO) -> Double? {
             var value: curl_off_t = 0
@@ -205,7 +218,23 @@ final class CurlTransfer {
         outcome.osError = Int32(truncatingIfNeeded: (try? easy.info(CURLINFO_OS_ERRNO)) ?? 0)
         outcome.session = captured
         outcome.refusedAddress = refusedAddress
+        if !outcome.tcpConnected && !outcome.handshakeDone && outcome.code != 0 {
+            outcome.localFailure = Self.localFailure(code: code, socketError: socketError, osError: outcome.osError)
+        }
         completion(outcome)
+    }
+
+    /// Whether a transfer that never connected failed on netaudit's side: socket(2) refused
+    /// (curl then says "Couldn't connect to server"), connect(2) failed with a local errno
+    /// (CURLINFO_OS_ERRNO), or curl ran out of memory (a resolver socket pair, say).
+    static func localFailure(code: CURLcode, socketError: Int32?, osError: Int32) -> LocalFailure? {
+        if let socketError, let local = LocalResources.failure(errno: socketError, during: "socket()") { return local }
+        if code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST,
+           let local = LocalResources.failure(errno: osError, during: "connect()") { return local }
+        if code == CURLE_OUT_OF_MEMORY {
+            return LocalFailure(reason: .outOfResources, message: "libcurl: \(String(cString: curl_easy_strerror(code)))")
+        }
+        return nil
     }
 }
 

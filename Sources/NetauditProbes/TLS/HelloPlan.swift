@@ -1,4 +1,5 @@
 import NetauditCore
+import Synchronization
 
 /// The hand-built-hello part of a TLS check: which versions SSLv3 … TLS 1.2 the server
 /// accepts, which weak cipher classes, and whether static-RSA key exchange. Each question is
@@ -12,6 +13,8 @@ struct HelloPlan: Sendable {
     /// A real handshake worked (or the server answered a hello with TLS): a server that
     /// then closes without a word is refusing.
     var serverSpeaksTLS: Bool
+    /// Where hellos that could not be sent (out of descriptors…) are counted, for the check.
+    let localFailures: LocalFailureLog
 
     static let handTested: [TLSVersion] = [.ssl3, .tls1_0, .tls1_1, .tls1_2]
 
@@ -133,6 +136,10 @@ struct HelloPlan: Sendable {
             parser.feed(bytes)
             return parser.result.isFinal
         }
+        if let local = outcome.localFailure {
+            localFailures.record(local)
+            return (.failed(.notSent("\(local.summary) (\(local.message))")), outcome)
+        }
         var parser = ServerHelloParser()
         parser.feed(outcome.bytes)
         parser.finish()
@@ -173,4 +180,16 @@ extension WeakCipherClass {
         default: return rawValue
         }
     }
+}
+
+/// The local failures of one check's connections, gathered from its concurrent parts.
+final class LocalFailureLog: Sendable {
+    private let failure = Mutex<LocalFailure?>(nil)
+
+    func record(_ local: LocalFailure?) {
+        guard let local else { return }
+        failure.withLock { $0 = local.merged(with: $0) }
+    }
+
+    var merged: LocalFailure? { failure.withLock { $0 } }
 }

@@ -44,6 +44,7 @@ extension ProbeEngine {
         let pinned = endpoint.address ?? url.hostAddress
         var observation = TLSObservation(url: url.description, serverName: serverName, address: pinned,
                                          port: url.port, started: started)
+        let local = LocalFailureLog()
         func elapsed() -> Double { (clock.now - begin).seconds }
         if let pinned, !configuration.allow.permits(pinned) {
             observation.problem = "address \(pinned) is outside the allowed target networks"
@@ -54,14 +55,16 @@ extension ProbeEngine {
         // Phase A, all at once: the HTTPS request, the plain-HTTP one, one hello per version.
         let httpPort = settings.httpPort
         async let plain: PlainHTTPObservation? = httpPort == nil ? nil
-            : plainHTTP(url: url, address: pinned, port: httpPort!, deadline: deadline)
+            : plainHTTP(url: url, address: pinned, port: httpPort!, deadline: deadline, localFailures: local)
         var hellos: HelloPlan?
         if settings.checkProtocolsAndCiphers, let pinned {
             hellos = HelloPlan(engine: self, address: pinned, port: url.port, serverName: serverName,
-                               deadline: deadline, serverSpeaksTLS: false)
+                               deadline: deadline, serverSpeaksTLS: false, localFailures: local)
         }
         async let versionAnswers: [HelloPlan.VersionAnswer] = hellos?.versionAnswers() ?? []
-        var outcome = await transfer(httpsRequest(endpoint, address: pinned, legacy: false, deadline: deadline), address: pinned)
+        var outcome = await transfer(httpsRequest(endpoint, address: pinned, legacy: false, deadline: deadline),
+                                     address: pinned, deadline: deadline)
+        local.record(outcome.localFailure)
         var answers = await versionAnswers
         if let refused = outcome.refusedAddress, !outcome.tcpConnected, !outcome.handshakeDone {
             observation.problem = "address \(refused) is outside the allowed target networks"
@@ -71,22 +74,28 @@ extension ProbeEngine {
            configuration.allow.permits(resolved) {
             // The host was resolved by curl: ask the versions now, at the address it used.
             hellos = HelloPlan(engine: self, address: resolved, port: url.port, serverName: serverName,
-                               deadline: deadline, serverSpeaksTLS: false)
+                               deadline: deadline, serverSpeaksTLS: false, localFailures: local)
             answers = await hellos!.versionAnswers()
         }
 
         // Phase B: how far the connection got; the legacy retry; the cipher classes.
         var connection = Self.connectionOutcome(outcome, diagnostic: answers.first { $0.version == .tls1_2 })
-        if !connection.modernHandshake, connection.failure == .handshake, clock.now < deadline {
-            let legacy = await transfer(httpsRequest(endpoint, address: pinned, legacy: true, deadline: deadline), address: pinned)
-            connection.legacyHandshake = legacy.handshakeDone
+        if !connection.modernHandshake, connection.failure == .handshake, outcome.localFailure == nil, clock.now < deadline {
+            let legacy = await transfer(httpsRequest(endpoint, address: pinned, legacy: true, deadline: deadline),
+                                        address: pinned, deadline: deadline)
+            local.record(legacy.localFailure)
+            if legacy.localFailure == nil { connection.legacyHandshake = legacy.handshakeDone }
             if legacy.handshakeDone { outcome = legacy }
         }
         observation.connection = connection
         if let status = outcome.status, outcome.handshakeDone {
+            // A head cut short (curl's header size limit, a stall) is recorded as such: what it
+            // did not reach is unknown, not absent.
+            let unreadable = outcome.code != 0 && !outcome.headComplete
+                ? outcome.message ?? "the response head was not read to its end" : nil
             observation.http = HTTPObservation(status: status, location: outcome.redirectURL ?? outcome.header("Location"),
                                                strictTransportSecurity: outcome.header("Strict-Transport-Security"),
-                                               timings: outcome.timings)
+                                               timings: outcome.timings, unreadable: unreadable)
         }
         if let session = outcome.session {
             observation.session = session.observation
@@ -106,6 +115,14 @@ extension ProbeEngine {
             observation.staticRSA = await hellos.staticRSA(at: best, tls13Only: tls13Only)
         }
         observation.plainHTTP = await plain
+        if let failure = local.merged {
+            // Some connection of the check could not be made, even retried until the deadline:
+            // the check is incomplete, and says nothing against the server.
+            observation.localFailure = failure
+            if !observation.connection.modernHandshake && observation.connection.legacyHandshake != true {
+                observation.connection = ConnectionOutcome(message: "not probed: \(failure.summary) (\(failure.message))")
+            }
+        }
         observation.duration = elapsed()
         return observation
     }
@@ -134,14 +151,16 @@ extension ProbeEngine {
         return request
     }
 
-    func plainHTTP(url: EndpointURL, address: IPAddress?, port: Int, deadline: ContinuousClock.Instant) async -> PlainHTTPObservation {
+    func plainHTTP(url: EndpointURL, address: IPAddress?, port: Int, deadline: ContinuousClock.Instant,
+                   localFailures: LocalFailureLog) async -> PlainHTTPObservation {
         let hostPart = url.hostAddress?.isIPv6 == true ? "[\(url.host)]" : url.host
         var request = CurlTransfer.Request(url: "http://\(hostPart):\(port)\(url.path)", timeout: Self.remaining(until: deadline),
                                            allow: configuration.allow)
         if let address, url.hostAddress == nil {
             request.resolve = "\(url.host):\(port):\(address.isIPv6 ? "[\(address)]" : address.description)"
         }
-        let outcome = await transfer(request, address: address)
+        let outcome = await transfer(request, address: address, deadline: deadline)
+        localFailures.record(outcome.localFailure)
         guard let status = outcome.status, outcome.code == 0 else {
             return PlainHTTPObservation(port: port, answered: false, message: outcome.message)
         }
@@ -149,9 +168,24 @@ extension ProbeEngine {
                                     location: outcome.redirectURL ?? outcome.header("Location"))
     }
 
-    /// Runs one curl request on the loop (the caller holds the probe's slot).
-    func transfer(_ request: CurlTransfer.Request, address: IPAddress?) async -> CurlTransfer.Outcome {
-        countConnection()
+    /// Runs one curl request on the loop (the caller holds the probe's slot). A request that
+    /// could not connect for want of netaudit's own resources (out of descriptors…) is tried
+    /// again, after a pause that doubles up to 0.5 s, until `deadline`: other checks free
+    /// their descriptors meanwhile.
+    func transfer(_ request: CurlTransfer.Request, address: IPAddress?, deadline: ContinuousClock.Instant) async -> CurlTransfer.Outcome {
+        var request = request
+        var pause = Duration.milliseconds(20)
+        while true {
+            request.timeout = Self.remaining(until: deadline)
+            let outcome = await transferOnce(request)
+            guard outcome.localFailure != nil, !Task.isCancelled, ContinuousClock.now + pause < deadline else { return outcome }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(500))
+            countRetry()
+        }
+    }
+
+    private func transferOnce(_ request: CurlTransfer.Request) async -> CurlTransfer.Outcome {
         let outcome = await loop.request(ifStopped: CurlTransfer.Outcome(code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
                                                                          message: "the probe engine has stopped")) { loop, finish in
             do throws(CurlError) {
@@ -163,21 +197,33 @@ extension ProbeEngine {
                 return nil
             }
         }
+        if outcome.localFailure == nil { countConnection() }
         if outcome.handshakeDone { countHandshake() }
         return outcome
     }
 
-    /// Runs one hand-made exchange on the loop (the caller holds the probe's slot).
+    /// Runs one hand-made exchange on the loop (the caller holds the probe's slot); one
+    /// that could not connect for want of netaudit's own resources is tried again until
+    /// `deadline`, as `transfer` does.
     func exchange(_ payload: [UInt8], address: IPAddress, port: Int, deadline: ContinuousClock.Instant,
                   enough: @escaping @Sendable ([UInt8]) -> Bool) async -> RawExchange.Outcome {
-        let timeout = Self.remaining(until: deadline)
-        countConnection()
-        countHelloExchange()
-        return await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
-            let exchange = RawExchange(address: address, port: port, payload: payload, timeout: timeout,
-                                       enough: enough, completion: finish)
-            loop.add(exchange)
-            return { exchange.cancel() }
+        var pause = Duration.milliseconds(20)
+        while true {
+            let timeout = Self.remaining(until: deadline)
+            let outcome = await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
+                let exchange = RawExchange(address: address, port: port, payload: payload, timeout: timeout,
+                                           enough: enough, completion: finish)
+                loop.add(exchange)
+                return { exchange.cancel() }
+            }
+            if outcome.localFailure == nil {
+                countConnection()
+                countHelloExchange()
+            }
+            guard outcome.localFailure != nil, !Task.isCancelled, ContinuousClock.now + pause < deadline else { return outcome }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(500))
+            countRetry()
         }
     }
 

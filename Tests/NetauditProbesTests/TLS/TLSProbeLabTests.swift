@@ -227,6 +227,83 @@ struct TLSProbeLabTests {
         #expect(plain.answered && plain.status == 200 && !plain.redirectsToHTTPS)
     }
 
+    @Test func aPlainHTTPRedirectToAnotherHostIsNoRedirectToThisSite() async throws {
+        let observation = try await ProbeLab.probe("http-redirect-elsewhere")
+        let plain = try #require(observation.plainHTTP)
+        #expect(plain.answered && plain.status == 301 && plain.location == LabCatalogue.elsewhereRedirectTarget)
+        #expect(observation.trust?.hostnameMatches == true)  // its own certificate is fine; the target is not named in it
+        let findings = Policy().evaluateEndpoint(observation, now: Date()).findings
+        let finding = try #require(findings.first { $0.id == "http.no_https_redirect" }, "\(findings.map(\.id))")
+        #expect(finding.evidence["http.plain.location"] == LabCatalogue.elsewhereRedirectTarget)
+        #expect(finding.message.contains("portal.elsewhere.test"))
+        // A redirect to the endpoint's own host is still one.
+        let home = try await ProbeLab.probe("http-redirect")
+        #expect(!Policy().evaluateEndpoint(home, now: Date()).findings.contains { $0.id == "http.no_https_redirect" })
+    }
+
+    @Test func headersBeyondCurlsLimitAreSaidUnreadableNotHSTSMissing() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let observation = try await ProbeLab.probe("many-headers")
+        #expect(clock.now - started < .seconds(12))
+        #expect(observation.connection.modernHandshake && observation.trust?.publicTrust.trusted == true)
+        let http = try #require(observation.http)
+        #expect(http.status == 200)
+        let reason = try #require(http.unreadable)
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        let ids = evaluation.findings.map(\.id)
+        #expect(ids.contains("http.response_unreadable") && !ids.contains("http.hsts_missing"), "\(ids)")
+        #expect(evaluation.findings.first { $0.id == "http.response_unreadable" }?.evidence["http.message"] == reason)
+        #expect(evaluation.verdict == .compliant)
+    }
+
+    // MARK: Too much of something: the probe ends within its deadline and judges sensibly
+
+    @Test func aLeafWithTenThousandNamesIsReadWholeAndJudged() async throws {
+        let observation = try await ProbeLab.probe("many-sans", timeout: .seconds(8))
+        #expect(observation.duration < 8.5)
+        #expect(observation.connection.modernHandshake)
+        let leaf = try #require(observation.certificates.first)
+        #expect(leaf.subjectAltNames.count == LabCatalogue.manySANsCount)
+        #expect(leaf.subjectAltNames.last == "127.77.0.39" && leaf.subjectAltNames.contains("many-sans.lab.test"))
+        #expect(observation.trust?.hostnameMatches == true && observation.trust?.publicTrust.trusted == true)
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        #expect(evaluation.verdict == .compliant, "\(evaluation.findings.map(\.id))")
+    }
+
+    @Test func aChainOfAMegabyteIsAFailedHandshakeWithinTheDeadline() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let observation = try await ProbeLab.probe("huge-chain", timeout: .seconds(8))
+        #expect(observation.duration < 8.5, "\(observation.duration)")
+        #expect(clock.now - started < .seconds(12))
+        // OpenSSL's clients refuse a certificate list over 100 kB (SSL_CTX_set_max_cert_list),
+        // as browsers refuse such monsters: no client completes the handshake.
+        #expect(observation.connection.tcpConnected && !observation.connection.modernHandshake, "\(observation.connection)")
+        #expect(observation.connection.failure == .handshake && observation.connection.legacyHandshake == false)
+        #expect(observation.connection.message?.contains("excessive message size") == true, "\(observation.connection)")
+        // The chain as served: leaf, intermediate, and the padding copies: over a megabyte.
+        let catalogue = try LabCatalogue.standard()
+        guard case .server(.tls(let tls))? = catalogue["huge-chain"]?.service else { Issue.record("huge-chain is not TLS"); return }
+        let intermediate = catalogue.authorities.intermediate.certificateDER.count
+        #expect(tls.credential.certificateDER.count + intermediate * (1 + tls.chainPadding) > 1_000_000)
+        #expect(observation.acceptance(of: .tls1_2) == true)  // the server does speak TLS 1.2
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        #expect(evaluation.findings.map(\.id) == ["tls.handshake_failed"], "\(evaluation.findings.map(\.id))")
+        #expect(evaluation.verdict == .noncompliant)
+    }
+
+    @Test(arguments: [("garbage", ConnectionOutcome.Failure.notTLS), ("noise", .notTLS), ("trickle", .tlsTimeout)])
+    func aServerThatSpeaksNoTLSGetsOneConnectionFinding(_ id: String, _ failure: ConnectionOutcome.Failure) async throws {
+        let observation = try await ProbeLab.probe(id, timeout: .seconds(3))
+        #expect(observation.duration < 3.5, "\(observation.duration)")
+        #expect(observation.connection.failure == failure, "\(observation.connection)")
+        // Nothing made up from bytes that are no TLS: one finding, about the connection.
+        #expect(observation.protocols.allSatisfy { $0.accepted != true })
+        let ids = Policy().evaluateEndpoint(observation, now: Date()).findings.map(\.id)
+        #expect(ids == [failure == .tlsTimeout ? "tls.unreachable" : "tls.handshake_failed"], "\(ids)")
+    }
+
     // MARK: Failures end within their deadline
 
     @Test(arguments: [
