@@ -243,14 +243,23 @@ public final class ResultStore: Sendable {
         try read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    /// A run as stored; a `running` run whose process is gone reads as `aborted` with why,
+    /// as the next writer will mark it (a read-only store is never marked, and a run of
+    /// another process may die while this one reads).
     static func runRecord(_ row: Row) throws -> RunRecord {
         let tree: Data = row["inventory_json"]
+        var state = RunState(rawValue: row["state"]) ?? .aborted
+        var note: String? = row["note"]
+        if state == .running {
+            let owner = ProcessIdentity(host: row["host"], pid: row["pid"], startTicks: row["process_start"], bootID: row["boot_id"])
+            if !owner.isAlive { (state, note) = (.aborted, owner.goneReason) }
+        }
         return RunRecord(
             id: RunID(row["id"]), kind: RunKind(rawValue: row["kind"]) ?? .audit,
-            state: RunState(rawValue: row["state"]) ?? .aborted, startedAt: row["started_at"], endedAt: row["ended_at"],
+            state: state, startedAt: row["started_at"], endedAt: row["ended_at"],
             inventoryHash: row["inventory_hash"], inventoryPath: row["inventory_path"],
             inventory: try decoder.decode(Inventory.self, from: tree), host: row["host"], pid: row["pid"],
-            netauditVersion: row["netaudit_version"], note: row["note"],
+            netauditVersion: row["netaudit_version"], note: note,
             resumedFrom: (row["resumed_from"] as Int64?).map(RunID.init))
     }
 

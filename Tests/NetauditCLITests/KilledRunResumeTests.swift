@@ -48,14 +48,20 @@ import Testing
         kill(audit.processIdentifier, SIGKILL)
         audit.waitUntilExit()
 
-        let store = try ResultStore(path: database)
-        let killed = try #require(try store.runs().first)
+        // A read-only report marks nothing, but says that the run was cut off.
+        let report = try CLIRunner.run(["report", "--db", database])
+        #expect(report.stdout.contains("(link_sweep, aborted)") && report.stdout.contains("cut off: process \(audit.processIdentifier) ended"),
+                "\(report.stdout)")
+        let reader = try ResultStore(path: database, readOnly: true)
+        let killed = try #require(try reader.runs().first)
         #expect(killed.state == .aborted)
-        let kept = try store.linkResults(run: killed.id)
+        let kept = try reader.linkResults(run: killed.id)
         #expect(kept.count > 0 && kept.count <= 100, "\(kept.count) of 301 links stored at the kill")
         #expect(kept.allSatisfy { $0.state == .up })
 
+        // Resumed straight after the kill, before anything else opened the store for writing.
         let resumed = try CLIRunner.run(["audit", "--resume", "\(killed.id)", "--db", database, "--format", "json"])
+        let store = try ResultStore(path: database)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let run = try #require(try AuditCommandTests.json(resumed.stdout)["run"] as? [String: Any])
         #expect(run["resumed_from"] as? Int == Int(killed.id.value) && run["state"] as? String == "complete")

@@ -42,8 +42,14 @@ import Testing
             "  CRITICAL proto.ssl3: The server accepts SSL 3.0.", "  HIGH     cipher.weak: The server accepts weak cipher suites: EXPORT",
         ]),
         Case(id: "http-redirect", status: 0, lines: [
-            "plain http (port ", "(redirects to https)", "verdict: compliant",
+            "plain http (port ", "(redirects to https on this site)", "verdict: compliant",
         ], absent: ["http.no_https_redirect"]),
+        Case(id: "http-redirect-elsewhere", status: 0, lines: [
+            "plain http (port ", "(redirects to https on another site)", "http.no_https_redirect",
+        ], absent: ["on this site"]),
+        Case(id: "many-headers", status: 0, lines: [
+            "  strict-transport-security: (not known: the response head could not be read to its end: ", "http.response_unreadable",
+        ], absent: ["http.hsts_missing", "strict-transport-security: (none)"]),
         Case(id: "https-redirect", status: 0, lines: [
             "https response", "  status: 302 → \(LabCatalogue.httpsRedirectTarget)", "verdict: compliant",
         ]),

@@ -48,8 +48,8 @@ extension EndpointRules {
     /// Nothing answering on the plain port is fine.
     static func httpNoHTTPSRedirect(_ context: EndpointContext) -> Finding? {
         guard let plain = context.observation.plainHTTP, plain.answered else { return nil }
+        if RedirectTarget.staysOnSite(context.observation) { return nil }
         let target = plain.redirectsToHTTPS ? plain.location.flatMap(RedirectTarget.host(ofHTTPS:)) : nil
-        if let target, RedirectTarget.isSameSite(target, context.observation) { return nil }
         var evidence = ["http.plain.port": String(plain.port)]
         if let status = plain.status { evidence["http.plain.status"] = String(status) }
         if let location = plain.location { evidence["http.plain.location"] = location }
@@ -75,7 +75,15 @@ extension EndpointRules {
 }
 
 /// Where a plain-HTTP redirect goes, and whether that is the endpoint's own site.
-enum RedirectTarget {
+public enum RedirectTarget {
+    /// Whether the plain-HTTP answer redirects to HTTPS on the endpoint's own site, as
+    /// `http.no_https_redirect` judges it (for reports that describe the observation).
+    public static func staysOnSite(_ observation: TLSObservation) -> Bool {
+        guard let plain = observation.plainHTTP, plain.redirectsToHTTPS,
+              let target = plain.location.flatMap(host(ofHTTPS:)) else { return false }
+        return isSameSite(target, observation)
+    }
+
     /// The host of an absolute `https://` URL, lower-case, without brackets, port or
     /// userinfo; nil for anything else (a relative reference, another scheme, no host).
     static func host(ofHTTPS location: String) -> String? {

@@ -20,6 +20,9 @@ public enum TLSProbeReport {
     public static func text(_ observation: TLSObservation, evaluation: EndpointEvaluation) -> String {
         var out = text(observation)
         out += FindingsText.render(evaluation.findings)
+        if let local = evaluation.notProbed {
+            return out + "verdict: not judged (netaudit could not make the check in full: \(local.summary))\n"
+        }
         var verdict = "verdict: \(evaluation.verdict.rawValue)"
         if let anchor = evaluation.anchor {
             verdict += " (trusted through \(anchor.store.rawValue) trust\(anchor.subject.map { ": \($0.displaySafe)" } ?? ""))"
@@ -45,7 +48,8 @@ public enum TLSProbeReport {
         if let http = observation.http {
             out.append("https response")
             out.append("  status: \(http.status)" + (http.location.map { " → \($0)" } ?? ""))
-            out.append("  strict-transport-security: \(http.strictTransportSecurity ?? "(none)")")
+            out.append("  strict-transport-security: " + (http.strictTransportSecurity
+                       ?? (http.unreadable.map { "(not known: the response head could not be read to its end: \($0))" } ?? "(none)")))
             let t = http.timings
             let phases = [("dns", t.dns), ("connect", t.connect), ("tls", t.tls), ("first byte", t.firstByte), ("total", t.total)]
                 .map { "\($0.0) \($0.1.map { milliseconds($0) } ?? "-")" }
@@ -97,7 +101,8 @@ public enum TLSProbeReport {
             out.append("plain http (port \(plain.port))")
             if plain.answered {
                 out.append("  status: \(plain.status ?? 0)" + (plain.location.map { " → \($0)" } ?? "")
-                           + (plain.redirectsToHTTPS ? " (redirects to https)" : " (no redirect to https)"))
+                           + (RedirectTarget.staysOnSite(observation) ? " (redirects to https on this site)"
+                              : plain.redirectsToHTTPS ? " (redirects to https on another site)" : " (no redirect to https)"))
             } else {
                 out.append("  no answer" + (plain.message.map { ": \($0)" } ?? ""))
             }
