@@ -3,6 +3,13 @@
 /// when cut. A message never echoes more of a file than that, whatever the file holds (a
 /// secret's line, terminal escapes, a right-to-left override).
 public enum QuotedInput {
+    /// How much of a path as the input writes it a message quotes: enough for any real
+    /// include path, never a file's worth.
+    public static let pathLimit = 60
+    /// How much of a path netaudit resolved (a file that exists, so at most a few hundred
+    /// characters) a message quotes.
+    public static let resolvedPathLimit = 200
+
     public static func quote(_ text: some StringProtocol, limit: Int = 40) -> String {
         var out = ""
         var count = 0

@@ -149,11 +149,11 @@ final class LoadSession {
         if PathText.isPattern(target) {
             targets = PathText.expand(target)
             if targets.isEmpty {
-                reader.error(valueNode, "include \(quoted(relative, limit: 200)) matches no file")
+                reader.error(valueNode, "include \(quoted(relative, limit: QuotedInput.pathLimit)) matches no file")
                 return []
             }
         } else if !FileManager.default.fileExists(atPath: target) {
-            reader.error(valueNode, "included file \(quoted(relative, limit: 200)) does not exist")
+            reader.error(valueNode, "included file \(quoted(relative, limit: QuotedInput.pathLimit)) does not exist")
             return []
         }
         var agencies: [Agency] = []
@@ -161,26 +161,26 @@ final class LoadSession {
             let identity = PathText.identity(display)
             if let index = includeChain.firstIndex(where: { $0.identity == identity }) {
                 if index == includeChain.count - 1 {
-                    reader.error(valueNode, "include \(quoted(relative, limit: 200)) includes the file itself")
+                    reader.error(valueNode, "include \(quoted(relative, limit: QuotedInput.pathLimit)) includes the file itself")
                 } else {
                     let cycle = includeChain[index...].map(\.display) + [display]
-                    reader.error(valueNode, "include \(quoted(relative, limit: 200)) makes a cycle: \(cycle.joined(separator: " → "))")
+                    reader.error(valueNode, "include \(quoted(relative, limit: QuotedInput.pathLimit)) makes a cycle: \(cycle.joined(separator: " → "))")
                 }
                 continue
             }
             // The true reason first (a FIFO, a device, a folder), then where the file is.
             if let problem = FileKind.problem(display) {
-                reader.error(valueNode, "cannot read \(quoted(display, limit: 200)): \(problem)")
+                reader.error(valueNode, "cannot read \(quoted(display, limit: QuotedInput.resolvedPathLimit)): \(problem)")
                 continue
             }
             guard ([topFolder] + includeFolders).contains(where: { PathText.isInside(identity, folder: $0) }) else {
                 let also = includeFolders.isEmpty ? "" : " or include_folders"
-                reader.error(valueNode, "included file \(quoted(display, limit: 200)) is outside the folder of the top file (\(topFolder)): "
-                                 + "it leads to \(quoted(identity, limit: 200)); only files under that folder\(also) are included")
+                reader.error(valueNode, "included file \(quoted(display, limit: QuotedInput.resolvedPathLimit)) is outside the folder of the top file (\(topFolder)): "
+                                 + "it leads to \(quoted(identity, limit: QuotedInput.resolvedPathLimit)); only files under that folder\(also) are included")
                 continue
             }
             if let first = includedAt[identity] {
-                reader.error(valueNode, "\(quoted(display, limit: 200)) is already included at \(first)")
+                reader.error(valueNode, "\(quoted(display, limit: QuotedInput.resolvedPathLimit)) is already included at \(first)")
                 continue
             }
             includedAt[identity] = here

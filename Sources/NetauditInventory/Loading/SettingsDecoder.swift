@@ -38,7 +38,7 @@ struct SettingsDecoder {
             let path = PathText.resolve(relative, from: file)
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
-                reader.error(item, "include folder \(quoted(relative, limit: 200)) is not a folder (looked for \(path))")
+                reader.error(item, "include folder \(quoted(relative, limit: QuotedInput.pathLimit)) is not a folder (looked for \(path))")
                 continue
             }
             folders.append(PathText.identity(path))
@@ -191,15 +191,15 @@ struct SettingsDecoder {
             let path = PathText.resolve(relative, from: file)
             // A FIFO or a device is refused without opening it: reading one could block the load.
             if let problem = FileKind.problem(path), problem != "no such file", problem != "permission denied" {
-                reader.error(item, "\(noun) \(quoted(relative, limit: 200)) cannot be read: \(problem)")
+                reader.error(item, "\(noun) \(quoted(relative, limit: QuotedInput.pathLimit)) cannot be read: \(problem)")
                 continue
             }
             guard let data = FileManager.default.contents(atPath: path) else {
-                reader.error(item, "\(noun) \(quoted(relative, limit: 200)) cannot be read (looked for \(path))")
+                reader.error(item, "\(noun) \(quoted(relative, limit: QuotedInput.pathLimit)) cannot be read (looked for \(path))")
                 continue
             }
             guard String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
-                reader.error(item, "\(noun) \(quoted(relative, limit: 200)) holds no PEM certificate")
+                reader.error(item, "\(noun) \(quoted(relative, limit: QuotedInput.pathLimit)) holds no PEM certificate")
                 continue
             }
             paths.append(path)

@@ -2,6 +2,11 @@
 enum Suggestion {
     /// The candidate closest to `word`, if it is close enough to be a likely typo.
     static func closest(to word: String, in candidates: [String]) -> String? {
+        // No typo is more than 3 edits away, so no longer or shorter by more than 3: a huge
+        // value (8 MB of it) is never compared character by character.
+        let length = word.count
+        let candidates = candidates.filter { abs($0.count - length) <= 3 }
+        guard !candidates.isEmpty else { return nil }
         let lowered = word.lowercased()
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
@@ -9,7 +14,7 @@ enum Suggestion {
             if best == nil || distance < best!.distance { best = (candidate, distance) }
         }
         guard let best else { return nil }
-        let limit = max(1, min(3, max(word.count, best.candidate.count) / 3))
+        let limit = max(1, min(3, max(length, best.candidate.count) / 3))
         return best.distance <= limit ? best.candidate : nil
     }
 
