@@ -101,13 +101,17 @@ public struct AuditRunner: Sendable {
             return id
         }
         let taken: TakenOver
-        do { taken = try resuming.map { old throws(StoreError) in try store.takeOver(from: old, to: id) } ?? TakenOver() } catch {
+        do {
+            taken = try resuming.map { old throws(StoreError) in
+                try store.takeOver(from: old, to: id, links: Self.finishedLinks(try store.linkResults(run: old), plan: plan))
+            } ?? TakenOver()
+        } catch {
             try? store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
             throw error
         }
         let tally = Tally(plan: plan, progress: progress)
         for code in taken.linkStates.keys { tally.checkDone(code, failed: !Policy.isConnected(taken.linkStates[code])) }
-        for key in taken.endpoints { tally.checkDone(String(key.prefix { $0 != " " }), failed: false) }
+        for key in taken.endpoints { tally.checkDone(key.agencyCode, failed: false) }
         enum Outcome: Sendable { case finished(StoreError?), interrupted, deadline }
         let outcome = await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
@@ -149,6 +153,26 @@ public struct AuditRunner: Sendable {
             try store.finishRun(id, state: .aborted, note: "interrupted")
         }
         return id
+    }
+
+    /// The links of an aborted run that a resumed run may take over: a whole series (every
+    /// request of `probe.link.count` sent: a series cut short by the interruption is not a
+    /// result) with a state, and, for a link judged down behind a `via` node, only when that
+    /// node is taken over too (else it was judged without knowing whether the node was down).
+    static func finishedLinks(_ results: [LinkResult], plan: AuditPlan) -> Set<String> {
+        let count = plan.inventory.probe.linkCount
+        let via = Dictionary(plan.agencies.compactMap { agency in agency.link?.via.map { (agency.code, $0) } },
+                             uniquingKeysWith: { first, _ in first })
+        let whole = results.filter { $0.state != nil && ($0.observation?.sent ?? 0) >= count }
+        var taken = Set(whole.map(\.agencyCode))
+        while true {
+            let judgedBlind = whole.filter { result in
+                taken.contains(result.agencyCode) && Policy.dependsOnVia(result.state)
+                    && via[result.agencyCode].map { !taken.contains($0) } == true
+            }
+            if judgedBlind.isEmpty { return taken }
+            taken.subtract(judgedBlind.map(\.agencyCode))
+        }
     }
 
     /// Why no check can be made at all: the open-file limit does not hold even one.
@@ -194,8 +218,8 @@ public struct AuditRunner: Sendable {
             }
             let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
             try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
-                // Context nodes first, then parents before children: the nodes others depend
-                // on end their series first (the pinger admits series in this order).
+                // Context nodes first, then parents before children, so that the nodes others
+                // depend on tend to start (and end) first; child tasks may start in any order.
                 for agency in context + agencies where taken.linkStates[agency.code] == nil {
                     guard let link = agency.link else { continue }
                     group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
@@ -231,7 +255,7 @@ public struct AuditRunner: Sendable {
             let engine = self.engine, trust = self.trust, policy = self.policy
             try await withThrowingTaskGroup(of: (EndpointResult, LocalFailure?).self) { group in
                 for agency in agencies {
-                    for endpoint in agency.endpoints where !taken.endpoints.contains("\(agency.code) \(endpoint.url.description)") {
+                    for endpoint in agency.endpoints where !taken.endpoints.contains(EndpointKey(agencyCode: agency.code, url: endpoint.url.description)) {
                         group.addTask {
                             let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
                             let evaluation = policy.evaluateEndpoint(observation, now: Date())

@@ -40,7 +40,7 @@ struct AuditCommand: AsyncParsableCommand {
 
             EXIT STATUS:
               0  every level meets its connection target and every endpoint is compliant
-              1  a target is missed or an endpoint is not compliant
+              1  a target is missed or an endpoint is not compliant (for --links-only: in the latest full audit, which the report shows; with none stored, TLS is "not checked" and the status speaks for the connection only)
               2  usage error, invalid inventory, or no right to send ICMP echoes (nothing probed, nothing stored)
               3  internal error
             """
@@ -172,8 +172,14 @@ extension AuditCommand {
     static func resumable(_ id: RunID, db: String) throws -> RunRecord {
         guard FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
         let record: RunRecord?
-        do { record = try ResultStore(path: db).run(id) } catch { throw UserError("\(error)") }  // recovers a run cut off
+        let resumption: RunID?
+        do {
+            let store = try ResultStore(path: db)  // for writing: it recovers a run cut off
+            record = try store.run(id)
+            resumption = try store.resumption(of: id)
+        } catch { throw UserError("\(error)") }
         guard let record else { throw UserError("--resume \(id): no run \(id) in '\(db)'") }
+        if let resumption { throw UserError("--resume \(id): run \(resumption) resumes it already") }
         switch record.state {
         case .complete: throw UserError("--resume \(id): run \(id) is complete; there is nothing to resume")
         case .running: throw UserError("--resume \(id): run \(id) is still running (pid \(record.pid) on \(record.host))")

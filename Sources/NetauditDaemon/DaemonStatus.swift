@@ -39,8 +39,26 @@ public final class DaemonStatus: Sendable {
         public var run: Int64
         public var kind: String
         public var startedAt: Date
+        /// The endpoints of the inventory in force.
         public var endpoints: Int
+        /// Those that run found compliant.
         public var compliant: Int
+        /// Those it did not check (a run with `--only`, or an endpoint added since): not
+        /// known to be compliant.
+        public var notChecked: Int
+
+        /// The endpoints of `inventory` as `run` found them: counted against the inventory,
+        /// so that a run of a part of it (`--only`) never reads as the whole province.
+        init(run: RunRecord, endpoints results: [EndpointResult], inventory: Inventory) {
+            let planned = inventory.endpointKeys
+            let found = results.filter { planned.contains($0.key) }
+            self.run = run.id.value
+            kind = run.kind.rawValue
+            startedAt = run.startedAt
+            endpoints = planned.count
+            compliant = found.filter { $0.verdict == .compliant }.count
+            notChecked = planned.count - Set(found.map(\.key)).count
+        }
     }
 
     public struct Reload: Sendable, Encodable {
@@ -139,7 +157,8 @@ public final class DaemonStatus: Sendable {
         }
         // TLS from the run that checked it, with its date: never from a link sweep.
         if let tls = document.tls {
-            parts.append("TLS (run \(tls.run), \(formatter.string(from: tls.startedAt))): \(tls.compliant)/\(tls.endpoints) endpoints compliant")
+            parts.append("TLS (run \(tls.run), \(formatter.string(from: tls.startedAt))): \(tls.compliant)/\(tls.endpoints) endpoints compliant"
+                         + (tls.notChecked > 0 ? ", \(tls.notChecked) not checked" : ""))
         } else if !parts.isEmpty {
             parts.append("TLS not checked yet")
         }

@@ -78,6 +78,14 @@ public final class ResultStore: Sendable {
             _ = try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
             return pool
         } catch is DatabaseError {
+            // An immutable read sees only the database file: results still in the write-ahead
+            // log would be missing, and the report would pass for the latest. Refused instead.
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            if wal > 0 {
+                throw StoreError(path: path, message: "the latest results are still in \(path)-wal and this process cannot set up "
+                                 + "the shared memory to read them (a folder it may not write, or a full disk): report as the store's "
+                                 + "owner, or once the writer has closed the store")
+            }
             let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
             return try DatabaseQueue(path: uri, configuration: configuration)
         }
@@ -155,15 +163,19 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// Copies into run `to` what run `from` measured to the end: every link result with a
-    /// state (a series cut off with nothing concluded is probed again) and every endpoint
-    /// result, each with its findings and its original time. One transaction.
-    public func takeOver(from: RunID, to: RunID) throws(StoreError) -> TakenOver {
+    /// Copies into run `to` what run `from` measured to the end: the link results of the
+    /// agencies in `links` (the caller's choice: whole series, judged with what they depend
+    /// on) that have a state, and every endpoint result, each with its findings and its
+    /// original time. One transaction.
+    public func takeOver(from: RunID, to: RunID, links: Set<String>) throws(StoreError) -> TakenOver {
         try write { db in
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS taken_links (agency_code TEXT PRIMARY KEY)")
+            try db.execute(sql: "DELETE FROM taken_links")
+            for code in links { try db.execute(sql: "INSERT OR IGNORE INTO taken_links VALUES (?)", arguments: [code]) }
             try db.execute(sql: """
                 INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at)
                 SELECT ?, agency_code, observation_json, state, recorded_at FROM link_results
-                WHERE run_id = ? AND state IS NOT NULL ORDER BY id
+                WHERE run_id = ? AND state IS NOT NULL AND agency_code IN (SELECT agency_code FROM taken_links) ORDER BY id
                 """, arguments: [to.value, from.value])
             try db.execute(sql: """
                 INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at)
@@ -176,13 +188,14 @@ public final class ResultStore: Sendable {
                 WHERE run_id = ? AND (target != 'link' OR agency_code IN
                       (SELECT agency_code FROM link_results WHERE run_id = ? AND state IS NOT NULL))
                 ORDER BY id
-                """, arguments: [to.value, from.value, from.value])
+                """, arguments: [to.value, from.value, to.value])
+            try db.execute(sql: "DELETE FROM taken_links")
             var taken = TakenOver()
             for row in try Row.fetchAll(db, sql: "SELECT agency_code, state FROM link_results WHERE run_id = ?", arguments: [to.value]) {
                 if let state = (row["state"] as String?).flatMap(LinkState.init(rawValue:)) { taken.linkStates[row["agency_code"]] = state }
             }
             for row in try Row.fetchAll(db, sql: "SELECT agency_code, url FROM endpoint_results WHERE run_id = ?", arguments: [to.value]) {
-                taken.endpoints.insert("\(row["agency_code"] as String) \(row["url"] as String)")
+                taken.endpoints.insert(EndpointKey(agencyCode: row["agency_code"], url: row["url"]))
             }
             return taken
         }
@@ -236,6 +249,14 @@ public final class ResultStore: Sendable {
             arguments.append(inventoryPath)
         }
         return (filter, StatementArguments(arguments))
+    }
+
+    /// The run that resumes run `id` (`audit --resume`) and did not end aborted, if any.
+    public func resumption(of id: RunID) throws(StoreError) -> RunID? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE resumed_from = ? AND state != 'aborted' ORDER BY id LIMIT 1",
+                               arguments: [id.value]).map(RunID.init)
+        }
     }
 
     /// A cheap query: whether the store answers (a health check).

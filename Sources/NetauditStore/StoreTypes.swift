@@ -47,12 +47,33 @@ public struct RunRecord: Sendable, Hashable {
     public var resumedFrom: RunID? = nil
 }
 
+/// One endpoint of a run, as results and inventories both name it: its agency and its URL.
+public struct EndpointKey: Sendable, Hashable {
+    public let agencyCode: String
+    public let url: String
+    public init(agencyCode: String, url: String) {
+        self.agencyCode = agencyCode
+        self.url = url
+    }
+}
+
+extension EndpointResult {
+    public var key: EndpointKey { EndpointKey(agencyCode: agencyCode, url: observation.url) }
+}
+
+extension Inventory {
+    /// Every endpoint the inventory plans, by agency and URL.
+    public var endpointKeys: Set<EndpointKey> {
+        Set(allAgencies.flatMap { agency in agency.endpoints.map { EndpointKey(agencyCode: agency.code, url: $0.url.description) } })
+    }
+}
+
 /// What a resumed run took over from the run it resumes: each link judged (by agency code,
-/// with its state) and each endpoint checked ("code url").
+/// with its state) and each endpoint checked.
 public struct TakenOver: Sendable, Equatable {
     public var linkStates: [String: LinkState] = [:]
-    public var endpoints: Set<String> = []
-    public init(linkStates: [String: LinkState] = [:], endpoints: Set<String> = []) {
+    public var endpoints: Set<EndpointKey> = []
+    public init(linkStates: [String: LinkState] = [:], endpoints: Set<EndpointKey> = []) {
         self.linkStates = linkStates
         self.endpoints = endpoints
     }

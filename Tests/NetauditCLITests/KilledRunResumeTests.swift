@@ -76,13 +76,58 @@ import Testing
         #expect(links.filter { before[$0.agencyCode] != nil }.count == kept.count)
         #expect(links.filter { before[$0.agencyCode] != nil }.allSatisfy { before[$0.agencyCode] == $0.observation })
 
-        // The completed run cannot be resumed, nor a run of a changed inventory.
+        // The completed run cannot be resumed, nor the killed one a second time.
         let again = try CLIRunner.run(["audit", "--resume", "\(completed.id)", "--db", database])
         #expect(again.status == 2 && again.stderr.contains("is complete; there is nothing to resume"), "\(again.stderr)")
-        try "\n# edited\n".appendLine(to: folder + "/inventory.yaml")
-        let changed = try CLIRunner.run(["audit", "--resume", "\(killed.id)", "--db", database])
-        #expect(changed.status == 2 && changed.stderr.contains("has changed since run \(killed.id)"), "\(changed.stderr)")
+        let twice = try CLIRunner.run(["audit", "--resume", "\(killed.id)", "--db", database])
+        #expect(twice.status == 2 && twice.stderr.contains("run \(completed.id) resumes it already"), "\(twice.stderr)")
         #expect(try store.integrityCheck() == "ok")
+    }
+}
+
+extension KilledRunResumeTests {
+    /// Ctrl-C (SIGINT) cuts the series in flight short: the aborted run stores what they
+    /// measured, but a series cut short is no result, and `--resume` probes it again.
+    @Test(.enabled(if: getuid() == 0))
+    func aResumeProbesAgainTheSeriesAnInterruptionCutShort() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.writeLongSweep(to: folder, communes: 300)
+        let database = folder + "/r.sqlite"
+        let audit = Process()
+        audit.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        audit.arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", database, "--links-only"]
+        audit.standardOutput = FileHandle.nullDevice
+        audit.standardError = FileHandle.nullDevice
+        try audit.run()
+        defer { if audit.isRunning { kill(audit.processIdentifier, SIGKILL); audit.waitUntilExit() } }
+        Thread.sleep(forTimeInterval: 1.5)  // the first series have ended, the next are half way
+        kill(audit.processIdentifier, SIGINT)
+        audit.waitUntilExit()
+
+        let store = try ResultStore(path: database)
+        let interrupted = try #require(try store.runs().first)
+        #expect(interrupted.state == .aborted && interrupted.note == "interrupted", "\(interrupted)")
+        let stored = try store.linkResults(run: interrupted.id)
+        let cut = stored.filter { ($0.observation?.sent ?? 0) < 10 && $0.state != nil }
+        #expect(!cut.isEmpty, "no series was cut short with a state: the test proves nothing")
+        // Not over an inventory changed since.
+        let original = try String(contentsOfFile: folder + "/inventory.yaml", encoding: .utf8)
+        try "\n# edited\n".appendLine(to: folder + "/inventory.yaml")
+        let changed = try CLIRunner.run(["audit", "--resume", "\(interrupted.id)", "--db", database])
+        #expect(changed.status == 2 && changed.stderr.contains("has changed since run \(interrupted.id)"), "\(changed.stderr)")
+        try original.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let resumed = try CLIRunner.run(["audit", "--resume", "\(interrupted.id)", "--db", database])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let completed = try #require(try store.runs().first)
+        #expect(completed.resumedFrom == interrupted.id && completed.state == .complete)
+        let links = try store.linkResults(run: completed.id)
+        #expect(links.count == 301)
+        #expect(links.allSatisfy { ($0.observation?.sent ?? 0) == 10 }, "every link of the completed run is a whole series")
+        let cutCodes = Set(cut.map(\.agencyCode))
+        let before = Dictionary(uniqueKeysWithValues: stored.map { ($0.agencyCode, $0.observation) })
+        #expect(links.filter { cutCodes.contains($0.agencyCode) }.allSatisfy { before[$0.agencyCode] != $0.observation },
+                "the series cut short were probed again")
     }
 }
 

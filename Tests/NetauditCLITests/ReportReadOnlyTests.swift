@@ -1,4 +1,5 @@
 import Foundation
+import NetauditStore
 import Testing
 
 /// `netaudit report` writes nothing: it reads a store it may not write (another user's, a
@@ -26,6 +27,31 @@ import Testing
         #expect(result.stdout.contains("netaudit run 1 (link_sweep, complete)"), "\(result.stderr)")
         #expect(result.stderr.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == before)
+    }
+
+    /// Results still in the write-ahead log, and no way to set up the shared memory that
+    /// reads them (another user's store, its -shm gone after a crash): refused, never a
+    /// report of the older runs as if they were the latest.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func resultsLeftInTheWriteAheadLogAreNotSilentlyMissed() throws {
+        let folder = try Self.storeWithOneRun()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let copy = folder + "/copy"
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        do {
+            let writer = try ResultStore(path: folder + "/r.sqlite")  // a second run, left in the WAL while open
+            _ = try writer.beginRun(kind: .linkSweep, inventory: try #require(try writer.run(RunID(1))).inventory,
+                                    inventoryPath: "inventory.yaml", inventoryHash: "x")
+            try FileManager.default.copyItem(atPath: folder + "/r.sqlite", toPath: copy + "/r.sqlite")
+            try FileManager.default.copyItem(atPath: folder + "/r.sqlite-wal", toPath: copy + "/r.sqlite-wal")
+            try writer.close()
+        }
+        let result = try CLIRunner.run(
+            ["--reuid=65534", "--regid=65534", "--clear-groups", CLIRunner.binary, "report", "--db", copy + "/r.sqlite"],
+            executable: "/usr/bin/setpriv")
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stderr.contains("the latest results are still in \(copy)/r.sqlite-wal"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
     }
 
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))

@@ -96,4 +96,33 @@ import Testing
         #expect(page.contains("TLS endpoints: from audit run 2"), "\(page)")
         #expect(!page.contains("every endpoint is compliant"))
     }
+
+    /// A TLS-only run of a part of the inventory (`--only`) is not the province's TLS: the
+    /// daemon counts the endpoints it did not check as not checked, never "all compliant".
+    @Test func aRunOfAPartIsNotTheWholeProvincesTLS() async throws {
+        let lab = try LabCatalogue.standard().start(only: ["good-ecdsa", "expired"])
+        defer { lab.stop() }
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.write(folder, lab: lab)
+        let part = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite",
+                                      "--tls-only", "--only", "21583"])
+        #expect(part.status == 0, "the commune has no endpoint: \(part.stderr)")
+        try """
+            inventory: inventory.yaml
+            database: r.sqlite
+            schedules: {link_sweep: {enabled: false}, full_audit: {enabled: false}}
+            http: {listen: "127.0.0.1:0"}
+            """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonCommandTests.RunningDaemon(config: folder + "/netaudit.yaml", folder: folder, watchdogMicroseconds: nil)
+        defer { daemon.stop() }
+        #expect(daemon.wait(20) { daemon.port != nil }, "\(daemon.log)")
+        let port = try #require(daemon.port)
+        let (_, statusText) = try await DaemonCommandTests.get(port, "/status")
+        let tls = try #require(try AuditCommandTests.json(statusText)["tls"] as? [String: Any], "\(statusText)")
+        #expect(tls["run"] as? Int == 1 && tls["endpoints"] as? Int == 2 && tls["compliant"] as? Int == 0
+                && tls["not_checked"] as? Int == 2, "\(tls)")
+        #expect(daemon.wait(5) { daemon.notify.messages.contains { $0.contains("): 0/2 endpoints compliant, 2 not checked") } },
+                "\(daemon.notify.messages)")
+    }
 }

@@ -147,8 +147,7 @@ final class Scheduler: Service, Sendable {
             }
             events += try takeIn(kinds: [.audit, .tlsOnly], newest: \.endpoints, path: path, announce: announce) { run throws(StoreError) in
                 let endpoints = try self.store.endpointResults(run: run.id)
-                self.status.tlsChecked(.init(run: run.id.value, kind: run.kind.rawValue, startedAt: run.startedAt, endpoints: endpoints.count,
-                                             compliant: endpoints.filter { $0.verdict == .compliant }.count))
+                self.status.tlsChecked(.init(run: run, endpoints: endpoints, inventory: self.status.setup.inventory))
                 return (nil, endpoints)
             }
             alerts.announce(events)

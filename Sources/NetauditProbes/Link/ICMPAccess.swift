@@ -5,13 +5,16 @@ import NetauditCore
 /// from every link: without CAP_NET_RAW and with ICMP datagram sockets not allowed for its
 /// group, every ICMP link would be "not probed", which reads like a provincial outage.
 public enum ICMPAccess {
-    /// Why the ICMP `links` cannot be probed by this process (the first address family that
-    /// fails), or nil when they can. Opens a socket per family needed and closes it at once.
-    public static func problem(for links: [Link]) -> String? {
-        let families = Set(links.filter { $0.method == .icmp }.map(\.address.isIPv6))
-        for ipv6 in families.sorted(by: { !$0 && $1 }) {
-            if let problem = ICMPPinger.open(ipv6: ipv6).problem {
-                return problem.hasSuffix(ICMPPinger.advice) ? String(problem.dropLast(ICMPPinger.advice.count)) : problem
+    /// Why this process may not probe the ICMP `links` (the first address family it is
+    /// denied), and how many links of that family there are; nil when it may. Only a
+    /// refusal for want of the right counts: a family the host lacks (IPv6 disabled) or a
+    /// shortage of descriptors is said per link, with its true reason, as before.
+    /// Opens a socket per family needed and closes it at once.
+    public static func problem(for links: [Link]) -> (reason: String, links: Int)? {
+        let icmp = links.filter { $0.method == .icmp }
+        for ipv6 in Set(icmp.map(\.address.isIPv6)).sorted(by: { !$0 && $1 }) {
+            if let refusal = ICMPPinger.open(ipv6: ipv6).refusal {
+                return (refusal, icmp.filter { $0.address.isIPv6 == ipv6 }.count)
             }
         }
         return nil
@@ -19,8 +22,7 @@ public enum ICMPAccess {
 
     /// The whole message for an operator: what failed and the four ways out.
     public static func refusal(for links: [Link], executable: String = CommandLine.arguments.first ?? "netaudit") -> String? {
-        guard let problem = problem(for: links) else { return nil }
-        let count = links.filter { $0.method == .icmp }.count
+        guard let (problem, count) = problem(for: links) else { return nil }
         return "cannot probe the \(count) ICMP link\(count == 1 ? "" : "s") of the inventory: \(problem).\n"
             + "  Either run netaudit as root; or give it the capability: setcap cap_net_raw+ep \(executable) "
             + "(systemd: AmbientCapabilities=CAP_NET_RAW, as netaudit.service has); or allow ICMP datagram sockets "

@@ -109,6 +109,9 @@ final class ICMPPinger: LoopSource {
         var transport: LinkObservation.Transport?
         var problem: String?
         var localFailure: LocalFailure?
+        /// Neither socket opened for want of the right (EPERM, EACCES): no CAP_NET_RAW and
+        /// ICMP datagram sockets not allowed for the group. Its reason, without the advice.
+        var refusal: String?
     }
 
     /// An ICMP socket of this process: datagram if allowed, else raw; or why neither opens.
@@ -119,6 +122,7 @@ final class ICMPPinger: LoopSource {
         var transport: LinkObservation.Transport?
         var problem: String?
         var local: LocalFailure?
+        var refusal: String?
         do throws(SocketError) {
             socket = try SocketHandle(family: family, type: Int32(SOCK_DGRAM.rawValue), protocol: proto)
             transport = .icmpDatagram
@@ -138,13 +142,17 @@ final class ICMPPinger: LoopSource {
                 local = LocalResources.failure(errno: datagramError.code, during: "socket()")
                     ?? LocalResources.failure(errno: rawError.code, during: "socket()")
                 problem = local.map { "no ICMP\(ipv6 ? "v6" : "") socket: \($0.summary) (\($0.message))" }
-                    ?? ICMPPinger.explain(datagram: datagramError, raw: rawError, ipv6: ipv6)
+                    ?? ICMPPinger.explain(datagram: datagramError, raw: rawError, ipv6: ipv6) + advice
+                let denied: Set<Int32> = [EPERM, EACCES]
+                if local == nil, denied.contains(datagramError.code), denied.contains(rawError.code) {
+                    refusal = ICMPPinger.explain(datagram: datagramError, raw: rawError, ipv6: ipv6)
+                }
             }
         }
-        return Opened(socket: socket, transport: transport, problem: problem, localFailure: local)
+        return Opened(socket: socket, transport: transport, problem: problem, localFailure: local, refusal: refusal)
     }
 
-    /// What ends `explain`'s reason in a link's observation; a run refused up front says more.
+    /// What follows `explain`'s reason in a link's observation; a run refused up front says more.
     static let advice = "; grant CAP_NET_RAW, widen ping_group_range, or probe this link with method: tcp"
 
     static func explain(datagram: SocketError, raw: SocketError, ipv6: Bool) -> String {
@@ -152,7 +160,6 @@ final class ICMPPinger: LoopSource {
             .split(whereSeparator: \.isWhitespace).joined(separator: " ") ?? "?"
         return "no ICMP\(ipv6 ? "v6" : "") socket: an unprivileged datagram socket was refused (\(datagram); "
             + "net.ipv4.ping_group_range is '\(range)', group \(getgid())) and a raw socket needs CAP_NET_RAW (\(raw))"
-            + advice
     }
 
     /// Starts a series; `completion` runs on the loop thread when it ends.

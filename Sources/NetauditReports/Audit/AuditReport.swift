@@ -149,8 +149,8 @@ public struct AuditReport: Sendable, Encodable {
     /// The endpoint results of an earlier run that still describe `inventory`: those of its
     /// agencies and URLs (an endpoint added since has no result: it counts as not checked).
     static func current(_ results: [EndpointResult], in inventory: Inventory) -> [EndpointResult] {
-        let planned = Set(inventory.allAgencies.flatMap { agency in agency.endpoints.map { "\(agency.code) \($0.url.description)" } })
-        return results.filter { planned.contains("\($0.agencyCode) \($0.observation.url)") }
+        let planned = inventory.endpointKeys
+        return results.filter { planned.contains($0.key) }
     }
 
     /// One row per agency, for a spreadsheet: UTF-8 with a byte-order mark (so that
