@@ -18,19 +18,24 @@ import Testing
         try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
     }
 
+    /// `netaudit audit --links-only` of the inventory in `folder` into `folder/r.sqlite`, started.
+    static func startSweep(_ folder: String) throws -> Process {
+        let audit = Process()
+        audit.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        audit.arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--links-only"]
+        audit.standardOutput = FileHandle.nullDevice
+        audit.standardError = FileHandle.nullDevice
+        try audit.run()
+        return audit
+    }
+
     @Test(.enabled(if: getuid() == 0))
     func aRunKilledDuringItsLinkPhaseKeepsItsLinksAndResumes() throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Self.writeLongSweep(to: folder, communes: 300)
         let database = folder + "/r.sqlite"
-
-        let audit = Process()
-        audit.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        audit.arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", database, "--links-only"]
-        audit.standardOutput = FileHandle.nullDevice
-        audit.standardError = FileHandle.nullDevice
-        try audit.run()
+        let audit = try Self.startSweep(folder)
         defer { if audit.isRunning { kill(audit.processIdentifier, SIGKILL); audit.waitUntilExit() } }
 
         // Killed 200 ms after the first links are stored: they must come one after another
@@ -94,12 +99,7 @@ extension KilledRunResumeTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Self.writeLongSweep(to: folder, communes: 300)
         let database = folder + "/r.sqlite"
-        let audit = Process()
-        audit.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        audit.arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", database, "--links-only"]
-        audit.standardOutput = FileHandle.nullDevice
-        audit.standardError = FileHandle.nullDevice
-        try audit.run()
+        let audit = try Self.startSweep(folder)
         defer { if audit.isRunning { kill(audit.processIdentifier, SIGKILL); audit.waitUntilExit() } }
         Thread.sleep(forTimeInterval: 1.5)  // the first series have ended, the next are half way
         kill(audit.processIdentifier, SIGINT)
