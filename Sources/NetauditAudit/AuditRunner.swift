@@ -48,12 +48,17 @@ public struct AuditPlan: Sendable {
     /// datagram sockets for its group), with what to do; nil when it can or none is planned.
     public var icmpRefusal: String? {
         guard probesLinks else { return nil }
-        var links = agencies.compactMap(\.link)
-        // A `via` node outside an `--only` subtree is probed too, for its state.
+        return ICMPAccess.refusal(for: (agencies + viaContext).compactMap(\.link))
+    }
+
+    /// The `via` nodes outside the plan (`--only` a subtree) that have a link: probed too,
+    /// for their state only (not stored, not reported), so that a link behind one that is
+    /// silent while the node is down is unreachable, not down.
+    var viaContext: [Agency] {
         let planned = Set(agencies.map(\.code))
-        let context = Set(links.compactMap(\.via)).subtracting(planned)
-        links += inventory.allAgencies.filter { context.contains($0.code) }.compactMap(\.link)
-        return ICMPAccess.refusal(for: links)
+        return Set(agencies.compactMap { $0.link?.via }).subtracting(planned)
+            .compactMap { code in inventory.allAgencies.first { $0.code == code } }
+            .filter { $0.link != nil }
     }
 
     public var probesLinks: Bool { kind != .tlsOnly }
@@ -193,13 +198,7 @@ public struct AuditRunner: Sendable {
             // of the node it depends on, and stored as soon as both are known.
             let settings = LinkProbeSettings(inventory.probe)
             let engine = self.engine
-            // A `via` node outside the plan (`--only` a subtree) is probed too, for its state
-            // only (not stored, not reported): a link behind it that is silent while it is
-            // down is unreachable, not down.
-            let planned = Set(agencies.map(\.code))
-            let context = Set(agencies.compactMap { $0.link?.via }).subtracting(planned)
-                .compactMap { code in inventory.allAgencies.first { $0.code == code } }
-                .filter { $0.link != nil }
+            let context = plan.viaContext
             let probed = Set(agencies.filter { $0.link != nil }.map(\.code)).union(context.map(\.code))
             var waiting: [String: [Agency]] = [:]  // via code → agencies waiting for its state
             // Links taken over from a resumed run are known: not probed, not stored again.
