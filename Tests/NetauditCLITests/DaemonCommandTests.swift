@@ -1,3 +1,4 @@
+import NetauditCore
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -1,3 +1,4 @@
+import NetauditCore
 import Foundation
 import NetauditStore
 import Testing

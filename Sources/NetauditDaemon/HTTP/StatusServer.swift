@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NetauditCore
 import NetauditReports
 import NetauditStore
 import Synchronization

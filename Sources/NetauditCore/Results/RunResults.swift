@@ -1,5 +1,5 @@
 import Foundation
-import NetauditCore
+
 
 /// A run's number in the store.
 public struct RunID: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
@@ -45,6 +45,24 @@ public struct RunRecord: Sendable, Hashable {
     /// The aborted run this one completes (`netaudit audit --resume`): its results were
     /// taken over, and only what it lacked was probed.
     public var resumedFrom: RunID? = nil
+
+    public init(id: RunID, kind: RunKind, state: RunState, startedAt: Date, endedAt: Date?, inventoryHash: String,
+                inventoryPath: String, inventory: Inventory, host: String, pid: Int32, netauditVersion: String,
+                note: String?, resumedFrom: RunID? = nil) {
+        self.id = id
+        self.kind = kind
+        self.state = state
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.inventoryHash = inventoryHash
+        self.inventoryPath = inventoryPath
+        self.inventory = inventory
+        self.host = host
+        self.pid = pid
+        self.netauditVersion = netauditVersion
+        self.note = note
+        self.resumedFrom = resumedFrom
+    }
 }
 
 /// One endpoint of a run, as results and inventories both name it: its agency and its URL.
@@ -108,18 +126,4 @@ public struct EndpointResult: Sendable, Hashable {
         self.verdict = verdict
         self.findings = findings
     }
-}
-
-/// A store failure a user can act on (a path that cannot be opened, a full disk…), with
-/// the file's path and SQLite's message.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public let path: String
-    public let message: String
-
-    public init(path: String, message: String) {
-        self.path = path
-        self.message = message
-    }
-
-    public var description: String { "results store \(path): \(message)" }
 }
