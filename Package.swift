@@ -17,9 +17,15 @@
 //   CCurl, COpenSSL     system libraries from Debian's -dev packages
 //   CNetauditShims      typed C shims for variadic functions and macros Swift cannot call
 //
-//   NetauditAudit       one audit run: plan, probe, evaluate, store (the CLI's and the daemon's)
-//   NetauditStore       the results store: SQLite through GRDB (WAL, migrations); every run,
-//                       observation and finding with its evidence
+//   NetauditStore       the results store as its callers see it: async protocols (a writer
+//                       for runs, a reader for reports and the daemon, history, upkeep),
+//                       StoreError with codes, and history's pure parts (intervals, roll-ups)
+//   NetauditStoreSQLite the SQLite backend through GRDB (WAL, migrations, compact sweeps)
+//   NetauditStores      opens the backend a location names (a path today)
+//   NetauditAudit       one audit run: set-up, plan, probe, evaluate, store (the CLI's and
+//                       the daemon's)
+//   NetauditHistory     reads the store for the reports: a run with what it is compared
+//                       with, and a period's history
 //
 // Who imports C (CCurl, COpenSSL, CNetauditShims, or Glibc for pointers and pthreads):
 //   NetauditProbes      the network (sockets, libcurl), TLS and certificates (OpenSSL), and
@@ -83,19 +89,32 @@ let package = Package(
         ),
         .target(
             name: "NetauditStore",
+            dependencies: ["NetauditCore", "CNetauditShims"]
+        ),
+        .target(
+            name: "NetauditStoreSQLite",
             dependencies: [
                 "NetauditCore",
-                "CNetauditShims",
+                "NetauditPolicy",
+                "NetauditStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
+            name: "NetauditStores",
+            dependencies: ["NetauditStore", "NetauditStoreSQLite"]
+        ),
+        .target(
             name: "NetauditAudit",
-            dependencies: ["NetauditCore", "NetauditProbes", "NetauditPolicy", "NetauditStore"]
+            dependencies: ["NetauditCore", "NetauditInventory", "NetauditProbes", "NetauditPolicy", "NetauditStore"]
         ),
         .target(
             name: "NetauditReports",
-            dependencies: ["NetauditCore", "NetauditInventory", "NetauditStore", "NetauditPolicy"]
+            dependencies: ["NetauditCore", "NetauditInventory", "NetauditPolicy"]
+        ),
+        .target(
+            name: "NetauditHistory",
+            dependencies: ["NetauditCore", "NetauditStore", "NetauditReports"]
         ),
         .target(
             name: "NetauditProbes",
@@ -113,8 +132,10 @@ let package = Package(
                 "NetauditProbes",
                 "NetauditPolicy",
                 "NetauditStore",
+                "NetauditStores",
                 "NetauditAudit",
                 "NetauditReports",
+                "NetauditHistory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -129,8 +150,10 @@ let package = Package(
                 "NetauditProbes",
                 "NetauditPolicy",
                 "NetauditStore",
+                "NetauditStores",
                 "NetauditAudit",
                 "NetauditReports",
+                "NetauditHistory",
                 "NetauditLab",
                 "NetauditDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -155,13 +178,15 @@ let package = Package(
         .testTarget(name: "NetauditPolicyTests", dependencies: ["NetauditPolicy", "NetauditCore"]),
         .testTarget(
             name: "NetauditStoreTests",
-            dependencies: ["NetauditStore", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore"]),
+        .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore",
+                                                               "NetauditStoreSQLite", "NetauditHistory"]),
         .testTarget(
             name: "NetauditDaemonTests",
             dependencies: [
-                "NetauditDaemon", "NetauditCore", "NetauditInventory", "NetauditStore", "NetauditLab",
+                "NetauditDaemon", "NetauditCore", "NetauditInventory", "NetauditStore", "NetauditStoreSQLite", "NetauditAudit",
+                "NetauditLab",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetauditCLITests",
-            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditPolicy", "NetauditProbes", "NetauditStore",
+            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditPolicy", "NetauditProbes", "NetauditStore", "NetauditStoreSQLite",
                            "NetauditTestSupport"]
         ),
     ],

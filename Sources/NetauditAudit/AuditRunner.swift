@@ -80,12 +80,12 @@ public struct AuditProgress: Sendable {
 /// depends on is known too), so an interrupted run keeps everything it had measured; the
 /// run ends `complete`, or `aborted` when cancelled or past the inventory's `run_timeout`.
 public struct AuditRunner: Sendable {
-    public let store: ResultStore
+    public let store: any ResultWriter & ResultReader
     public let policy: Policy
     public let trust: TrustStores
     public let engine: ProbeEngine
 
-    public init(store: ResultStore, policy: Policy, trust: TrustStores, engine: ProbeEngine) {
+    public init(store: any ResultWriter & ResultReader, policy: Policy, trust: TrustStores, engine: ProbeEngine) {
         self.store = store
         self.policy = policy
         self.trust = trust
@@ -99,19 +99,21 @@ public struct AuditRunner: Sendable {
     public func run(_ plan: AuditPlan, deadline: Duration? = nil, resuming: RunID? = nil,
                     progress: (@Sendable (AuditProgress) -> Void)? = nil) async throws(StoreError) -> RunID {
         let timeout = deadline ?? plan.inventory.probe.runTimeout
-        let id = try store.beginRun(kind: plan.kind, inventory: plan.auditedInventory, inventoryPath: plan.inventoryPath,
-                                    inventoryHash: InventoryFingerprint.sha256(files: plan.inventory.files), resuming: resuming)
+        let id = try await store.beginRun(kind: plan.kind, inventory: plan.auditedInventory, inventoryPath: plan.inventoryPath,
+                                    inventoryHash: InventoryFingerprint.sha256(files: plan.inventory.files), startedAt: Date(), resuming: resuming)
         if let note = Self.descriptorShortage(engine) {
-            try store.finishRun(id, state: .aborted, note: note)  // nothing probed: no verdict at all
+            try await store.finishRun(id, state: .aborted, note: note)  // nothing probed: no verdict at all
             return id
         }
         let taken: TakenOver
         do {
-            taken = try resuming.map { old throws(StoreError) in
-                try store.takeOver(from: old, to: id, links: Self.finishedLinks(try store.linkResults(run: old), plan: plan))
-            } ?? TakenOver()
+            if let old = resuming {
+                taken = try await store.takeOver(from: old, to: id, links: Self.finishedLinks(try await store.linkResults(run: old), plan: plan))
+            } else {
+                taken = TakenOver()
+            }
         } catch {
-            try? store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
+            try? await store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
             throw error
         }
         let tally = Tally(plan: plan, progress: progress)
@@ -144,18 +146,18 @@ public struct AuditRunner: Sendable {
         switch outcome {
         case .finished(nil) where !Task.isCancelled:
             if let note = tally.notProbedNote {
-                try store.finishRun(id, state: .aborted, note: note)  // checks not made: not complete
+                try await store.finishRun(id, state: .aborted, note: note)  // checks not made: not complete
             } else {
-                try store.finishRun(id, state: .complete)
+                try await store.finishRun(id, state: .complete)
             }
         case .finished(let error?):
-            try? store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
+            try? await store.finishRun(id, state: .aborted, note: "the store failed: \(error.message)")
             throw error
         case .deadline:
             let setting = deadline == nil ? "probe.run_timeout: \(timeout.text)" : timeout.text
-            try store.finishRun(id, state: .aborted, note: "the run deadline (\(setting)) passed")
+            try await store.finishRun(id, state: .aborted, note: "the run deadline (\(setting)) passed")
         case .finished(nil), .interrupted:
-            try store.finishRun(id, state: .aborted, note: "interrupted")
+            try await store.finishRun(id, state: .aborted, note: "interrupted")
         }
         return id
     }
@@ -204,16 +206,16 @@ public struct AuditRunner: Sendable {
             // Links taken over from a resumed run are known: not probed, not stored again.
             var states: [String: LinkState?] = taken.linkStates.mapValues { $0 }
             var observations: [String: LinkObservation] = [:]
-            func judge(_ agency: Agency) throws {
+            func judge(_ agency: Agency) async throws {
                 let via = agency.link?.via
                 let observation = observations[agency.code]
                 let findings = policy.evaluateLink(of: agency, observation: observation,
                                                    viaState: via.flatMap { states[$0] ?? nil }, viaCode: via)
                 let state = states[agency.code] ?? nil
                 tally.notProbed(observation?.localFailure)
-                try store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
+                try await store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
                 tally.checkDone(agency.code, failed: !Policy.isConnected(state))
-                for dependent in waiting.removeValue(forKey: agency.code) ?? [] { try judge(dependent) }
+                for dependent in waiting.removeValue(forKey: agency.code) ?? [] { try await judge(dependent) }
             }
             let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
             try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
@@ -224,12 +226,12 @@ public struct AuditRunner: Sendable {
                     group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
                 }
                 // Agencies without a link: judged at once.
-                for agency in agencies where agency.link == nil && taken.linkStates[agency.code] == nil { try judge(agency) }
+                for agency in agencies where agency.link == nil && taken.linkStates[agency.code] == nil { try await judge(agency) }
                 for try await (code, observation) in group {
                     states[code] = policy.linkState(observation)
                     guard let agency = byCode[code] else {
                         // A context node: its dependents can be judged now.
-                        for dependent in waiting.removeValue(forKey: code) ?? [] { try judge(dependent) }
+                        for dependent in waiting.removeValue(forKey: code) ?? [] { try await judge(dependent) }
                         continue
                     }
                     observations[code] = observation
@@ -238,14 +240,14 @@ public struct AuditRunner: Sendable {
                        !states.keys.contains(via) {
                         waiting[via, default: []].append(agency)
                     } else {
-                        try judge(agency)
+                        try await judge(agency)
                     }
                 }
             }
             // Judged and stored even when interrupted: every series returned what it measured.
             // (Only a via node that never reported leaves agencies waiting.)
             while let via = waiting.keys.first {
-                for agency in waiting.removeValue(forKey: via) ?? [] { try judge(agency) }
+                for agency in waiting.removeValue(forKey: via) ?? [] { try await judge(agency) }
             }
             try Task.checkCancellation()
         }
@@ -272,7 +274,7 @@ public struct AuditRunner: Sendable {
                         tally.checkDone(result.agencyCode, failed: true)
                         continue
                     }
-                    try store.record(result, in: id)
+                    try await store.record(result, in: id)
                     tally.checkDone(result.agencyCode, failed: result.verdict != .compliant)
                 }
             }

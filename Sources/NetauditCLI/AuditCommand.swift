@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import NetauditAudit
 import NetauditCore
-import NetauditDaemon
 import NetauditInventory
 import NetauditPolicy
 import NetauditProbes
 import NetauditReports
+import NetauditHistory
 import NetauditStore
+import NetauditStores
 import Synchronization
 
 /// Output formats of the audit report.
@@ -73,8 +74,11 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Complete the aborted run with this id: take over what it measured and probe only what it lacks, as a new run that refers to it (same inventory, kind and --only; the inventory must not have changed).", valueName: "run"))
     var resume: Int64?
 
-    @Option(help: ArgumentHelp("After the run, delete the runs that ended more than N days ago (default: keep all).", valueName: "days"))
+    @Option(help: ArgumentHelp("After the run, delete the link sweeps and TLS-only runs (raw rows) that ended more than N days ago; full audits, outages and daily roll-ups are kept (--history-days). Default: the configuration's retention with --config, else keep all.", valueName: "days"))
     var keepDays: Int?
+
+    @Option(help: ArgumentHelp("After the run, delete full audits, state intervals and daily roll-ups older than N days (default: the configuration's retention with --config, else keep all).", valueName: "days"))
+    var historyDays: Int?
 
     @OptionGroup var report: ReportOptions
 
@@ -84,6 +88,7 @@ struct AuditCommand: AsyncParsableCommand {
     func validate() throws {
         if linksOnly && tlsOnly { throw ValidationError("--links-only and --tls-only exclude each other.") }
         if let keepDays, keepDays < 1 { throw ValidationError("--keep-days must be at least 1.") }
+        if let historyDays, historyDays < 1 { throw ValidationError("--history-days must be at least 1.") }
         if inventory == nil && config == nil && resume == nil {
             throw ValidationError("Missing expected argument '--inventory <path>' (or --config <file>).")
         }
@@ -104,9 +109,13 @@ struct AuditCommand: AsyncParsableCommand {
             }
         }
         let db = self.db ?? daemonConfiguration?.database ?? "netaudit.sqlite"
-        let resumed = try resume.map { try Self.resumable(RunID($0), db: db) }
+        // Retention only when asked for (an option, or the configuration's tiers).
+        var history = daemonConfiguration?.history ?? HistorySettings(rawDays: 36_500, historyDays: 36_500)
+        if let keepDays { history.rawDays = keepDays }
+        if let historyDays { history.historyDays = historyDays }
+        let prunes = keepDays != nil || historyDays != nil || daemonConfiguration != nil
+        let resumed = try await resume.asyncMap { try await Self.resumable(RunID($0), db: db, history: history) }
         let inventoryPath = self.inventory ?? daemonConfiguration?.inventory ?? resumed!.inventoryPath
-        let keepDays = self.keepDays ?? daemonConfiguration?.keepDays
         let caFiles = self.caFiles + (daemonConfiguration?.caFiles ?? [])
         var inventory = try loadInventory(inventoryPath)
         for file in caFiles where !FileManager.default.isReadableFile(atPath: file) {
@@ -126,8 +135,8 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
-        let store: ResultStore
-        do { store = try ResultStore(path: db) } catch { throw UserError("\(error)") }
+        let store: any ResultStore
+        do { store = try Stores.open(db, history: history) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
         }
@@ -150,10 +159,12 @@ struct AuditCommand: AsyncParsableCommand {
         }
         interrupt.stop()
         progress.clear()
-        if let keepDays {
-            do { try store.prune(keepingDays: keepDays) } catch { printError("netaudit: retention: \(error)") }
+        if prunes {
+            do { _ = try await store.prune(now: Date()) } catch { printError("netaudit: retention: \(error)") }
         }
-        let auditReport = try AuditReport(store: store, run: id)
+        let auditReport: AuditReport
+        do { auditReport = try await AuditReport.load(from: store, run: id) } catch { throw UserError("\(error)") }
+        try? await store.close()
         let text = try self.report.render(auditReport, colour: output == nil && isatty(1) == 1)
         if let output {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
@@ -169,14 +180,15 @@ struct AuditCommand: AsyncParsableCommand {
 
 extension AuditCommand {
     /// The run `--resume` names, if it can be resumed: it exists and was aborted.
-    static func resumable(_ id: RunID, db: String) throws -> RunRecord {
+    static func resumable(_ id: RunID, db: String, history: HistorySettings) async throws -> RunRecord {
         guard FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
         let record: RunRecord?
         let resumption: RunID?
         do {
-            let store = try ResultStore(path: db)  // for writing: it recovers a run cut off
-            record = try store.run(id)
-            resumption = try store.resumption(of: id)
+            let store = try Stores.open(db, history: history)  // for writing: it recovers a run cut off
+            record = try await store.run(id)
+            resumption = try await store.resumption(of: id)
+            try await store.close()
         } catch { throw UserError("\(error)") }
         guard let record else { throw UserError("--resume \(id): no run \(id) in '\(db)'") }
         if let resumption { throw UserError("--resume \(id): run \(resumption) resumes it already") }
@@ -238,8 +250,8 @@ struct ReportCommand: AsyncParsableCommand {
         let report: AuditReport
         do {
             // Read only: a report writes nothing, so it works on a read-only store or a full disk.
-            let store = try ResultStore(path: db, readOnly: true)
-            report = try AuditReport(store: store, run: run.map(RunID.init))
+            let store = try Stores.open(db, access: .readOnly)
+            report = try await AuditReport.load(from: store, run: run.map(RunID.init))
         } catch {
             throw UserError("\(error)")
         }
@@ -300,6 +312,14 @@ final class SignalWatch: @unchecked Sendable {
 
     func stop() {
         sources.forEach { $0.cancel() }
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }
 

@@ -1,3 +1,4 @@
+import NetauditAudit
 import ArgumentParser
 import Foundation
 import NetauditDaemon

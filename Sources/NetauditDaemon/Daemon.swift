@@ -3,7 +3,10 @@ import Hummingbird
 import Logging
 import NetauditInventory
 import NetauditProbes
+import NetauditAudit
+import NetauditCore
 import NetauditStore
+import NetauditStores
 import ServiceLifecycle
 import UnixSignals
 
@@ -39,9 +42,9 @@ public enum Daemon {
             return ExitStatus.invalidSetup
         }
         level.current = Logger.Level(setup.configuration.logLevel)
-        let store: ResultStore
+        let store: any ResultStore
         do {
-            store = try ResultStore(path: setup.configuration.database)
+            store = try Stores.open(setup.configuration.database, history: setup.configuration.history)
         } catch {
             logger.error("\(error); nothing started")
             return ExitStatus.invalidSetup
@@ -49,13 +52,14 @@ public enum Daemon {
         for run in store.recoveredRuns {
             logger.notice("run \(run) was cut off earlier (its process is gone); it is now marked aborted", metadata: ["run": "\(run)"])
         }
-        logger.notice("starting: inventory \(setup.inventoryPath) (\(setup.inventory.allAgencies.count) agencies), store \(store.path)",
+        logger.notice("starting: inventory \(setup.inventoryPath) (\(setup.inventory.allAgencies.count) agencies), store \(store.location)",
                       metadata: ["configuration": "\(configurationPath)"])
 
         let status = DaemonStatus(setup: setup, configurationPath: configurationPath)
         let metrics = DaemonMetrics()
                 let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { status.setup.configuration.webhook })
         let scheduler = Scheduler(status: status, store: store, metrics: metrics, alerts: alerts, notifier: notifier, logger: logger)
+        await scheduler.start()  // what the store already holds was announced before
         // Trapped now, before READY=1, so that a SIGHUP right after start is a reload.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let reloader = Reloader(signals: hangups, path: configurationPath, status: status, level: level, metrics: metrics,
@@ -91,8 +95,8 @@ public enum Daemon {
             logger.error("stopped on an error: \(error)")
             exitStatus = ExitStatus.internalError
         }
-        scheduler.metricsSettled()  // a rebuild in flight reads the store: let it end first
-        do { try store.close() } catch { logger.error("closing the store: \(error)") }
+        await scheduler.metricsSettled()  // a rebuild in flight reads the store: let it end first
+        do { try await store.close() } catch { logger.error("closing the store: \(error)") }
         logger.notice("stopped")
         return exitStatus
     }

@@ -1,9 +1,9 @@
+import NetauditAudit
 import Foundation
 import NetauditCore
 import NetauditInventory
 import NetauditProbes
 import NetauditReports
-import NetauditStore
 import Synchronization
 
 /// The daemon's shared state: the setup in force (swapped whole by a reload), and what the

@@ -2,6 +2,7 @@ import Foundation
 import NetauditCore
 import NetauditLab
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// `netaudit audit` and `netaudit report` end to end: a small province, real probes, a real
@@ -50,7 +51,7 @@ import Testing
     /// Links only, in a private network namespace where the kernel ignores echo requests:
     /// ICMP links are down, TCP links to a closed port answer (RST) and are up.
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
-    func linksUpDownUnreachableAndUnconfigured() throws {
+    func linksUpDownUnreachableAndUnconfigured() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """
@@ -104,7 +105,7 @@ import Testing
     }
 
     /// Endpoints of lab cases: compliant, non-compliant and unreachable, with their findings stored.
-    @Test func endpointsAreJudgedAndStored() throws {
+    @Test func endpointsAreJudgedAndStored() async throws {
         let lab = try LabCatalogue.standard().start(only: ["good-ecdsa", "expired", "refused"])
         defer { lab.stop() }
         let folder = try Self.folder()
@@ -129,22 +130,22 @@ import Testing
         #expect(result.stdout.contains("TLS endpoints, per level"))
         #expect(result.stdout.contains("Result: targets missed or endpoints not compliant."))
 
-        let store = try ResultStore(path: folder + "/results.sqlite")
-        let run = try #require(try store.runs().first)
+        let store = try SQLiteStore(path: folder + "/results.sqlite")
+        let run = try #require(try await store.runs().first)
         #expect(run.state == .complete && run.kind == .audit)
-        let endpoints = Dictionary(uniqueKeysWithValues: try store.endpointResults(run: run.id).map {
+        let endpoints = Dictionary(uniqueKeysWithValues: try await store.endpointResults(run: run.id).map {
             ($0.observation.serverName, $0) })
         #expect(endpoints["good-ecdsa.lab.test"]?.verdict == .compliant)
         #expect(endpoints["expired.lab.test"]?.verdict == .noncompliant)
         #expect(endpoints["expired.lab.test"]?.findings.map(\.id).contains("cert.expired") == true)
         #expect(endpoints["refused.lab.test"]?.verdict == .unreachable)
         #expect(endpoints["refused.lab.test"]?.findings.first?.id == "tls.unreachable")
-        #expect(try store.integrityCheck() == "ok")
+        #expect(try await store.integrityCheck() == "ok")
     }
 
     /// A complete run, then SIGKILL in the middle of a second, then a third: the killed run is
     /// aborted with what it stored kept, the third complete, the first unchanged, the file sound.
-    @Test func aRunKilledMidwayIsAbortedAndTheNextOneCompletes() throws {
+    @Test func aRunKilledMidwayIsAbortedAndTheNextOneCompletes() async throws {
         let lab = try LabCatalogue.standard().start(only: ["tarpit"])
         defer { lab.stop() }
         let folder = try Self.folder()
@@ -156,11 +157,10 @@ import Testing
         let arguments = ["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/results.sqlite"]
         let first = try CLIRunner.run(arguments + ["--links-only"])
         #expect(first.status == 0, "\(first.stderr)")
-        let (firstRun, firstLinks) = try {
-            let store = try ResultStore(path: folder + "/results.sqlite")
-            let run = try #require(try store.runs().first)
-            return (run, try store.linkResults(run: run.id))
-        }()
+        let firstStore = try SQLiteStore(path: folder + "/results.sqlite")
+        let firstRun = try #require(try await firstStore.runs().first)
+        let firstLinks = try await firstStore.linkResults(run: firstRun.id)
+        try await firstStore.close()
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
@@ -172,9 +172,9 @@ import Testing
         let deadline = Date().addingTimeInterval(10)
         var stored = false
         while !stored && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.1)
-            if let store = try? ResultStore(path: folder + "/results.sqlite"), let run = try? store.runs().first, run.id.value == 2 {
-                stored = ((try? store.linkResults(run: run.id).count) ?? 0) == 1
+            try await Task.sleep(for: .milliseconds(100))
+            if let store = try? SQLiteStore(path: folder + "/results.sqlite"), let run = try? await store.runs().first, run.id.value == 2 {
+                stored = ((try? await store.linkResults(run: run.id).count) ?? 0) == 1
             }
         }
         #expect(stored)
@@ -184,18 +184,18 @@ import Testing
 
         let third = try CLIRunner.run(arguments + ["--links-only"])
         #expect(third.stderr.contains("run 2 was cut off earlier; it is now marked aborted"))
-        let store = try ResultStore(path: folder + "/results.sqlite")
-        let runs = try store.runs()
+        let store = try SQLiteStore(path: folder + "/results.sqlite")
+        let runs = try await store.runs()
         #expect(runs.map(\.id.value) == [3, 2, 1])
         #expect(runs.map(\.state) == [.complete, .aborted, .complete])
         #expect(runs[1].note?.contains("ended without finishing") == true)
-        #expect(try store.linkResults(run: runs[1].id).count == 1)  // what the killed run stored stays
+        #expect(try await store.linkResults(run: runs[1].id).count == 1)  // what the killed run stored stays
         #expect(runs[2] == firstRun)  // the earlier run, unchanged
-        #expect(try store.linkResults(run: runs[2].id) == firstLinks)
-        #expect(try store.integrityCheck() == "ok")
+        #expect(try await store.linkResults(run: runs[2].id) == firstLinks)
+        #expect(try await store.integrityCheck() == "ok")
     }
 
-    @Test func anInvalidInventoryProbesNothingAndExitsWith2() throws {
+    @Test func anInvalidInventoryProbesNothingAndExitsWith2() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CLIRunner.run(["audit", "--inventory", "Tests/NetauditInventoryTests/Fixtures/invalid/via-cycle.yaml",
@@ -208,7 +208,7 @@ import Testing
 
 /// Report formats, languages and the changes since the previous run.
 @Suite(.serialized) struct ReportFormatTests {
-    @Test func csvVietnameseLabelsAndChangesSinceThePreviousRun() throws {
+    @Test func csvVietnameseLabelsAndChangesSinceThePreviousRun() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try AuditCommandTests.writeSmallProvince(to: folder, communeName: #"Phường \"Quy Nhơn\", mới"#)
@@ -236,7 +236,7 @@ import Testing
 /// The HTML report opens in a real browser: Debian's Chromium, headless, takes a screenshot.
 @Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")))
 struct HTMLReportTests {
-    @Test func theHTMLReportRendersInHeadlessChromium() throws {
+    @Test func theHTMLReportRendersInHeadlessChromium() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try AuditCommandTests.writeSmallProvince(to: folder, communeName: "Phường Quy Nhơn <b>")
@@ -294,7 +294,7 @@ struct HTMLReportTests {
         "noise": ["tls.handshake_failed"],
     ]
 
-    @Test func everyCaseGetsItsFindings() throws {
+    @Test func everyCaseGetsItsFindings() async throws {
         let lab = try LabCatalogue.standard().start()
         defer { lab.stop() }
         let folder = try AuditCommandTests.folder()
@@ -324,9 +324,9 @@ struct HTMLReportTests {
             """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
         let result = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--tls-only"])
         #expect(result.status == 1, "\(result.stderr)")
-        let store = try ResultStore(path: folder + "/r.sqlite")
-        let run = try #require(try store.runs().first)
-        let byCase = Dictionary(uniqueKeysWithValues: try store.endpointResults(run: run.id).map {
+        let store = try SQLiteStore(path: folder + "/r.sqlite")
+        let run = try #require(try await store.runs().first)
+        let byCase = Dictionary(uniqueKeysWithValues: try await store.endpointResults(run: run.id).map {
             (String($0.observation.serverName.dropLast(".lab.test".count)).replacingOccurrences(of: "tls1-", with: "tls1_"), $0)
         })
         for (id, ids) in Self.expected where lab.unavailable[id] == nil {
@@ -343,31 +343,31 @@ struct HTMLReportTests {
 /// A full disk mid-run: a clear message, exit status 2, and what was stored stays readable.
 @Suite(.serialized, .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
 struct FullDiskTests {
-    @Test func aFullDiskEndsTheAuditWithAClearMessage() throws {
+    @Test func aFullDiskEndsTheAuditWithAClearMessage() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let disk = folder + "/disk"
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        // A 320 KiB file system, in a private mount namespace: the run and its first results
+        // A 480 KiB file system, in a private mount namespace: the run and its first results
         // fit, the 255 agencies' results do not.
         let inventory = CLIRunner.repository + "/Inventory/gia-lai-2019"
         let result = try CLIRunner.run(
-            ["-c", "mount -t tmpfs -o size=320k tmpfs \(disk) && \(CLIRunner.binary) audit --inventory \(inventory) --db \(disk)/r.sqlite --links-only; echo status=$?; cp \(disk)/r.sqlite* \(folder)/"],
+            ["-c", "mount -t tmpfs -o size=480k tmpfs \(disk) && \(CLIRunner.binary) audit --inventory \(inventory) --db \(disk)/r.sqlite --links-only; echo status=$?; cp \(disk)/r.sqlite* \(folder)/"],
             executable: "/bin/sh", wrapper: ["/usr/bin/unshare", "--mount"])
         #expect(result.stderr.contains("netaudit: results store \(disk)/r.sqlite: the disk is full (nothing already stored is lost)"), "\(result.stderr)")
         #expect(result.stdout.contains("status=2"))
         // With room again, the store opens: the cut-off run is aborted, its results kept, the file sound.
-        let store = try ResultStore(path: folder + "/r.sqlite")
-        let run = try #require(try store.runs().first)
+        let store = try SQLiteStore(path: folder + "/r.sqlite")
+        let run = try #require(try await store.runs().first)
         #expect(run.state == .aborted)
-        #expect(try store.linkResults(run: run.id).count > 0)
-        #expect(try store.integrityCheck() == "ok")
+        #expect(try await store.linkResults(run: run.id).count > 0)
+        #expect(try await store.integrityCheck() == "ok")
     }
 }
 
 /// `--only CODE` judges the subtree it audited and nothing else.
 @Suite(.serialized) struct AuditOnlyTests {
-    @Test func onlyASubtreeIsReported() throws {
+    @Test func onlyASubtreeIsReported() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """

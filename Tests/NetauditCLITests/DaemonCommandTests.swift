@@ -5,6 +5,7 @@ import FoundationNetworking
 #endif
 import NetauditLab
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// `netaudit daemon` end to end: the binary, a lab province, a `NOTIFY_SOCKET` the test
@@ -44,6 +45,16 @@ import Testing
             return try condition()
         }
 
+        /// `wait` for a condition that reads the store.
+        func wait(_ seconds: Double, for condition: () async throws -> Bool) async rethrows -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try await condition() { return true }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return try await condition()
+        }
+
         /// The port from the "listening on http://127.0.0.1:PORT/" line.
         var port: Int? {
             guard let range = log.range(of: #"listening on http://127\.0\.0\.1:[0-9]+/"#, options: .regularExpression) else { return nil }
@@ -81,8 +92,8 @@ import Testing
         """
     }
 
-    static func linkRuns(_ store: ResultStore) throws -> [RunRecord] {
-        try store.runs(limit: 500).filter { $0.kind == .linkSweep && $0.state == .complete }
+    static func linkRuns(_ store: SQLiteStore) async throws -> [RunRecord] {
+        try await store.runs(limit: 500).filter { $0.kind == .linkSweep && $0.state == .complete }
     }
 
     @Test func readyWatchdogSweepsMetricsReloadAndStop() async throws {
@@ -113,10 +124,14 @@ import Testing
         #expect(daemon.wait(5) { daemon.notify.messages(with: "WATCHDOG=1").count >= 3 }, "watchdog pings: \(daemon.notify.messages)")
 
         // A complete link sweep and the full audit at start, in the store.
-        let store = try ResultStore(path: folder + "/state/results.sqlite")
-        #expect(try daemon.wait(20) { try Self.linkRuns(store).count >= 1 && (try store.latestRun(kinds: [.audit])) != nil }, "\(daemon.log)")
-        let sweep = try #require(try Self.linkRuns(store).first)
-        #expect(try store.linkResults(run: sweep.id).map(\.state) == [.up, .up])
+        let store = try SQLiteStore(path: folder + "/state/results.sqlite")
+        #expect(try await daemon.wait(20) {
+            let sweeps = try await Self.linkRuns(store).count
+            let audit = try await store.latestRun(kinds: [.audit])
+            return sweeps >= 1 && audit != nil
+        }, "\(daemon.log)")
+        let sweep = try #require(try await Self.linkRuns(store).first)
+        #expect(try await store.linkResults(run: sweep.id).map(\.state) == [.up, .up])
         #expect(daemon.log.contains("<6>link sweep complete: run "))
         #expect(daemon.log.contains("<4>endpoint https://expired.lab.test:"), "the expired endpoint is announced\n\(daemon.log)")
         #expect(daemon.log.contains("event=endpoint_noncompliant rule=cert.expired"))
@@ -177,16 +192,19 @@ import Testing
         #expect(daemon.log.contains("<3>\(folder)/inventory.yaml:12:25: unknown key 'nmae' in agency (did you mean 'name'?)"), "\(daemon.log)")
         let lastMessages = daemon.notify.messages.split { $0.contains("RELOADING=1") }.last ?? []
         #expect(daemon.wait(5) { (daemon.notify.messages.split { $0.contains("RELOADING=1") }.last ?? []).contains { $0.hasPrefix("READY=1") } }, "\(lastMessages)")
-        let afterRefusal = try #require(try Self.linkRuns(store).first).id
-        #expect(try daemon.wait(10) { (try Self.linkRuns(store).first?.id ?? afterRefusal) > afterRefusal }, "sweeps go on after a refused reload")
-        let sweepAfterRefusal = try #require(try Self.linkRuns(store).first)
-        #expect(try store.linkResults(run: sweepAfterRefusal.id).count == 2, "the old inventory is still in force")
+        let afterRefusal = try #require(try await Self.linkRuns(store).first).id
+        #expect(try await daemon.wait(10) { (try await Self.linkRuns(store).first?.id ?? afterRefusal) > afterRefusal }, "sweeps go on after a refused reload")
+        let sweepAfterRefusal = try #require(try await Self.linkRuns(store).first)
+        #expect(try await store.linkResults(run: sweepAfterRefusal.id).count == 2, "the old inventory is still in force")
 
         // A valid edit: used from the next sweep on.
         try Self.inventory(endpoints: endpoints, extraCommune: true).write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
         #expect(daemon.wait(10) { daemon.log.contains("<5>reloaded: inventory") }, "\(daemon.log)")
-        #expect(try daemon.wait(15) { try Self.linkRuns(store).first.map { try store.linkResults(run: $0.id).count == 3 } ?? false }, "\(daemon.log)")
+        #expect(try await daemon.wait(15) {
+            guard let run = try await Self.linkRuns(store).first else { return false }
+            return try await store.linkResults(run: run.id).count == 3
+        }, "\(daemon.log)")
 
         // SIGTERM: a clean stop well within the unit's TimeoutStopSec (45 s).
         let start = Date()
@@ -197,9 +215,9 @@ import Testing
         #expect(daemon.process.terminationReason == .exit && daemon.process.terminationStatus == 0)
         #expect(!daemon.notify.messages(with: "STOPPING=1").isEmpty)
         #expect(daemon.log.hasSuffix("<5>stopped\n"), "\(daemon.log)")
-        let runs = try store.runs(limit: 500)
+        let runs = try await store.runs(limit: 500)
         #expect(runs.allSatisfy { $0.state == .complete || ($0.state == .aborted && $0.note == "interrupted") })
-        #expect(try store.integrityCheck() == "ok")
+        #expect(try await store.integrityCheck() == "ok")
     }
 
     /// An inventory that takes seconds to load (150,000 agencies in one file), as a large
@@ -249,7 +267,7 @@ import Testing
 
     /// SIGTERM while a full audit waits on a server that never answers: the probes are
     /// cancelled at once and the run is marked aborted, with what it measured kept.
-    @Test func sigtermDuringARunAbortsItAndStopsAtOnce() throws {
+    @Test func sigtermDuringARunAbortsItAndStopsAtOnce() async throws {
         let lab = try LabCatalogue.standard().start(only: ["tarpit"])
         defer { lab.stop() }
         let folder = try AuditCommandTests.folder()
@@ -269,23 +287,26 @@ import Testing
         defer { daemon.stop() }
         #expect(daemon.wait(20) { !daemon.notify.messages(with: "READY=1").isEmpty }, "\(daemon.log)")
         #expect(daemon.wait(10) { daemon.log.contains("full audit started") })
-        let store = try ResultStore(path: folder + "/results.sqlite")
+        let store = try SQLiteStore(path: folder + "/results.sqlite")
         // The link is stored; the endpoint hangs on the tarpit.
-        #expect(try daemon.wait(10) { try store.runs().first.map { try store.linkResults(run: $0.id).count == 1 } ?? false })
+        #expect(try await daemon.wait(10) {
+            guard let run = try await store.runs().first else { return false }
+            return try await store.linkResults(run: run.id).count == 1
+        })
         let start = Date()
         kill(daemon.process.processIdentifier, SIGTERM)
         #expect(daemon.wait(15) { !daemon.process.isRunning })
         #expect(Date().timeIntervalSince(start) < 5)
         #expect(daemon.process.terminationStatus == 0)
-        let run = try #require(try store.runs().first)
+        let run = try #require(try await store.runs().first)
         #expect(run.kind == .audit && run.state == .aborted && run.note == "interrupted")
-        #expect(try store.linkResults(run: run.id).count == 1)
+        #expect(try await store.linkResults(run: run.id).count == 1)
         #expect(daemon.log.contains("<4>full audit aborted: run \(run.id.value)"), "\(daemon.log)")
     }
 
     /// The daemon sweeping every second while audits run beside it on the same store (the
     /// timer's netaudit-audit.service, or an operator): no "database is locked", no result lost.
-    @Test func theDaemonAndAuditsShareTheStore() throws {
+    @Test func theDaemonAndAuditsShareTheStore() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var communes = ""
@@ -313,9 +334,9 @@ import Testing
         defer { daemon.stop() }
         #expect(daemon.wait(20) { !daemon.notify.messages(with: "READY=1").isEmpty }, "\(daemon.log)")
         // Audits back to back until the daemon has swept three times beside them.
-        let store = try ResultStore(path: folder + "/results.sqlite")
+        let store = try SQLiteStore(path: folder + "/results.sqlite")
         var audits = 0
-        while audits < 60, try Self.linkRuns(store).count < 3 {
+        while audits < 60, try await Self.linkRuns(store).count < 3 {
             let audit = try CLIRunner.run(["audit", "--config", folder + "/netaudit.yaml", "--format", "json"])
             #expect(audit.status == 0, "\(audit.stderr)")
             #expect(!audit.stderr.contains("locked"))
@@ -324,16 +345,16 @@ import Testing
         kill(daemon.process.processIdentifier, SIGTERM)
         #expect(daemon.wait(15) { !daemon.process.isRunning })
         #expect(!daemon.log.contains("locked") && !daemon.log.contains("<3>"), "\(daemon.log)")
-        let runs = try store.runs(limit: 500)
+        let runs = try await store.runs(limit: 500)
         #expect(runs.filter { $0.kind == .audit && $0.state == .complete }.count == audits)
         #expect(runs.filter { $0.kind == .linkSweep && $0.state == .complete }.count >= 3)
         for run in runs where run.state == .complete {
-            #expect(try store.linkResults(run: run.id).count == 41, "run \(run.id) (\(run.kind)) lost results")
+            #expect(try await store.linkResults(run: run.id).count == 41, "run \(run.id) (\(run.kind)) lost results")
         }
-        #expect(try store.integrityCheck() == "ok")
+        #expect(try await store.integrityCheck() == "ok")
     }
 
-    @Test func aBadConfigurationStartsNothing() throws {
+    @Test func aBadConfigurationStartsNothing() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "database: results.sqlite\nschedules:\n  link_sweep: {every: 5 minutes}\n"
@@ -350,7 +371,7 @@ import Testing
 
     /// The HTTP address is taken: a clear message and exit 2 (the unit does not restart on
     /// it), the store closed cleanly.
-    @Test func anAddressInUseIsAClearError() throws {
+    @Test func anAddressInUseIsAClearError() async throws {
         let lab = try LabCatalogue.standard().start(only: ["good-ecdsa"])
         defer { lab.stop() }
         let taken = try lab.endpoint(for: "good-ecdsa")
@@ -371,7 +392,7 @@ import Testing
 
     /// What netaudit-audit.service runs: the inventory and the store come from the
     /// daemon's configuration.
-    @Test func anAuditWithTheDaemonsConfiguration() throws {
+    @Test func anAuditWithTheDaemonsConfiguration() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try AuditCommandTests.writeSmallProvince(to: folder, communeName: "Xã Ia Ka")
@@ -383,8 +404,8 @@ import Testing
         let audit = try CLIRunner.run(["audit", "--config", folder + "/netaudit.yaml", "--format", "json",
                                        "--output", folder + "/state/last-audit.json"])
         #expect(audit.status == 1, "\(audit.stderr)")  // the commune has no link: the target is missed
-        let store = try ResultStore(path: folder + "/state/results.sqlite")
-        #expect(try store.runs().first?.state == .complete)
+        let store = try SQLiteStore(path: folder + "/state/results.sqlite")
+        #expect(try await store.runs().first?.state == .complete)
         #expect(FileManager.default.fileExists(atPath: folder + "/state/last-audit.json"))
     }
 }

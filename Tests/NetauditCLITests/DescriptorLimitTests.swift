@@ -2,6 +2,7 @@ import Foundation
 import NetauditCore
 import NetauditLab
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// An audit under a low open-file limit (`prlimit --nofile`): running out of descriptors is
@@ -68,11 +69,12 @@ import Testing
         }
 
         /// The run as stored, with every result.
-        func stored(_ database: String) throws -> (run: RunRecord, links: [LinkResult], endpoints: [EndpointResult]) {
-            let store = try ResultStore(path: folder + "/" + database)
-            defer { try? store.close() }
-            let run = try #require(try store.runs(limit: 1).first)
-            return (run, try store.linkResults(run: run.id), try store.endpointResults(run: run.id))
+        func stored(_ database: String) async throws -> (run: RunRecord, links: [LinkResult], endpoints: [EndpointResult]) {
+            let store = try SQLiteStore(path: folder + "/" + database)
+            let run = try #require(try await store.runs(limit: 1).first)
+            let stored = (run, try await store.linkResults(run: run.id), try await store.endpointResults(run: run.id))
+            try? await store.close()
+            return stored
         }
     }
 
@@ -88,11 +90,11 @@ import Testing
         #expect(endpoints.allSatisfy { $0.verdict == .compliant })
     }
 
-    @Test(.enabled(if: hasPrlimit)) func aLowLimitGivesNoFalseFindingAndSaysWhatItDid() throws {
+    @Test(.enabled(if: hasPrlimit)) func aLowLimitGivesNoFalseFindingAndSaysWhatItDid() async throws {
         let province = try GoodProvince(agencies: 300)
         defer { province.stop() }
         let result = try province.audit(limit: 64, database: "low.sqlite")
-        let (run, links, endpoints) = try province.stored("low.sqlite")
+        let (run, links, endpoints) = try await province.stored("low.sqlite")
         Self.expectNoFalseFinding(links, endpoints)
         // The engine probed fewer checks at once, and said so.
         #expect(result.stderr.contains("netaudit may open 64 files"), "\(result.stderr)")
@@ -106,13 +108,13 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: hasPrlimit)) func aLimitTooLowForOneCheckIsSaidAndNothingIsHeldAgainstTheServers() throws {
+    @Test(.enabled(if: hasPrlimit)) func aLimitTooLowForOneCheckIsSaidAndNothingIsHeldAgainstTheServers() async throws {
         let province = try GoodProvince(agencies: 40)
         defer { province.stop() }
         let result = try province.audit(limit: 32, database: "tiny.sqlite")
         #expect(result.stderr.contains("netaudit may open 32 files"), "\(result.stderr)")
         #expect(result.stderr.contains("too few for even one check"), "\(result.stderr)")
-        let (run, links, endpoints) = try province.stored("tiny.sqlite")
+        let (run, links, endpoints) = try await province.stored("tiny.sqlite")
         Self.expectNoFalseFinding(links, endpoints)
         #expect(links.isEmpty && endpoints.isEmpty)  // nothing probed, nothing judged
         #expect(run.state == .aborted, "\(run.state)")

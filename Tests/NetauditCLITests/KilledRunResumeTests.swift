@@ -1,6 +1,7 @@
 import NetauditCore
 import Foundation
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// A run killed (SIGKILL) during its link phase keeps the links it had measured, and
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test(.enabled(if: getuid() == 0))
-    func aRunKilledDuringItsLinkPhaseKeepsItsLinksAndResumes() throws {
+    func aRunKilledDuringItsLinkPhaseKeepsItsLinksAndResumes() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Self.writeLongSweep(to: folder, communes: 300)
@@ -42,15 +43,15 @@ import Testing
         // Killed 200 ms after the first links are stored: they must come one after another
         // (about one every 10 ms here), not all at the end of the sweep (all 301 within the
         // last round of sends, about 300 ms).
-        func stored() -> Int {
-            guard FileManager.default.fileExists(atPath: database), let store = try? ResultStore(path: database, readOnly: true),
-                  let run = try? store.runs().first else { return 0 }
-            return (try? store.linkResults(run: run.id).count) ?? 0
+        func stored() async -> Int {
+            guard FileManager.default.fileExists(atPath: database), let store = try? SQLiteStore(path: database, readOnly: true),
+                  let run = try? await store.runs().first else { return 0 }
+            return (try? await store.linkResults(run: run.id).count) ?? 0
         }
         let deadline = Date().addingTimeInterval(30)
-        while stored() == 0 && audit.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while await stored() == 0 && audit.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(audit.isRunning, "the sweep ended before a single link was stored: they come at the end")
-        Thread.sleep(forTimeInterval: 0.2)
+        try await Task.sleep(for: .milliseconds(200))
         kill(audit.processIdentifier, SIGKILL)
         audit.waitUntilExit()
 
@@ -58,23 +59,23 @@ import Testing
         let report = try CLIRunner.run(["report", "--db", database])
         #expect(report.stdout.contains("(link_sweep, aborted)") && report.stdout.contains("cut off: process \(audit.processIdentifier) ended"),
                 "\(report.stdout)")
-        let reader = try ResultStore(path: database, readOnly: true)
-        let killed = try #require(try reader.runs().first)
+        let reader = try SQLiteStore(path: database, readOnly: true)
+        let killed = try #require(try await reader.runs().first)
         #expect(killed.state == .aborted)
-        let kept = try reader.linkResults(run: killed.id)
+        let kept = try await reader.linkResults(run: killed.id)
         #expect(kept.count > 0 && kept.count <= 100, "\(kept.count) of 301 links stored at the kill")
         #expect(kept.allSatisfy { $0.state == .up })
 
         // Resumed straight after the kill, before anything else opened the store for writing.
         let resumed = try CLIRunner.run(["audit", "--resume", "\(killed.id)", "--db", database, "--format", "json"])
-        let store = try ResultStore(path: database)
+        let store = try SQLiteStore(path: database)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let run = try #require(try AuditCommandTests.json(resumed.stdout)["run"] as? [String: Any])
         #expect(run["resumed_from"] as? Int == Int(killed.id.value) && run["state"] as? String == "complete")
         let completedID = try #require(run["id"] as? Int)
-        let completed = try #require(try store.run(RunID(Int64(completedID))))
+        let completed = try #require(try await store.run(RunID(Int64(completedID))))
         #expect(completed.kind == .linkSweep && completed.resumedFrom == killed.id)
-        let links = try store.linkResults(run: completed.id)
+        let links = try await store.linkResults(run: completed.id)
         #expect(links.count == 301 && Set(links.map(\.agencyCode)).count == 301)
         // What the killed run measured was taken over as it was (same observations), not probed again.
         let before = Dictionary(uniqueKeysWithValues: kept.map { ($0.agencyCode, $0.observation) })
@@ -87,7 +88,7 @@ import Testing
         #expect(again.status == 2 && again.stderr.contains("is complete; there is nothing to resume"), "\(again.stderr)")
         let twice = try CLIRunner.run(["audit", "--resume", "\(killed.id)", "--db", database])
         #expect(twice.status == 2 && twice.stderr.contains("run \(completed.id) resumes it already"), "\(twice.stderr)")
-        #expect(try store.integrityCheck() == "ok")
+        #expect(try await store.integrityCheck() == "ok")
     }
 }
 
@@ -95,21 +96,21 @@ extension KilledRunResumeTests {
     /// Ctrl-C (SIGINT) cuts the series in flight short: the aborted run stores what they
     /// measured, but a series cut short is no result, and `--resume` probes it again.
     @Test(.enabled(if: getuid() == 0))
-    func aResumeProbesAgainTheSeriesAnInterruptionCutShort() throws {
+    func aResumeProbesAgainTheSeriesAnInterruptionCutShort() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Self.writeLongSweep(to: folder, communes: 300)
         let database = folder + "/r.sqlite"
         let audit = try Self.startSweep(folder)
         defer { if audit.isRunning { kill(audit.processIdentifier, SIGKILL); audit.waitUntilExit() } }
-        Thread.sleep(forTimeInterval: 1.5)  // the first series have ended, the next are half way
+        try await Task.sleep(for: .milliseconds(1500))  // the first series have ended, the next are half way
         kill(audit.processIdentifier, SIGINT)
         audit.waitUntilExit()
 
-        let store = try ResultStore(path: database)
-        let interrupted = try #require(try store.runs().first)
+        let store = try SQLiteStore(path: database)
+        let interrupted = try #require(try await store.runs().first)
         #expect(interrupted.state == .aborted && interrupted.note == "interrupted", "\(interrupted)")
-        let stored = try store.linkResults(run: interrupted.id)
+        let stored = try await store.linkResults(run: interrupted.id)
         let cut = stored.filter { ($0.observation?.sent ?? 0) < 10 && $0.state != nil }
         #expect(!cut.isEmpty, "no series was cut short with a state: the test proves nothing")
         // Not over an inventory changed since.
@@ -120,9 +121,9 @@ extension KilledRunResumeTests {
         try original.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
         let resumed = try CLIRunner.run(["audit", "--resume", "\(interrupted.id)", "--db", database])
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        let completed = try #require(try store.runs().first)
+        let completed = try #require(try await store.runs().first)
         #expect(completed.resumedFrom == interrupted.id && completed.state == .complete)
-        let links = try store.linkResults(run: completed.id)
+        let links = try await store.linkResults(run: completed.id)
         #expect(links.count == 301)
         #expect(links.allSatisfy { ($0.observation?.sent ?? 0) == 10 }, "every link of the completed run is a whole series")
         let cutCodes = Set(cut.map(\.agencyCode))

@@ -1,13 +1,14 @@
 import Foundation
 import NetauditLab
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// The acceptance case: an audit of a lab province with agencies healthy, down,
 /// behind a down `via` node and without a link, and with good and bad TLS endpoints of the
 /// lab, gives exactly the expected findings, rates, per-unit figures and gap list.
 @Suite(.serialized) struct LabProvinceAuditTests {
-    @Test func aLabProvinceGetsExactlyItsFiguresAndGaps() throws {
+    @Test func aLabProvinceGetsExactlyItsFiguresAndGaps() async throws {
         let lab = try LabCatalogue.standard().start(only: ["good-ecdsa", "government-ca", "expired", "self-signed", "tls1_0-only",
                                                            "hsts-missing", "refused"])
         defer { lab.stop() }
@@ -172,7 +173,7 @@ import Testing
 
     /// `--tls-only` judges no link: the levels are "not probed", not missed, and the exit
     /// status follows the endpoints alone.
-    @Test func aTLSOnlyRunJudgesNoLink() throws {
+    @Test func aTLSOnlyRunJudgesNoLink() async throws {
         let lab = try LabCatalogue.standard().start(only: ["good-ecdsa"])
         defer { lab.stop() }
         let folder = try AuditCommandTests.folder()
@@ -199,7 +200,7 @@ import Testing
 
     /// `--only` a commune behind a district that is down: the district is probed for its
     /// state only, so the commune's silence is `link.unreachable` (the cause is upstream).
-    @Test func onlyASubtreeStillKnowsItsViaNodeIsDown() throws {
+    @Test func onlyASubtreeStillKnowsItsViaNodeIsDown() async throws {
         let district = try Blackhole(address: "127.66.0.2")
         let commune = try Blackhole(address: "127.66.0.3")
         let folder = try AuditCommandTests.folder()
@@ -228,8 +229,8 @@ import Testing
         #expect(gaps.map { $0["code"] as? String } == ["23614"])  // the district is not reported
         #expect((gaps.first?["findings"] as? [[String: Any]])?.map { $0["id"] as? String } == ["link.unreachable"])
         #expect(gaps.first?["cause"] as? String == "623")
-        let store = try ResultStore(path: folder + "/r.sqlite")
-        #expect(try store.linkResults(run: try #require(try store.runs().first).id).map(\.agencyCode) == ["23614"])
+        let store = try SQLiteStore(path: folder + "/r.sqlite")
+        #expect(try await store.linkResults(run: try #require(try await store.runs().first).id).map(\.agencyCode) == ["23614"])
         withExtendedLifetime((district, commune)) {}
     }
 
@@ -286,7 +287,7 @@ import Testing
     }
 
     /// The run's deadline stops checks stuck on a tarpit: the run ends aborted, on time.
-    @Test func theRunDeadlineAbortsARunStuckOnATarpit() throws {
+    @Test func theRunDeadlineAbortsARunStuckOnATarpit() async throws {
         let lab = try LabCatalogue.standard().start(only: ["tarpit"])
         defer { lab.stop() }
         let folder = try AuditCommandTests.folder()
@@ -299,10 +300,10 @@ import Testing
         #expect(Date().timeIntervalSince(begin) < 10)
         #expect(result.status == 1)
         #expect(result.stdout.contains("note: the run deadline (probe.run_timeout: 1s) passed"), "\(result.stdout)")
-        let store = try ResultStore(path: folder + "/r.sqlite")
-        let run = try #require(try store.runs().first)
+        let store = try SQLiteStore(path: folder + "/r.sqlite")
+        let run = try #require(try await store.runs().first)
         #expect(run.state == .aborted)
-        #expect(try store.linkResults(run: run.id).count == 1)  // what it measured before the deadline stays
+        #expect(try await store.linkResults(run: run.id).count == 1)  // what it measured before the deadline stays
 
         // --run-timeout overrides the inventory's.
         let flag = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite",

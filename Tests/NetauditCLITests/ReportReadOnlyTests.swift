@@ -1,6 +1,7 @@
 import NetauditCore
 import Foundation
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// `netaudit report` writes nothing: it reads a store it may not write (another user's, a
@@ -34,18 +35,18 @@ import Testing
     /// reads them (another user's store, its -shm gone after a crash): refused, never a
     /// report of the older runs as if they were the latest.
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
-    func resultsLeftInTheWriteAheadLogAreNotSilentlyMissed() throws {
+    func resultsLeftInTheWriteAheadLogAreNotSilentlyMissed() async throws {
         let folder = try Self.storeWithOneRun()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let copy = folder + "/copy"
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         do {
-            let writer = try ResultStore(path: folder + "/r.sqlite")  // a second run, left in the WAL while open
-            _ = try writer.beginRun(kind: .linkSweep, inventory: try #require(try writer.run(RunID(1))).inventory,
+            let writer = try SQLiteStore(path: folder + "/r.sqlite")  // a second run, left in the WAL while open
+            _ = try await writer.beginRun(kind: .linkSweep, inventory: try #require(try await writer.run(RunID(1))).inventory,
                                     inventoryPath: "inventory.yaml", inventoryHash: "x")
             try FileManager.default.copyItem(atPath: folder + "/r.sqlite", toPath: copy + "/r.sqlite")
             try FileManager.default.copyItem(atPath: folder + "/r.sqlite-wal", toPath: copy + "/r.sqlite-wal")
-            try writer.close()
+            try await writer.close()
         }
         let result = try CLIRunner.run(
             ["--reuid=65534", "--regid=65534", "--clear-groups", CLIRunner.binary, "report", "--db", copy + "/r.sqlite"],

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import NetauditLab
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// A link sweep checks no TLS endpoint, so no view of it may say that every endpoint is
@@ -80,8 +81,8 @@ import Testing
             """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
         let daemon = try DaemonCommandTests.RunningDaemon(config: folder + "/netaudit.yaml", folder: folder, watchdogMicroseconds: nil)
         defer { daemon.stop() }
-        let store = try ResultStore(path: database)
-        #expect(try daemon.wait(20) { try DaemonCommandTests.linkRuns(store).count >= 3 }, "the daemon's sweep at start\n\(daemon.log)")
+        let store = try SQLiteStore(path: database)
+        #expect(try await daemon.wait(20) { try await DaemonCommandTests.linkRuns(store).count >= 3 }, "the daemon's sweep at start\n\(daemon.log)")
         let port = try #require(daemon.port, "\(daemon.log)")
         let (_, statusText) = try await DaemonCommandTests.get(port, "/status")
         let tls = try #require(try AuditCommandTests.json(statusText)["tls"] as? [String: Any], "\(statusText)")

@@ -1,6 +1,7 @@
 import Foundation
 import NetauditCore
 @testable import NetauditDaemon
+import NetauditAudit
 import NetauditInventory
 import NetauditLab
 @testable import NetauditProbes

@@ -2,31 +2,32 @@ import Foundation
 import NetauditCore
 import NetauditDaemon
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// `/metrics` from a real store: the documented series with their labels and values.
 struct DaemonMetricsTests {
-    @Test func theNetworkAsTheLatestRunsShowIt() throws {
+    @Test func theNetworkAsTheLatestRunsShowIt() async throws {
         let folder = try Fixtures.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try ResultStore(path: folder + "/results.sqlite")
+        let store = try SQLiteStore(path: folder + "/results.sqlite")
         let inventory = Fixtures.inventory
         let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-        let audit = try store.beginRun(kind: .audit, inventory: inventory, inventoryPath: "inventory.yaml", inventoryHash: "x")
-        try store.record(Fixtures.endpoint("52", compliant: false, expiresIn: 10, now: now), in: audit)
+        let audit = try await store.beginRun(kind: .audit, inventory: inventory, inventoryPath: "inventory.yaml", inventoryHash: "x")
+        try await store.record(Fixtures.endpoint("52", compliant: false, expiresIn: 10, now: now), in: audit)
         for link in [Fixtures.link("52", up: true), Fixtures.link("21583", up: true), Fixtures.link("21584", up: true)] {
-            try store.record(link, in: audit)
+            try await store.record(link, in: audit)
         }
-        try store.finishRun(audit, state: .complete, endedAt: now)
-        let sweep = try store.beginRun(kind: .linkSweep, inventory: inventory, inventoryPath: "inventory.yaml", inventoryHash: "x")
+        try await store.finishRun(audit, state: .complete, endedAt: now)
+        let sweep = try await store.beginRun(kind: .linkSweep, inventory: inventory, inventoryPath: "inventory.yaml", inventoryHash: "x")
         for link in [Fixtures.link("52", up: true), Fixtures.link("21583", up: false), Fixtures.link("21584", up: true, loss: 0.4)] {
-            try store.record(link, in: sweep)
+            try await store.record(link, in: sweep)
         }
-        try store.finishRun(sweep, state: .complete, endedAt: now.addingTimeInterval(300))
+        try await store.finishRun(sweep, state: .complete, endedAt: now.addingTimeInterval(300))
 
         let metrics = DaemonMetrics()
-        try metrics.refresh(from: store, now: now)
+        try await metrics.refresh(from: store, now: now)
         metrics.runEnded(kind: .linkSweep, state: .complete, duration: .seconds(12))
         let text = metrics.render()
         let lines = Set(text.split(separator: "\n").map(String.init))

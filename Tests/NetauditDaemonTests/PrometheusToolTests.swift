@@ -1,6 +1,7 @@
 import Foundation
 import NetauditDaemon
 import NetauditStore
+import NetauditStoreSQLite
 import Testing
 
 /// Prometheus' own checker on what netaudit ships: the alert rules (checked, and their unit
@@ -28,7 +29,7 @@ struct PrometheusToolTests {
         return (process.terminationStatus, text)
     }
 
-    @Test func theAlertRulesAreValidAndFireWhenTheyShould() throws {
+    @Test func theAlertRulesAreValidAndFireWhenTheyShould() async throws {
         let folder = Self.repository + "/docs/prometheus"
         let check = try Self.promtool(["check", "rules", "netaudit.rules.yml"], in: folder)
         #expect(check.0 == 0, "\(check.1)")
@@ -38,18 +39,18 @@ struct PrometheusToolTests {
     }
 
     /// `promtool check metrics` lints the exposition: syntax, naming, help texts.
-    @Test func theMetricsTextPassesPromtool() throws {
+    @Test func theMetricsTextPassesPromtool() async throws {
         let folder = try Fixtures.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try ResultStore(path: folder + "/results.sqlite")
-        let run = try store.beginRun(kind: .audit, inventory: Fixtures.inventory, inventoryPath: "inventory.yaml", inventoryHash: "x")
+        let store = try SQLiteStore(path: folder + "/results.sqlite")
+        let run = try await store.beginRun(kind: .audit, inventory: Fixtures.inventory, inventoryPath: "inventory.yaml", inventoryHash: "x")
         for link in [Fixtures.link("52", up: true), Fixtures.link("21583", up: false), Fixtures.link("21584", up: true)] {
-            try store.record(link, in: run)
+            try await store.record(link, in: run)
         }
-        try store.record(Fixtures.endpoint("52", compliant: false, expiresIn: 10), in: run)
-        try store.finishRun(run, state: .complete)
+        try await store.record(Fixtures.endpoint("52", compliant: false, expiresIn: 10), in: run)
+        try await store.finishRun(run, state: .complete)
         let metrics = DaemonMetrics()
-        try metrics.refresh(from: store)
+        try await metrics.refresh(from: store)
         metrics.runEnded(kind: .audit, state: .complete, duration: .seconds(3))
         metrics.alert(.agencyDown)
         metrics.webhook(delivered: true)

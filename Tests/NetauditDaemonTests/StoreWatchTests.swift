@@ -2,10 +2,12 @@ import NetauditCore
 import Foundation
 import Logging
 @testable import NetauditDaemon
+import NetauditAudit
 import NetauditInventory
 import NetauditPolicy
 import NetauditProbes
 import NetauditStore
+import NetauditStoreSQLite
 import Synchronization
 import Testing
 
@@ -18,19 +20,19 @@ struct StoreWatchTests {
         var all: [String] { lines.withLock { $0 } }
     }
 
-    static func record(_ store: ResultStore, kind: RunKind = .audit, path: String = "inventory.yaml",
-                       links: [LinkResult], endpoints: [EndpointResult] = []) throws -> RunID {
-        let run = try store.beginRun(kind: kind, inventory: Fixtures.inventory, inventoryPath: path, inventoryHash: "x")
-        try links.forEach { try store.record($0, in: run) }
-        try endpoints.forEach { try store.record($0, in: run) }
-        try store.finishRun(run, state: .complete)
+    static func record(_ store: SQLiteStore, kind: RunKind = .audit, path: String = "inventory.yaml",
+                       links: [LinkResult], endpoints: [EndpointResult] = []) async throws -> RunID {
+        let run = try await store.beginRun(kind: kind, inventory: Fixtures.inventory, inventoryPath: path, inventoryHash: "x")
+        for link in links { try await store.record(link, in: run) }
+        for endpoint in endpoints { try await store.record(endpoint, in: run) }
+        try await store.finishRun(run, state: .complete)
         return run
     }
 
-    @Test func runsOfOtherProcessesAreTakenIn() throws {
+    @Test func runsOfOtherProcessesAreTakenIn() async throws {
         let folder = try Fixtures.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try ResultStore(path: folder + "/results.sqlite")
+        let store = try SQLiteStore(path: folder + "/results.sqlite")
         var configuration = DaemonConfiguration()
         configuration.inventory = "inventory.yaml"
         let setup = AuditSetup(configuration: configuration, inventory: Fixtures.inventory, policy: Policy(),
@@ -45,34 +47,35 @@ struct StoreWatchTests {
         let down = [Fixtures.link("52", up: true), Fixtures.link("21583", up: false), Fixtures.link("21584", up: true)]
 
         // Before the daemon: known, not news.
-        _ = try Self.record(store, links: down, endpoints: [Fixtures.endpoint("52", compliant: false, expiresIn: 90)])
+        _ = try await Self.record(store, links: down, endpoints: [Fixtures.endpoint("52", compliant: false, expiresIn: 90)])
         let scheduler = Scheduler(status: status, store: store, metrics: metrics, alerts: alerts,
                                   notifier: SystemdNotifier(environment: [:]), logger: logger)
+        await scheduler.start()
         #expect(lines.all.isEmpty)
-        scheduler.metricsSettled()
+        await scheduler.metricsSettled()
         #expect(metrics.render().contains(#"netaudit_last_run_id{kind="audit"} 1.0"#))
 
         // The timer's audit: 21583 is back, the endpoint still not compliant.
-        _ = try Self.record(store, links: up, endpoints: [Fixtures.endpoint("52", compliant: false, expiresIn: 90)])
-        scheduler.catchUp(announce: true)
+        _ = try await Self.record(store, links: up, endpoints: [Fixtures.endpoint("52", compliant: false, expiresIn: 90)])
+        await scheduler.catchUp(announce: true)
         #expect(lines.all == ["<5>agency Xã Ia Ka (21583) is connected again agency=21583 event=agency_recovered run=2\n"])
-        scheduler.metricsSettled()
+        await scheduler.metricsSettled()
         #expect(metrics.render().contains(#"netaudit_last_run_id{kind="audit"} 2.0"#))
 
         // Another inventory in the same store: not ours.
-        _ = try Self.record(store, path: "other/inventory.yaml", links: down)
-        scheduler.catchUp(announce: true)
+        _ = try await Self.record(store, path: "other/inventory.yaml", links: down)
+        await scheduler.catchUp(announce: true)
         #expect(lines.all.count == 1)
-        scheduler.metricsSettled()
+        await scheduler.metricsSettled()
         #expect(metrics.render().contains(#"netaudit_last_run_id{kind="audit"} 2.0"#))
 
         // An audit begun before a sweep ends after it: its older link states bring nothing.
-        let late = try store.beginRun(kind: .audit, inventory: Fixtures.inventory, inventoryPath: "inventory.yaml", inventoryHash: "x")
-        _ = try Self.record(store, kind: .linkSweep, links: up)
-        scheduler.catchUp(announce: true)
-        try down.forEach { try store.record($0, in: late) }
-        try store.finishRun(late, state: .complete)
-        scheduler.catchUp(announce: true)
+        let late = try await store.beginRun(kind: .audit, inventory: Fixtures.inventory, inventoryPath: "inventory.yaml", inventoryHash: "x")
+        _ = try await Self.record(store, kind: .linkSweep, links: up)
+        await scheduler.catchUp(announce: true)
+        for link in down { try await store.record(link, in: late) }
+        try await store.finishRun(late, state: .complete)
+        await scheduler.catchUp(announce: true)
         #expect(lines.all.count == 1, "\(lines.all)")
     }
 }

@@ -36,7 +36,9 @@ struct DaemonConfigurationTests {
         #expect(configuration.linkSweep.every == .seconds(300) && configuration.linkSweep.enabled)
         #expect(configuration.fullAudit.at == TimeOfDay(hour: 2, minute: 30) && !configuration.fullAudit.atStart)
         #expect(configuration.http.listenText == "127.0.0.1:9464")
-        #expect(configuration.logLevel == .info && configuration.webhook == nil && configuration.keepDays == 30)
+        #expect(configuration.logLevel == .info && configuration.webhook == nil)
+        #expect(configuration.retention.rawDays == 14 && configuration.retention.historyDays == 3653)
+        #expect(configuration.historyKeeping.maxGap == .seconds(900) && configuration.history.maxGap == 900)
     }
 
     /// systemd/netaudit.yaml, the installed example, is valid and states the defaults.
@@ -60,7 +62,8 @@ struct DaemonConfigurationTests {
             log: {level: debug}
             alerts:
               webhook: {url: "http://127.0.0.1:9000/hook", timeout: 2s, attempts: 3, retry_delay: 500ms}
-            retention: {keep_days: off}
+            retention: {keep_days: off, history_days: 400}
+            history: {max_gap: 20m, endpoint_max_gap: 48h, time_zone: Asia/Ho_Chi_Minh}
             """, files: ["gov-ca.pem"])
         let configuration = try result.get()
         let folder = (path as NSString).deletingLastPathComponent
@@ -74,7 +77,9 @@ struct DaemonConfigurationTests {
         #expect(configuration.logLevel == .debug)
         #expect(configuration.webhook?.url == "http://127.0.0.1:9000/hook")
         #expect(configuration.webhook?.attempts == 3 && configuration.webhook?.retryDelay == .milliseconds(500))
-        #expect(configuration.keepDays == nil)
+        #expect(configuration.retention.rawDays == nil && configuration.retention.historyDays == 400)
+        #expect(configuration.historyKeeping.maxGap == .seconds(1200) && configuration.historyKeeping.endpointMaxGap == .seconds(172_800))
+        #expect(configuration.history.timeZone.identifier == "Asia/Ho_Chi_Minh" && configuration.history.rawDays == 36_500)
     }
 
     @Test func everyProblemIsReportedAtItsPlace() throws {

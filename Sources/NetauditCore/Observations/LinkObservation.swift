@@ -106,6 +106,16 @@ public struct RoundTripStatistics: Sendable, Hashable, Codable {
     public var jitter: Double
     public var samples: Int
 
+    /// Figures kept without their series (a compact sweep row of the store).
+    public init(minimum: Double, median: Double, average: Double, maximum: Double, jitter: Double, samples: Int) {
+        self.minimum = minimum
+        self.median = median
+        self.average = average
+        self.maximum = maximum
+        self.jitter = jitter
+        self.samples = samples
+    }
+
     /// nil for an empty series.
     public init?(milliseconds: [Double]) {
         guard !milliseconds.isEmpty else { return nil }

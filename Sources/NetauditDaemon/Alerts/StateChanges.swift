@@ -1,7 +1,6 @@
 import Foundation
 import NetauditCore
 import NetauditPolicy
-import NetauditStore
 
 /// One state change worth telling an operator once: an agency's link went down or came
 /// back, an endpoint became non-compliant or compliant again, a certificate entered the

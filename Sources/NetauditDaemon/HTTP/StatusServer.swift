@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NetauditCore
+import NetauditHistory
 import NetauditReports
 import NetauditStore
 import Synchronization
@@ -13,7 +14,7 @@ import Synchronization
 /// - `/healthz`: `ok` when the store answers, 503 with the reason when not
 /// - `/`: the latest complete run as the HTML report (`?kind=audit|link_sweep`, `?lang=vi`)
 enum StatusServer {
-    static func application(status: DaemonStatus, metrics: DaemonMetrics, store: ResultStore, logger: Logger,
+    static func application(status: DaemonStatus, metrics: DaemonMetrics, store: any ResultStore, logger: Logger,
                             onRunning: @escaping @Sendable (String) async -> Void) -> some ApplicationProtocol {
         let router = Router()
         let pages = PageCache()
@@ -29,7 +30,7 @@ enum StatusServer {
         }
         router.get("healthz") { _, _ in
             do {
-                try store.ping()
+                try await store.ping()
                 return text("ok\n", type: "text/plain; charset=utf-8")
             } catch {
                 return text("results store: \(error)\n", type: "text/plain; charset=utf-8", status: .serviceUnavailable)
@@ -49,11 +50,11 @@ enum StatusServer {
                 return text("unknown language '\(language)': use en or vi\n", type: "text/plain; charset=utf-8", status: .badRequest)
             }
             do {
-                guard let run = try store.latestRunID(kinds: kinds) else {
+                guard let run = try await store.latestRunID(kinds: kinds) else {
                     return text(Self.noRunPage, type: "text/html; charset=utf-8", status: .notFound)
                 }
-                let html = try pages.page(run: run, language: language) {
-                    try AuditReport(store: store, run: run).html(labels)
+                let html = try await pages.page(run: run, language: language) {
+                    try await AuditReport.load(from: store, run: run).html(labels)
                 }
                 return text(html, type: "text/html; charset=utf-8")
             } catch {
@@ -87,9 +88,9 @@ enum StatusServer {
 final class PageCache: Sendable {
     private let pages = Mutex<[String: (run: RunID, html: String)]>([:])
 
-    func page(run: RunID, language: String, render: () throws -> String) throws -> String {
+    func page(run: RunID, language: String, render: () async throws -> String) async throws -> String {
         if let cached = pages.withLock({ $0[language] }), cached.run == run { return cached.html }
-        let html = try render()
+        let html = try await render()
         pages.withLock { $0[language] = (run, html) }
         return html
     }

@@ -70,14 +70,15 @@ public final class DaemonMetrics: Sendable {
     /// refreshes at once, the one with the newer runs wins.
     /// Returns whether it rebuilt anything.
     @discardableResult
-    public func refresh(from store: ResultStore, inventoryPath: String? = nil, now: Date = Date()) throws(StoreError) -> Bool {
-        let linksID = try store.latestRunID(kinds: [.linkSweep, .audit], inventoryPath: inventoryPath)
-        let tlsID = try store.latestRunID(kinds: [.audit, .tlsOnly], inventoryPath: inventoryPath)
+    public func refresh(from store: any ResultReader, inventoryPath: String? = nil, now: Date = Date()) async throws(StoreError) -> Bool {
+        let linksID = try await store.latestRunID(kinds: [.linkSweep, .audit], inventoryPath: inventoryPath)
+        let tlsID = try await store.latestRunID(kinds: [.audit, .tlsOnly], inventoryPath: inventoryPath)
         let current = snapshot.withLock { ($0.links, $0.tls) }
         if current.0 == linksID && current.1 == tlsID && (linksID != nil || tlsID != nil) { return false }
-        let links = try linksID.flatMap { id throws(StoreError) in try store.run(id) }
-        let tls = try tlsID.flatMap { id throws(StoreError) in try store.run(id) }
-        let text = try Self.networkText(store: store, links: links, tls: tls, now: now)
+        let links = linksID == nil ? nil : try await store.run(linksID!)
+        let tls = tlsID == nil ? nil : try await store.run(tlsID!)
+        let text = Self.networkText(links: links, linkResults: links == nil ? [] : try await store.linkResults(run: links!.id),
+                                    tls: tls, endpointResults: tls == nil ? [] : try await store.endpointResults(run: tls!.id), now: now)
         snapshot.withLock { shown in
             let older = (shown.links.map { $0 > (links?.id ?? RunID(0)) } ?? false) || (shown.tls.map { $0 > (tls?.id ?? RunID(0)) } ?? false)
             if !older { shown = (text, links?.id, tls?.id) }
@@ -85,7 +86,7 @@ public final class DaemonMetrics: Sendable {
         return true
     }
 
-    static func networkText(store: ResultStore, links: RunRecord?, tls: RunRecord?, now: Date) throws(StoreError) -> String {
+    static func networkText(links: RunRecord?, linkResults: [LinkResult], tls: RunRecord?, endpointResults: [EndpointResult], now: Date) -> String {
         let registry = PrometheusCollectorRegistry()
         var findingCounts: [[String]: Int] = [:]
 
@@ -97,7 +98,7 @@ public final class DaemonMetrics: Sendable {
         }
 
         if let links {
-            let results = try store.linkResults(run: links.id)
+            let results = linkResults
             let byCode = Dictionary(results.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
             for (agency, parent) in links.inventory.allAgenciesWithParent {
                 let labels = [("agency", agency.code), ("level", agency.level), ("parent", parent ?? "")]
@@ -133,7 +134,7 @@ public final class DaemonMetrics: Sendable {
 
         if let tls {
             let parents = Dictionary(tls.inventory.allAgenciesWithParent.map { ($0.agency.code, ($0.agency.level, $0.parent)) }, uniquingKeysWith: { first, _ in first })
-            for result in try store.endpointResults(run: tls.id) {
+            for result in endpointResults {
                 let (level, parent) = parents[result.agencyCode] ?? ("", nil)
                 let labels = [("agency", result.agencyCode), ("level", level), ("parent", parent ?? ""), ("url", result.observation.url)]
                 result.findings.forEach { findingCounts[[$0.id, $0.severity.rawValue, level], default: 0] += 1 }

@@ -19,14 +19,14 @@ import Synchronization
 /// marked `aborted`.
 final class Scheduler: Service, Sendable {
     private let status: DaemonStatus
-    private let store: ResultStore
+    private let store: any ResultStore
     private let metrics: DaemonMetrics
     private let alerts: AlertDispatcher
     private let notifier: SystemdNotifier
     private let logger: Logger
     private let tracker: Mutex<Announced>
-    /// Metrics rebuilds, one at a time, off the concurrency pool.
-    private let metricsQueue = DispatchQueue(label: "netaudit-metrics")
+    /// The metrics rebuild in flight, if any: rebuilds run one after the other.
+    private let metricsRebuild = Mutex<Task<Void, Never>?>(nil)
 
     /// The alert state and the newest runs it has taken in (links, endpoints).
     struct Announced {
@@ -39,7 +39,7 @@ final class Scheduler: Service, Sendable {
     /// by the timer or by hand): their results feed the alerts and the metrics too.
     static let watchInterval: Duration = .seconds(30)
 
-    init(status: DaemonStatus, store: ResultStore, metrics: DaemonMetrics, alerts: AlertDispatcher,
+    init(status: DaemonStatus, store: any ResultStore, metrics: DaemonMetrics, alerts: AlertDispatcher,
          notifier: SystemdNotifier, logger: Logger) {
         self.status = status
         self.store = store
@@ -48,7 +48,12 @@ final class Scheduler: Service, Sendable {
         self.notifier = notifier
         self.logger = logger
         tracker = Mutex(Announced())
-        catchUp(announce: false)  // what the store already holds was announced before
+    }
+
+    /// Takes in what the store already holds, without announcing it (it was announced
+    /// before): the daemon does this before it starts its schedules.
+    func start() async {
+        await catchUp(announce: false)
     }
 
     func run() async throws {
@@ -131,7 +136,7 @@ final class Scheduler: Service, Sendable {
     private func watch() async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: Self.watchInterval) } catch { return }
-            catchUp(announce: true)
+            await catchUp(announce: true)
         }
     }
 
@@ -139,14 +144,14 @@ final class Scheduler: Service, Sendable {
     /// the state changes they bring (each only once, and never from a run older than one
     /// already taken in: a full audit that ends after newer sweeps does not bring back its
     /// older link states), and refreshes the metrics.
-    func catchUp(announce: Bool) {
+    func catchUp(announce: Bool) async {
         let path = status.setup.inventoryPath
         do {
-            var events = try takeIn(kinds: [.linkSweep, .audit], newest: \.links, path: path, announce: announce) { run throws(StoreError) in
-                (try self.store.linkResults(run: run.id), nil)
+            var events = try await takeIn(kinds: [.linkSweep, .audit], newest: \.links, path: path, announce: announce) { run throws(StoreError) in
+                (try await self.store.linkResults(run: run.id), nil)
             }
-            events += try takeIn(kinds: [.audit, .tlsOnly], newest: \.endpoints, path: path, announce: announce) { run throws(StoreError) in
-                let endpoints = try self.store.endpointResults(run: run.id)
+            events += try await takeIn(kinds: [.audit, .tlsOnly], newest: \.endpoints, path: path, announce: announce) { run throws(StoreError) in
+                let endpoints = try await self.store.endpointResults(run: run.id)
                 self.status.tlsChecked(.init(run: run, endpoints: endpoints, inventory: self.status.setup.inventory))
                 return (nil, endpoints)
             }
@@ -154,16 +159,19 @@ final class Scheduler: Service, Sendable {
         } catch {
             logger.warning("cannot read the latest runs from the store: \(error)")
         }
-        // A national inventory's metrics take seconds to rebuild: on a queue of their own,
-        // not on the threads the schedules and the watchdog run on.
-        metricsQueue.async { [metrics, store, logger] in
-            let clock = ContinuousClock(), begin = clock.now
-            do {
-                if try metrics.refresh(from: store, inventoryPath: path) {
-                    logger.debug("metrics rebuilt from the store in \(clock.now - begin)")
+        // A national inventory's metrics take seconds to rebuild: in a task of their own,
+        // after the rebuild before it, so that the schedules and the watchdog never wait.
+        metricsRebuild.withLock { previous in
+            previous = Task { [metrics, store, logger, previous] in
+                await previous?.value
+                let clock = ContinuousClock(), begin = clock.now
+                do {
+                    if try await metrics.refresh(from: store, inventoryPath: path) {
+                        logger.debug("metrics rebuilt from the store in \(clock.now - begin)")
+                    }
+                } catch {
+                    logger.warning("metrics: cannot read the latest runs from the store: \(error)")
                 }
-            } catch {
-                logger.warning("metrics: cannot read the latest runs from the store: \(error)")
             }
         }
     }
@@ -171,10 +179,10 @@ final class Scheduler: Service, Sendable {
     /// The state changes of the newest complete run of `kinds`, when it is newer than the
     /// one taken in last (`newest`); `results` reads its links or its endpoints.
     private func takeIn(kinds: [RunKind], newest: WritableKeyPath<Announced, Int64>, path: String, announce: Bool,
-                        results: (RunRecord) throws(StoreError) -> ([LinkResult]?, [EndpointResult]?)) throws(StoreError) -> [AlertEvent] {
-        guard let id = try store.latestRunID(kinds: kinds, inventoryPath: path), id.value > tracker.withLock({ $0[keyPath: newest] }),
-              let run = try store.run(id) else { return [] }
-        let (links, endpoints) = try results(run)
+                        results: (RunRecord) async throws(StoreError) -> ([LinkResult]?, [EndpointResult]?)) async throws(StoreError) -> [AlertEvent] {
+        guard let id = try await store.latestRunID(kinds: kinds, inventoryPath: path), id.value > tracker.withLock({ $0[keyPath: newest] }),
+              let run = try await store.run(id) else { return [] }
+        let (links, endpoints) = try await results(run)
         return tracker.withLock { state -> [AlertEvent] in
             guard run.id.value > state[keyPath: newest] else { return [] }  // another caller was first
             state[keyPath: newest] = run.id.value
@@ -182,8 +190,11 @@ final class Scheduler: Service, Sendable {
         }
     }
 
-    /// Waits for the metrics rebuilds queued so far (tests).
-    func metricsSettled() { metricsQueue.sync {} }
+    /// Waits for the metrics rebuilds started so far (tests, and the daemon before it
+    /// closes the store).
+    func metricsSettled() async {
+        await metricsRebuild.withLock { $0 }?.value
+    }
 
     /// Sleeps until `date`, waking every second to notice a reload; true when `date` came,
     /// false on a reload (the schedule is recomputed) or cancellation.
@@ -224,10 +235,10 @@ final class Scheduler: Service, Sendable {
         let duration = clock.now - begin
         let endedAt = Date()
         do {
-            let record = try store.run(id)
+            let record = try await store.run(id)
             let state = record?.state ?? .aborted
-            let links = plan.probesLinks ? try store.linkResults(run: id) : nil
-            let endpoints = plan.probesEndpoints ? try store.endpointResults(run: id) : nil
+            let links = plan.probesLinks ? try await store.linkResults(run: id) : nil
+            let endpoints = plan.probesEndpoints ? try await store.endpointResults(run: id) : nil
             let summary = AuditSummary(inventory: plan.auditedInventory, links: links ?? [], endpoints: endpoints ?? [], now: endedAt,
                                        endpointsPlanned: plan.probesEndpoints, complete: state == .complete)
             metrics.runEnded(kind: kind, state: state, duration: duration)
@@ -248,10 +259,10 @@ final class Scheduler: Service, Sendable {
             } else {
                 logger.warning("\(name) aborted: run \(id) (\(record?.note ?? "interrupted")); what it measured is stored", metadata: fields)
             }
-            catchUp(announce: true)
-            if let days = setup.configuration.keepDays {
-                let removed = try store.prune(keepingDays: days)
-                if removed > 0 { logger.info("retention: deleted \(removed) runs older than \(days) days") }
+            await catchUp(announce: true)
+            let removed = try await store.prune(now: Date())
+            if removed.total > 0 {
+                logger.info("retention: deleted \(removed.runs) runs, \(removed.intervals) intervals and \(removed.rollups) roll-ups past their tier")
             }
         } catch {
             logger.error("\(name): the results store failed after run \(id): \(error)", metadata: ["kind": "\(kind.rawValue)", "run": "\(id)"])

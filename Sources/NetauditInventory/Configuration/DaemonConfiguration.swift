@@ -21,8 +21,36 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logLevel = LogLevel.info
     /// Where state changes are POSTed as JSON; nil: they are only logged.
     public var webhook: WebhookSettings?
-    /// Runs that ended more than this many days ago are deleted after each run; nil keeps all.
-    public var keepDays: Int? = 30
+    /// Retention by tier, applied after each run (nil: kept forever).
+    public var retention = Retention()
+    /// How history counts time (`history:`).
+    public var historyKeeping = HistoryKeeping()
+
+    /// What is kept how long: raw sweep runs (link sweeps and TLS-only runs, with their
+    /// rows) `rawDays`; full audits, state intervals and daily roll-ups `historyDays`.
+    /// Retention removes raw rows, never the history.
+    public struct Retention: Sendable, Equatable {
+        public var rawDays: Int? = 14
+        public var historyDays: Int? = 3653
+        public init() {}
+    }
+
+    /// `history.max_gap` (links), `history.endpoint_max_gap` (endpoints): two complete runs
+    /// further apart leave the time between them "not observed"; `history.time_zone`: the
+    /// zone days are cut in for roll-ups and period reports (the machine's by default).
+    public struct HistoryKeeping: Sendable, Equatable {
+        public var maxGap: Duration = .seconds(900)
+        public var endpointMaxGap: Duration = .seconds(26 * 3600)
+        public var timeZone: TimeZone = .current
+        public init() {}
+    }
+
+    /// The history settings the store keeps history with.
+    public var history: HistorySettings {
+        HistorySettings(maxGap: historyKeeping.maxGap.seconds, timeZone: historyKeeping.timeZone,
+                        rawDays: retention.rawDays ?? 36_500, historyDays: retention.historyDays ?? 36_500,
+                        endpointMaxGap: historyKeeping.endpointMaxGap.seconds)
+    }
 
     public init() {}
 

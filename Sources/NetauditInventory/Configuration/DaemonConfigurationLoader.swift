@@ -9,7 +9,7 @@ public struct DaemonConfigurationLoader: Sendable {
     public init() {}
 
     enum Keys {
-        static let top = ["version", "inventory", "database", "trust", "schedules", "http", "log", "alerts", "retention"]
+        static let top = ["version", "inventory", "database", "trust", "schedules", "http", "log", "alerts", "retention", "history"]
         static let trust = ["ca_files"]
         static let schedules = ["link_sweep", "full_audit"]
         static let linkSweep = ["enabled", "every", "jitter"]
@@ -18,7 +18,8 @@ public struct DaemonConfigurationLoader: Sendable {
         static let log = ["level"]
         static let alerts = ["webhook"]
         static let webhook = ["url", "timeout", "attempts", "retry_delay"]
-        static let retention = ["keep_days"]
+        static let retention = ["raw_days", "history_days", "keep_days"]
+        static let history = ["max_gap", "endpoint_max_gap", "time_zone"]
     }
 
     public func load(path: String) throws(ConfigurationError) -> DaemonConfiguration {
@@ -78,14 +79,33 @@ public struct DaemonConfigurationLoader: Sendable {
                let hook = alerts["webhook"], !NodeReader.isNull(hook) {
                 configuration.webhook = webhook(hook)
             }
-            if let node = fields["retention"], let retention = reader.fields(node, of: "retention", allowed: Keys.retention),
-               let days = retention["keep_days"] {
-                if case .scalar(let scalar) = days, ["off", "never", "forever"].contains(scalar.string) {
-                    configuration.keepDays = nil
-                } else if let value = reader.integer(days, "retention.keep_days", in: 1...36_500) {
-                    configuration.keepDays = value
+            if let node = fields["retention"], let retention = reader.fields(node, of: "retention", allowed: Keys.retention) {
+                // keep_days: the setting before history had tiers; it is the raw tier now.
+                if let days = retention["keep_days"] { configuration.retention.rawDays = self.days(days, "retention.keep_days") }
+                if let days = retention["raw_days"] { configuration.retention.rawDays = self.days(days, "retention.raw_days") }
+                if let days = retention["history_days"] { configuration.retention.historyDays = self.days(days, "retention.history_days") }
+            }
+            if let node = fields["history"], let history = reader.fields(node, of: "history", allowed: Keys.history) {
+                if let node = history["max_gap"], let value = reader.duration(node, "history.max_gap") {
+                    if value < .seconds(1) { reader.error(node, "history.max_gap must be at least 1s") } else { configuration.historyKeeping.maxGap = value }
+                }
+                if let node = history["endpoint_max_gap"], let value = reader.duration(node, "history.endpoint_max_gap") {
+                    if value < .seconds(1) { reader.error(node, "history.endpoint_max_gap must be at least 1s") } else { configuration.historyKeeping.endpointMaxGap = value }
+                }
+                if let node = history["time_zone"], let name = reader.string(node, "history.time_zone") {
+                    if let zone = TimeZone(identifier: name) {
+                        configuration.historyKeeping.timeZone = zone
+                    } else {
+                        reader.error(node, "history.time_zone: unknown time zone \(QuotedInput.quote(name)) (e.g. Asia/Ho_Chi_Minh)")
+                    }
                 }
             }
+        }
+
+        /// A retention tier in days, or `off` (kept forever: nil).
+        private func days(_ node: Node, _ what: String) -> Int? {
+            if case .scalar(let scalar) = node, ["off", "never", "forever"].contains(scalar.string) { return nil }
+            return reader.integer(node, what, in: 1...36_500)
         }
 
         private func linkSweep(_ node: Node, into schedule: inout DaemonConfiguration.LinkSweepSchedule) {

@@ -1,7 +1,6 @@
 import Foundation
 import NetauditCore
 import NetauditPolicy
-import NetauditStore
 
 /// The report of one stored run: the run, then its summary. One value, several renderers.
 public struct AuditReport: Sendable, Encodable {
@@ -71,57 +70,89 @@ public struct AuditReport: Sendable, Encodable {
 
     private enum CodingKeys: String, CodingKey { case run, endpointsFrom = "endpoints_from", summary, changes }
 
-    /// Reads run `id` (or the newest run) from the store and computes its summary. Certificate
-    /// days count from `now`, by default the run's start: a stored run always renders the same.
-    public init(store: ResultStore, run id: RunID? = nil, now: Date? = nil) throws(StoreError) {
-        let found: RunRecord?
-        if let id { found = try store.run(id) } else { found = try store.runs(limit: 1).first }
-        guard let record = found else {
-            throw StoreError(path: store.path, message: id.map { "no run \($0)" } ?? "no run stored yet")
+    /// What one run's report is made of, as loaded from the store: the run and its
+    /// results, the run whose endpoints a link sweep shows, and the previous run of the
+    /// same kind it is compared with.
+    public struct Source: Sendable {
+        public var record: RunRecord
+        public var links: [LinkResult]
+        /// The run's own endpoint results (none for a link sweep).
+        public var endpoints: [EndpointResult]
+        /// For a link sweep: the latest complete full audit (or TLS-only run) of the same
+        /// inventory before it, with its endpoint results.
+        public var endpointsFrom: Compared?
+        /// The previous complete run of the same kind over the same inventory.
+        public var previous: Compared?
+
+        /// An earlier run and its results.
+        public struct Compared: Sendable {
+            public var record: RunRecord
+            public var links: [LinkResult]
+            public var endpoints: [EndpointResult]
+            public init(record: RunRecord, links: [LinkResult] = [], endpoints: [EndpointResult] = []) {
+                self.record = record
+                self.links = links
+                self.endpoints = endpoints
+            }
         }
+
+        public init(record: RunRecord, links: [LinkResult], endpoints: [EndpointResult],
+                    endpointsFrom: Compared? = nil, previous: Compared? = nil) {
+            self.record = record
+            self.links = links
+            self.endpoints = endpoints
+            self.endpointsFrom = endpointsFrom
+            self.previous = previous
+        }
+    }
+
+    /// The report of one run, from what was loaded for it. Certificate days count from
+    /// `now`, by default the run's start: a stored run always renders the same.
+    public init(_ source: Source, now: Date? = nil) {
+        let record = source.record
         run = RunInfo(record)
-        let links = try store.linkResults(run: record.id)
+        let links = source.links
         // A link sweep checks no endpoint, so it never speaks for TLS: its report shows the
         // endpoints of the latest complete full audit (or TLS-only run) of the same inventory
         // before it, naming that run and its age; with none, TLS is "not checked".
         let endpoints: [EndpointResult]
-        if record.kind == .linkSweep,
-           let audit = try store.latestRun(kinds: [.audit, .tlsOnly], before: record.id, inventoryPath: record.inventoryPath) {
-            endpointsFrom = RunInfo(audit)
-            endpoints = Self.current(try store.endpointResults(run: audit.id), in: record.inventory)
+        if record.kind == .linkSweep, let audit = source.endpointsFrom {
+            endpointsFrom = RunInfo(audit.record)
+            endpoints = Self.current(audit.endpoints, in: record.inventory)
         } else {
             endpointsFrom = nil
-            endpoints = record.kind == .linkSweep ? [] : try store.endpointResults(run: record.id)
+            endpoints = record.kind == .linkSweep ? [] : source.endpoints
         }
         summary = AuditSummary(inventory: record.inventory, links: links, endpoints: endpoints, now: now ?? record.startedAt,
                                endpointsPlanned: record.kind != .linkSweep || endpointsFrom != nil,
                                complete: record.state == .complete)
+        changes = source.previous.map { Self.changes(since: $0, links: links, endpoints: endpoints) }
+        rows = Self.rows(record.inventory, links: links, endpoints: endpoints, summary: summary)
+    }
 
-        // The previous complete run of the same kind over the same inventory.
-        let previousRun = try store.latestRun(kinds: [record.kind], before: record.id, inventoryPath: record.inventoryPath)
-        if let previous = previousRun {
-            var changes = Changes(previousRun: previous.id.value)
-            let before = Dictionary(try store.linkResults(run: previous.id).map { ($0.agencyCode, $0.state) },
-                                    uniquingKeysWith: { _, last in last })
-            for link in links {
-                guard let old = before[link.agencyCode] else { continue }
-                let was = old == .up || old == .degraded, now = link.state == .up || link.state == .degraded
-                if was && !now { changes.newlyDown.append(link.agencyCode) }
-                if !was && now { changes.recovered.append(link.agencyCode) }
-            }
-            let verdicts = Dictionary(try store.endpointResults(run: previous.id).map { ("\($0.agencyCode) \($0.observation.url)", $0.verdict) },
-                                      uniquingKeysWith: { _, last in last })
-            for endpoint in endpoints {
-                let key = "\(endpoint.agencyCode) \(endpoint.observation.url)"
-                guard let old = verdicts[key] else { continue }
-                if old == .compliant && endpoint.verdict != .compliant { changes.newlyNoncompliant.append(key) }
-                if old != .compliant && endpoint.verdict == .compliant { changes.fixed.append(key) }
-            }
-            self.changes = changes
-        } else {
-            changes = nil
+    /// What changed since the previous complete run of the same kind.
+    static func changes(since previous: Source.Compared, links: [LinkResult], endpoints: [EndpointResult]) -> Changes {
+        var changes = Changes(previousRun: previous.record.id.value)
+        let before = Dictionary(previous.links.map { ($0.agencyCode, $0.state) }, uniquingKeysWith: { _, last in last })
+        for link in links {
+            guard let old = before[link.agencyCode] else { continue }
+            let was = Policy.isConnected(old), now = Policy.isConnected(link.state)
+            if was && !now { changes.newlyDown.append(link.agencyCode) }
+            if !was && now { changes.recovered.append(link.agencyCode) }
         }
+        let verdicts = Dictionary(previous.endpoints.map { ("\($0.agencyCode) \($0.observation.url)", $0.verdict) },
+                                  uniquingKeysWith: { _, last in last })
+        for endpoint in endpoints {
+            let key = "\(endpoint.agencyCode) \(endpoint.observation.url)"
+            guard let old = verdicts[key] else { continue }
+            if old == .compliant && endpoint.verdict != .compliant { changes.newlyNoncompliant.append(key) }
+            if old != .compliant && endpoint.verdict == .compliant { changes.fixed.append(key) }
+        }
+        return changes
+    }
 
+    /// One row per agency of the run's inventory, for the CSV.
+    static func rows(_ inventory: Inventory, links: [LinkResult], endpoints: [EndpointResult], summary: AuditSummary) -> [AgencyRow] {
         let linkByCode = Dictionary(links.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
         let endpointsByCode = Dictionary(grouping: summary.endpoints, by: \.agencyCode)
         let findingsByCode = Dictionary(grouping: endpoints, by: \.agencyCode).mapValues { $0.flatMap(\.findings) }
@@ -142,8 +173,8 @@ public struct AuditReport: Sendable, Encodable {
                                   anchors: own.map { $0.anchor?.store.rawValue ?? "none" }))
             agency.children.forEach { visit($0, path: path + [agency.name]) }
         }
-        record.inventory.agencies.forEach { visit($0, path: record.inventory.scope) }
-        self.rows = rows
+        inventory.agencies.forEach { visit($0, path: inventory.scope) }
+        return rows
     }
 
     /// The endpoint results of an earlier run that still describe `inventory`: those of its

@@ -1,7 +1,6 @@
 import Foundation
 import NetauditCore
 import NetauditPolicy
-import NetauditStore
 
 /// What the provincial team reports upward, computed from one stored run: per level and
 /// per parent unit, how far from the connection target; the gap list with causes (agencies

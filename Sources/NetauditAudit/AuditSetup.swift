@@ -15,6 +15,13 @@ public struct AuditSetup: Sendable {
 
     public var inventoryPath: String { configuration.inventory }
 
+    public init(configuration: DaemonConfiguration, inventory: Inventory, policy: Policy, trust: TrustStores) {
+        self.configuration = configuration
+        self.inventory = inventory
+        self.policy = policy
+        self.trust = trust
+    }
+
     /// Reads the configuration file; every problem at once.
     public static func loadConfiguration(_ path: String) throws(SetupError) -> DaemonConfiguration {
         do {

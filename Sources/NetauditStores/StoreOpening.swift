@@ -1,0 +1,25 @@
+import Foundation
+import NetauditCore
+import NetauditStore
+import NetauditStoreSQLite
+
+/// Opens the results store a location names: a file path is a SQLite store. Callers see
+/// only `ResultStore`; a backend added later is one more case here and a target of its own.
+public enum Stores {
+    /// How a store is opened.
+    public enum Access: Sendable {
+        /// Created if missing, migrated, runs cut off recovered: for audits and the daemon.
+        case write
+        /// An existing store, read only, nothing created or changed: for reports.
+        case readOnly
+    }
+
+    /// Opens the store at `location` with `history` settings.
+    public static func open(_ location: String, access: Access = .write, history: HistorySettings = .standard,
+                            busyTimeout: TimeInterval = 30) throws(StoreError) -> any ResultStore {
+        if location.contains("://") {
+            throw StoreError(.invalidRequest, path: location, message: "this netaudit opens SQLite files only: give the store's path")
+        }
+        return try SQLiteStore(path: location, readOnly: access == .readOnly, busyTimeout: busyTimeout, history: history)
+    }
+}
