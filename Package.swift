@@ -153,6 +153,7 @@ let package = Package(
         .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore", "NetauditPolicy"]),
         .testTarget(name: "NetauditLabTests", dependencies: ["NetauditLab", "NetauditCore"]),
         .testTarget(name: "NetauditPolicyTests", dependencies: ["NetauditPolicy", "NetauditCore"]),
+        .testTarget(name: "NetauditAuditTests", dependencies: ["NetauditAudit", "NetauditCore"]),
         .testTarget(
             name: "NetauditStoreTests",
             dependencies: ["NetauditStore", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")]
