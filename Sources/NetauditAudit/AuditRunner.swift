@@ -202,22 +202,25 @@ public struct AuditRunner: Sendable {
             let engine = self.engine
             let context = plan.viaContext
             let probed = Set(agencies.filter { $0.link != nil }.map(\.code)).union(context.map(\.code))
-            var waiting: [String: [Agency]] = [:]  // via code → agencies waiting for its state
             // Links taken over from a resumed run are known: not probed, not stored again.
-            var states: [String: LinkState?] = taken.linkStates.mapValues { $0 }
+            var ledger = ViaLedger(expected: probed, taken: taken.linkStates)
             var observations: [String: LinkObservation] = [:]
-            func judge(_ agency: Agency) async throws {
+            let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+            // The links the ledger releases, judged with the state of their via node.
+            func judgeReleased(_ releases: [ViaLedger.Release]) async throws {
+                for release in releases { if let agency = byCode[release.code] { try await judge(agency, viaState: release.viaState) } }
+            }
+            func judge(_ agency: Agency, viaState: LinkState?) async throws {
                 let via = agency.link?.via
                 let observation = observations[agency.code]
                 let findings = policy.evaluateLink(of: agency, observation: observation,
-                                                   viaState: via.flatMap { states[$0] ?? nil }, viaCode: via)
-                let state = states[agency.code] ?? nil
+                                                   viaState: viaState, viaCode: via)
+                let state = ledger.state(of: agency.code)
                 tally.notProbed(observation?.localFailure)
                 try await store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
                 tally.checkDone(agency.code, failed: !Policy.isConnected(state))
-                for dependent in waiting.removeValue(forKey: agency.code) ?? [] { try await judge(dependent) }
+                try await judgeReleased(ledger.judged(agency.code))
             }
-            let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
             try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
                 // Context nodes first, then parents before children, so that the nodes others
                 // depend on tend to start (and end) first; child tasks may start in any order.
@@ -226,29 +229,22 @@ public struct AuditRunner: Sendable {
                     group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
                 }
                 // Agencies without a link: judged at once.
-                for agency in agencies where agency.link == nil && taken.linkStates[agency.code] == nil { try await judge(agency) }
+                for agency in agencies where agency.link == nil && taken.linkStates[agency.code] == nil { try await judge(agency, viaState: nil) }
                 for try await (code, observation) in group {
-                    states[code] = policy.linkState(observation)
+                    let state = policy.linkState(observation)
                     guard let agency = byCode[code] else {
                         // A context node: its dependents can be judged now.
-                        for dependent in waiting.removeValue(forKey: code) ?? [] { try await judge(dependent) }
+                        try await judgeReleased(ledger.knownContext(code, state: state))
                         continue
                     }
                     observations[code] = observation
                     // Only a link judged down waits for its node's state (down or unreachable).
-                    if Policy.dependsOnVia(states[code] ?? nil), let via = agency.link?.via, probed.contains(via),
-                       !states.keys.contains(via) {
-                        waiting[via, default: []].append(agency)
-                    } else {
-                        try await judge(agency)
-                    }
+                    try await judgeReleased(ledger.known(code, state: state, via: agency.link?.via))
                 }
             }
             // Judged and stored even when interrupted: every series returned what it measured.
             // (Only a via node that never reported leaves agencies waiting.)
-            while let via = waiting.keys.first {
-                for agency in waiting.removeValue(forKey: via) ?? [] { try await judge(agency) }
-            }
+            try await judgeReleased(ledger.releaseAll())
             try Task.checkCancellation()
         }
         if plan.probesEndpoints {

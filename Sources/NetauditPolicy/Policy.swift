@@ -33,6 +33,26 @@ public struct Policy: Sendable, Hashable {
     /// silent link is (`link.unreachable` when that node is down too, else `link.down`).
     public static func dependsOnVia(_ state: LinkState?) -> Bool { state == .down }
 
+    /// How a judged link stands, for counts and alerts: up or degraded as its state says;
+    /// when down, `unreachable` if it was judged behind a `via` node that is down too (a
+    /// `link.unreachable` finding), else `down`. Nil when there is no state: the agency has
+    /// no link, or its link was not probed or not conclusively.
+    public static func linkCondition(state: LinkState?, findings: [Finding]) -> LinkCondition? {
+        switch state {
+        case nil: nil
+        case .up: .up
+        case .degraded: .degraded
+        case .down: findings.contains { $0.rule == .linkUnreachable } ? .unreachable : .down
+        }
+    }
+
+    /// Whether a finding is about an agency's link (rather than one of its endpoints).
+    public static func isLinkFinding(_ finding: Finding) -> Bool { finding.rule?.subject == .link }
+
+    /// Whether a finding speaks of a certificate's end of validity (`cert.expired`,
+    /// `cert.expiring`).
+    public static func isCertificateExpiry(_ finding: Finding) -> Bool { finding.rule?.isCertificateExpiry == true }
+
     /// The state of a link under this profile's thresholds; nil when it was not probed or
     /// the probe could not run (nothing sent), which says nothing about the link.
     public func linkState(_ observation: LinkObservation?) -> LinkState? {
@@ -161,4 +181,10 @@ extension Policy {
         let overrides = try PolicyOverrides(thresholds: policy.thresholds, severityNames: policy.severities)
         try self.init(profileNamed: policy.profile, overrides: overrides)
     }
+}
+
+extension Finding {
+    /// The rule that gave this finding; nil for an id this version does not know (a
+    /// finding stored by another version).
+    public var rule: Rule? { Rule(rawValue: id) }
 }

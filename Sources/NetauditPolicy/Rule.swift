@@ -59,6 +59,36 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Every rule id, in declaration order.
     public static var allIDs: [String] { allCases.map(\.rawValue) }
+
+    /// What the rule judges: an agency's link or one of its TLS endpoints. Reports and
+    /// alerts ask this instead of reading the id's prefix. (No `default:` on purpose: a new
+    /// rule must say what it judges.)
+    public var subject: RuleSubject {
+        switch self {
+        case .linkUnconfigured, .linkDown, .linkUnreachable, .linkLoss, .linkLatency:
+            .link
+        case .tlsUnreachable, .tlsHandshakeFailed,
+             .protoSSL3, .protoTLS1_0, .protoTLS1_1, .protoTLS1_2Missing, .protoTLS1_3Missing,
+             .cipherWeak, .cipherNoForwardSecrecy,
+             .certExpired, .certNotYetValid, .certExpiring, .certUntrusted, .certSelfSigned, .certHostnameMismatch,
+             .certChainIncomplete, .certWeakKey, .certWeakSignature, .certLongValidity,
+             .httpResponseUnreadable, .httpHSTSMissing, .httpHSTSShort, .httpNoHTTPSRedirect,
+             .ocspNoStapling:
+            .endpoint
+        }
+    }
+
+    /// Whether the rule speaks of the leaf certificate's end of validity (expired, or
+    /// expiring within the profile's windows): the rules behind a certificate-expiry alert.
+    public var isCertificateExpiry: Bool { self == .certExpired || self == .certExpiring }
+}
+
+/// What a rule judges.
+public enum RuleSubject: String, Sendable, Hashable, Codable, CaseIterable {
+    /// An agency's link to the dedicated network.
+    case link
+    /// A TLS endpoint: its connection, protocols, ciphers, certificate, HTTP and OCSP.
+    case endpoint
 }
 
 /// The keys of a profile's `severities` table: one per rule id, plus

@@ -74,8 +74,9 @@ public struct StateTracker: Sendable {
             connected[link.agencyCode] = now
             let agency = ref(link.agencyCode)
             if !now && before != false {
-                let rules = link.findings.filter { $0.id.hasPrefix("link.") }.map(\.id)
-                let cause = link.findings.first { $0.id == "link.unreachable" }.map { _ in " (its upstream node is down too)" } ?? ""
+                let rules = link.findings.filter(Policy.isLinkFinding).map(\.id)
+                let upstream = Policy.linkCondition(state: link.state, findings: link.findings) == .unreachable
+                let cause = upstream ? " (its upstream node is down too)" : ""
                 events.append(AlertEvent(event: .agencyDown, at: Date(), run: run, agency: agency, endpoint: nil, rules: rules,
                                          message: "agency \(agency.name) (\(agency.code)) is not connected: its link does not answer\(cause)"))
             } else if now && before == false {
@@ -107,7 +108,7 @@ public struct StateTracker: Sendable {
                 if inside && wasInside != true {
                     let when = daysLeft < 0 ? "expired" : "expires in \(Int(daysLeft.rounded(.down))) days"
                     events.append(AlertEvent(event: .certificateExpiring, at: Date(), run: run, agency: agency, endpoint: result.observation.url,
-                                             rules: result.findings.filter { $0.id.hasPrefix("cert.expir") }.map(\.id),
+                                             rules: result.findings.filter(Policy.isCertificateExpiry).map(\.id),
                                              message: "the certificate of \(result.observation.url) (\(agency.name), \(agency.code)) \(when) (\(ISO8601DateFormatter().string(from: leaf.notAfter)))"))
                 }
             }

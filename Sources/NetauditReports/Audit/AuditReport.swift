@@ -210,6 +210,21 @@ public struct AuditReport: Sendable, Encodable {
     /// The terminal report. `colour`: verdicts and severities in ANSI colours (a terminal only).
     public func table(_ l: ReportLabels = .english, colour: Bool = false) -> String {
         let paint = Paint(enabled: colour)
+        var out = headerLines(l, paint)
+        out += levelLines(l, paint)
+        out += endpointLevelLines(l, paint)
+        out += unitLines(l, paint)
+        out += gapLines(l, paint)
+        out += certificateLines(l, paint)
+        out += changeLines(l, paint)
+        let result = resultSentence(l)
+        out.append(summary.targetsMet ? paint.green(result) : paint.red(result))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The table's first lines: the run, its inventory and times, its note, what it resumed,
+    /// where its TLS figures come from; then a blank line.
+    private func headerLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
         var out: [String] = []
         let dates = ISO8601DateFormatter()
         out.append(paint.bold(l.text("netaudit run {id} ({kind}, {state})", ["id": "\(run.id)", "kind": l[run.kind], "state": l[run.state]])
@@ -222,18 +237,25 @@ public struct AuditReport: Sendable, Encodable {
         if let resumed = run.resumedFrom { out.append("  " + l.text("completes the aborted run {id}: what it measured is taken over", ["id": "\(resumed)"])) }
         if let source = endpointsSourceLine(l) { out.append("  " + source) }
         out.append("")
+        return out
+    }
 
-        // Green for met, red for missed; counts of failures in red when not zero.
-        func style(_ failureColumns: Set<Int>, verdictColumn: Int? = nil) -> (Int, Int, String) -> String {
-            { row, column, text in
-                guard row > 0 else { return paint.bold(text) }
-                if column == verdictColumn { return text == l["met"] ? paint.green(text) : (text == l["MISSED"] ? paint.red(text) : text) }
-                if failureColumns.contains(column), text != "0", text != "-" { return paint.red(text) }
-                return text
-            }
+    /// How a table's cells are painted: the header in bold, green for met and red for
+    /// missed in `verdictColumn`, counts of failures in red when not zero.
+    private static func cellStyle(_ failureColumns: Set<Int>, verdictColumn: Int? = nil,
+                                  _ l: ReportLabels, _ paint: Paint) -> (Int, Int, String) -> String {
+        { row, column, text in
+            guard row > 0 else { return paint.bold(text) }
+            if column == verdictColumn { return text == l["met"] ? paint.green(text) : (text == l["MISSED"] ? paint.red(text) : text) }
+            if failureColumns.contains(column), text != "0", text != "-" { return paint.red(text) }
+            return text
         }
+    }
 
-        out.append(paint.bold(l["Connection to the dedicated network, per level"]))
+    /// The connection per level: counts, rate against the target, gap, met or missed (the
+    /// "not probed" column only when some level has agencies whose links were not probed).
+    private func levelLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
+        var out = [paint.bold(l["Connection to the dedicated network, per level"])]
         let showNotProbed = summary.levels.contains { $0.linksProbed && $0.figures.notProbed > 0 }
         var columns: [(String, TextTable.Alignment)] = [(l["level"], .left), (l["agencies"], .right), (l["connected"], .right),
                                                          (l["degraded"], .right), (l["down"], .right), (l["unreachable"], .right),
@@ -256,41 +278,52 @@ public struct AuditReport: Sendable, Encodable {
             levels.append(row)
         }
         let failureColumns: Set<Int> = showNotProbed ? [4, 5, 6, 7, 10] : [4, 5, 6, 9]
-        out.append(levels.render(style: style(failureColumns, verdictColumn: columns.count - 1)))
+        out.append(levels.render(style: Self.cellStyle(failureColumns, verdictColumn: columns.count - 1, l, paint)))
+        return out
+    }
 
-        if summary.levels.contains(where: { $0.figures.endpoints > 0 }) {
-            out.append(paint.bold(l["TLS endpoints, per level"]))
-            var endpoints = TextTable(columns: [(l["level"], .left), (l["endpoints"], .right), (l["compliant"], .right),
-                                                (l["noncompliant"], .right), (l["unreachable"], .right),
-                                                (l["public CA"], .right), (l["Government CA"], .right)])
-            for level in summary.levels where level.figures.endpoints > 0 {
-                let f = level.figures
-                endpoints.append([level.level, "\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)",
-                                  "\(f.trustedPublic)", "\(f.trustedGovernment)"])
-            }
-            out.append(endpoints.render(style: style([3, 4])))
+    /// The TLS endpoints per level, for the levels that have any; nothing when none has.
+    private func endpointLevelLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
+        guard summary.levels.contains(where: { $0.figures.endpoints > 0 }) else { return [] }
+        var out = [paint.bold(l["TLS endpoints, per level"])]
+        var endpoints = TextTable(columns: [(l["level"], .left), (l["endpoints"], .right), (l["compliant"], .right),
+                                            (l["noncompliant"], .right), (l["unreachable"], .right),
+                                            (l["public CA"], .right), (l["Government CA"], .right)])
+        for level in summary.levels where level.figures.endpoints > 0 {
+            let f = level.figures
+            endpoints.append([level.level, "\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)",
+                              "\(f.trustedPublic)", "\(f.trustedGovernment)"])
         }
+        out.append(endpoints.render(style: Self.cellStyle([3, 4], l, paint)))
+        return out
+    }
 
+    /// The figures per parent unit (the agencies below it), when there is more than one unit.
+    private func unitLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
         let units = summary.parents.filter { !$0.childLevels.isEmpty }
-        if units.count > 1 {
-            out.append(paint.bold(l["Per unit (the agencies below it)"]))
-            let probed = summary.levels.contains(where: \.linksProbed)
-            var table = TextTable(columns: [(l["code"], .left), (l["unit"], .left), (l["agencies"], .right), (l["connected"], .right),
-                                            (l["down"], .right), (l["unreachable"], .right), (l["no link"], .right),
-                                            (l["rate"], .right), (l["gap"], .right), (l["endpoints"], .right), (l["compliant"], .right),
-                                            (l["noncompliant"], .right), (l["endpoints unreachable"], .right)])
-            for unit in units {
-                let f = unit.figures
-                table.append([unit.code, unit.name, "\(f.agencies)"]
-                             + (probed ? ["\(f.connected)", "\(f.down)", "\(f.unreachable)", "\(f.unconfigured)",
-                                          Self.percent(f.connectionRate), "\(unit.gap)"]
-                                       : ["-", "-", "-", "\(f.unconfigured)", "-", "-"])
-                             + ["\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)"])
-            }
-            out.append(table.render(style: style([4, 5, 6, 8, 11, 12])))
+        guard units.count > 1 else { return [] }
+        var out = [paint.bold(l["Per unit (the agencies below it)"])]
+        let probed = summary.levels.contains(where: \.linksProbed)
+        var table = TextTable(columns: [(l["code"], .left), (l["unit"], .left), (l["agencies"], .right), (l["connected"], .right),
+                                        (l["down"], .right), (l["unreachable"], .right), (l["no link"], .right),
+                                        (l["rate"], .right), (l["gap"], .right), (l["endpoints"], .right), (l["compliant"], .right),
+                                        (l["noncompliant"], .right), (l["endpoints unreachable"], .right)])
+        for unit in units {
+            let f = unit.figures
+            table.append([unit.code, unit.name, "\(f.agencies)"]
+                         + (probed ? ["\(f.connected)", "\(f.down)", "\(f.unreachable)", "\(f.unconfigured)",
+                                      Self.percent(f.connectionRate), "\(unit.gap)"]
+                                   : ["-", "-", "-", "\(f.unconfigured)", "-", "-"])
+                         + ["\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)"])
         }
+        out.append(table.render(style: Self.cellStyle([4, 5, 6, 8, 11, 12], l, paint)))
+        return out
+    }
 
-        out.append(paint.bold("\(l["Gaps"]) (\(summary.gaps.count))"))
+    /// The gaps, each with what is wrong, its cause and its first findings; then the causes
+    /// (a down `via` node and the agencies behind it); then a blank line.
+    private func gapLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
+        var out = [paint.bold("\(l["Gaps"]) (\(summary.gaps.count))")]
         for gap in summary.gaps {
             var what: [String] = []
             if gap.linkProblem != nil { what.append(l["link not probed"]) } else if !gap.connected && summary.levels.contains(where: \.linksProbed) { what.append(l["not connected"]) }
@@ -315,27 +348,34 @@ public struct AuditReport: Sendable, Encodable {
             out.append("  (" + l["Finding messages are in English; rule ids are listed in docs/policy.md."] + ")")
         }
         out.append("")
-        if !summary.expiringCertificates.isEmpty {
-            out.append(paint.bold(l["Certificates expired or expiring within 30 days"]))
-            for certificate in summary.expiringCertificates {
-                let when = certificate.expired
-                    ? paint.red(certificate.daysLeft == 0 ? l["expired today"] : l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"]))
-                    : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
-                out.append("  \(dates.string(from: certificate.notAfter))  \(when)  " + [certificate.agencyCode, certificate.url, certificate.subject].map(\.displaySafe).joined(separator: "  "))
-            }
-            out.append("")
+        return out
+    }
+
+    /// The certificates expired or expiring within the window, soonest first; nothing when none.
+    private func certificateLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
+        guard !summary.expiringCertificates.isEmpty else { return [] }
+        let dates = ISO8601DateFormatter()
+        var out = [paint.bold(l["Certificates expired or expiring within 30 days"])]
+        for certificate in summary.expiringCertificates {
+            let when = certificate.expired
+                ? paint.red(certificate.daysLeft == 0 ? l["expired today"] : l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"]))
+                : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
+            out.append("  \(dates.string(from: certificate.notAfter))  \(when)  " + [certificate.agencyCode, certificate.url, certificate.subject].map(\.displaySafe).joined(separator: "  "))
         }
-        if let changes {
-            out.append(paint.bold("\(l["Changes since run"]) \(changes.previousRun)"))
-            for (label, items) in [("newly down", changes.newlyDown), ("recovered", changes.recovered),
-                                   ("newly non-compliant", changes.newlyNoncompliant), ("fixed", changes.fixed)] {
-                out.append("  \(l[label]): " + (items.isEmpty ? "-" : items.joined(separator: ", ").displaySafe))
-            }
-            out.append("")
+        out.append("")
+        return out
+    }
+
+    /// What changed since the previous complete run of the same kind; nothing without one.
+    private func changeLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
+        guard let changes else { return [] }
+        var out = [paint.bold("\(l["Changes since run"]) \(changes.previousRun)")]
+        for (label, items) in [("newly down", changes.newlyDown), ("recovered", changes.recovered),
+                               ("newly non-compliant", changes.newlyNoncompliant), ("fixed", changes.fixed)] {
+            out.append("  \(l[label]): " + (items.isEmpty ? "-" : items.joined(separator: ", ").displaySafe))
         }
-        let result = resultSentence(l)
-        out.append(summary.targetsMet ? paint.green(result) : paint.red(result))
-        return out.joined(separator: "\n") + "\n"
+        out.append("")
+        return out
     }
 
     /// Each `via` node that is down, named, with the agencies behind it (by the node's code).

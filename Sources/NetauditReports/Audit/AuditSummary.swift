@@ -194,9 +194,74 @@ public struct AuditSummary: Sendable, Codable, Equatable {
     /// TLS counts as checked when endpoints were planned or any endpoint result is given.
     public init(inventory: Inventory, links: [LinkResult], endpoints: [EndpointResult], now: Date, expiringWithinDays: Int = 30,
                 endpointsPlanned: Bool = false, complete: Bool = true) {
+        let results = RunResults(inventory: inventory, links: links, endpoints: endpoints, endpointsPlanned: endpointsPlanned)
+        let statuses = results.statuses()
+        let placed = results.placedAgencies()
+        let agencies = placed.map(\.agency)
         self.tlsChecked = endpointsPlanned || !endpoints.isEmpty
-        let linkByCode = Dictionary(links.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
-        // Each agency's endpoint results in the inventory's order (they are stored as they end).
+        self.levels = results.levels(results.figuresPerLevel(agencies, statuses))
+        self.parents = results.parents(agencies, statuses)
+        self.gaps = results.gaps(placed, statuses)
+        self.causes = results.causes(agencies, statuses)
+        self.expiringCertificates = results.expiringCertificates(agencies, now: now, withinDays: expiringWithinDays)
+        self.endpoints = results.endpointLines(agencies)
+        let allCompliant = agencies.allSatisfy { statuses[$0.code]!.isCompliant }  // every agency has a status
+        self.targetsMet = complete && self.levels.allSatisfy(\.meetsTarget) && allCompliant
+    }
+}
+
+/// How one agency stands in a run: its link's condition and its endpoints' verdicts.
+private struct AgencyStatus {
+    var connected = false, degraded = false, down = false, unreachable = false, unconfigured = false, notProbed = false
+    var linkProblem: String?
+    var endpoints = 0, compliant = 0, noncompliant = 0, unreachableEndpoints = 0, trustedPublic = 0, trustedGovernment = 0
+    var endpointsNotProbed = 0
+
+    /// Every endpoint it was to check was checked and is compliant (none to check: compliant).
+    var isCompliant: Bool { noncompliant == 0 && unreachableEndpoints == 0 && endpointsNotProbed == 0 }
+
+    /// Counts this agency into `figures`.
+    func add(to figures: inout AuditSummary.Figures) {
+        figures.agencies += 1
+        if connected { figures.connected += 1 }
+        if degraded { figures.degraded += 1 }
+        if down { figures.down += 1 }
+        if unreachable { figures.unreachable += 1 }
+        if unconfigured { figures.unconfigured += 1 }
+        if notProbed { figures.notProbed += 1 }
+        figures.endpoints += endpoints
+        figures.compliant += compliant
+        figures.noncompliant += noncompliant
+        figures.endpointsUnreachable += unreachableEndpoints
+        figures.endpointsNotProbed += endpointsNotProbed
+        figures.trustedPublic += trustedPublic
+        figures.trustedGovernment += trustedGovernment
+    }
+}
+
+/// One run's results indexed per agency, with the inventory they judge: what each step of
+/// ``AuditSummary/init(inventory:links:endpoints:now:expiringWithinDays:endpointsPlanned:complete:)`` reads.
+private struct RunResults {
+    let inventory: Inventory
+    /// The run was to check the endpoints: one without a result was cut short.
+    let endpointsPlanned: Bool
+    let linkByCode: [String: LinkResult]
+    /// Each agency's endpoint results, in the inventory's order (they are stored as they end).
+    let endpointsByCode: [String: [EndpointResult]]
+    /// Every agency of a run that probed links has a link result (those without a link
+    /// too): no result at all means the links were not probed.
+    let linksProbed: Bool
+
+    init(inventory: Inventory, links: [LinkResult], endpoints: [EndpointResult], endpointsPlanned: Bool) {
+        self.inventory = inventory
+        self.endpointsPlanned = endpointsPlanned
+        self.linkByCode = Dictionary(links.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
+        self.endpointsByCode = Self.inInventoryOrder(endpoints, inventory)
+        self.linksProbed = !links.isEmpty
+    }
+
+    /// The endpoint results grouped by agency, each agency's in the order of its endpoints.
+    private static func inInventoryOrder(_ endpoints: [EndpointResult], _ inventory: Inventory) -> [String: [EndpointResult]] {
         var endpointsByCode = Dictionary(grouping: endpoints, by: \.agencyCode)
         for agency in inventory.allAgencies where (endpointsByCode[agency.code]?.count ?? 0) > 1 {
             let order = Dictionary(agency.endpoints.enumerated().map { ($1.url.description, $0) }, uniquingKeysWith: { first, _ in first })
@@ -204,155 +269,167 @@ public struct AuditSummary: Sendable, Codable, Equatable {
                 .sorted { (order[$0.element.observation.url] ?? Int.max, $0.offset) < (order[$1.element.observation.url] ?? Int.max, $1.offset) }
                 .map(\.element)
         }
-        // Every agency of a run that probed links has a link result (those without a link
-        // too): no result at all means the links were not probed.
-        let linksProbed = !links.isEmpty
+        return endpointsByCode
+    }
 
-        struct Status {
-            var connected = false, degraded = false, down = false, unreachable = false, unconfigured = false, notProbed = false
-            var linkProblem: String?
-            var endpoints = 0, compliant = 0, noncompliant = 0, unreachableEndpoints = 0, trustedPublic = 0, trustedGovernment = 0
-            var endpointsNotProbed = 0
-        }
-        func statusOf(_ agency: Agency) -> Status {
-            var status = Status()
-            if agency.link == nil {
-                status.unconfigured = true
-            } else if let result = linkByCode[agency.code] {
-                let ids = Set(result.findings.map(\.id))
-                status.unreachable = ids.contains("link.unreachable")
-                status.down = !status.unreachable && ids.contains("link.down")
-                status.connected = result.state == .up || result.state == .degraded
-                status.degraded = result.state == .degraded
-                if result.state == nil {
-                    // Probed, but inconclusive: no ICMP socket, or an address the allow-list refuses.
-                    status.notProbed = true
-                    status.linkProblem = result.observation?.problem ?? "the link could not be probed"
-                }
-            } else {
-                status.notProbed = true
-            }
-            if endpointsPlanned {
-                status.endpointsNotProbed = max(0, agency.endpoints.count - (endpointsByCode[agency.code]?.count ?? 0))
-            }
-            for endpoint in endpointsByCode[agency.code] ?? [] {
-                status.endpoints += 1
-                switch endpoint.verdict {
-                case .compliant: status.compliant += 1
-                case .noncompliant: status.noncompliant += 1
-                case .unreachable: status.unreachableEndpoints += 1
-                }
-                switch ReachedAnchor(endpoint.observation.trust)?.store {
-                case .public: status.trustedPublic += 1
-                case .government: status.trustedGovernment += 1
-                case nil: break
-                }
-            }
-            return status
-        }
-        func add(_ status: Status, to figures: inout Figures) {
-            figures.agencies += 1
-            if status.connected { figures.connected += 1 }
-            if status.degraded { figures.degraded += 1 }
-            if status.down { figures.down += 1 }
-            if status.unreachable { figures.unreachable += 1 }
-            if status.unconfigured { figures.unconfigured += 1 }
-            if status.notProbed { figures.notProbed += 1 }
-            figures.endpoints += status.endpoints
-            figures.compliant += status.compliant
-            figures.noncompliant += status.noncompliant
-            figures.endpointsUnreachable += status.unreachableEndpoints
-            figures.endpointsNotProbed += status.endpointsNotProbed
-            figures.trustedPublic += status.trustedPublic
-            figures.trustedGovernment += status.trustedGovernment
-        }
-        func levels(_ figures: [String: Figures]) -> [Level] {
-            inventory.levels.compactMap { name in
-                guard let figure = figures[name] else { return nil }
-                let target = inventory.target(forLevel: name)
-                guard linksProbed else {
-                    return Level(level: name, figures: figure, targetPercent: target, gap: 0, meetsTarget: true, linksProbed: false)
-                }
-                // Agencies needed: the smallest count whose share reaches the target (with a
-                // tolerance: 55% of 100 is 55.000000000000007 in floating point).
-                let needed = Int((target * Double(figure.agencies) / 100 - 1e-9).rounded(.up))
-                let gap = max(0, needed - figure.connected)
-                return Level(level: name, figures: figure, targetPercent: target, gap: gap, meetsTarget: gap == 0, linksProbed: true)
-            }
-        }
-
-        var statuses: [String: Status] = [:]
-        for agency in inventory.allAgencies { statuses[agency.code] = statusOf(agency) }
-        let names = Dictionary(inventory.allAgencies.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
-
-        var perLevel: [String: Figures] = [:]
-        var parents: [Parent] = []
-        var gaps: [Gap] = []
-        var causes: [String: [String]] = [:]
-        var expiring: [ExpiringCertificate] = []
-        var lines: [EndpointLine] = []
-        var allCompliant = true
-
+    /// Every agency from the top, parents before children, with the names above it (the
+    /// inventory's scope first).
+    func placedAgencies() -> [(agency: Agency, path: [String])] {
+        var placed: [(agency: Agency, path: [String])] = []
         func visit(_ agency: Agency, path: [String]) {
-            let status = statuses[agency.code]!  // every agency has one
-            add(status, to: &perLevel[agency.level, default: Figures()])
-            let compliant = status.noncompliant == 0 && status.unreachableEndpoints == 0 && status.endpointsNotProbed == 0
-            if !compliant { allCompliant = false }
-            let linkFindings = linkByCode[agency.code]?.findings ?? []
-            let endpointFindings = (endpointsByCode[agency.code] ?? []).flatMap(\.findings)
-            var cause: String?
-            if status.unreachable, let via = agency.link?.via {
-                cause = via
-                causes[via, default: []].append(agency.code)
-            }
-            let judgedNotConnected = linksProbed && !status.connected
-            if judgedNotConnected || !compliant {
-                let findings = (linkFindings + endpointFindings)
-                    .filter { $0.severity.breaksBaseline || $0.id.hasPrefix("link.") }
-                    .sorted { ($0.severity, $1.id) > ($1.severity, $0.id) }
-                gaps.append(Gap(code: agency.code, name: agency.name, level: agency.level, path: path + [agency.name],
-                                connected: status.connected, compliant: compliant, cause: cause, causeName: cause.flatMap { names[$0] },
-                                linkProblem: status.linkProblem,
-                                endpointsNotProbed: status.endpointsNotProbed > 0 ? status.endpointsNotProbed : nil, findings: findings))
-            }
-            for endpoint in endpointsByCode[agency.code] ?? [] {
-                let evaluation = endpoint.observation
-                let leaf = evaluation.certificates.first
-                lines.append(EndpointLine(agencyCode: agency.code, url: evaluation.url, verdict: endpoint.verdict,
-                                          anchor: ReachedAnchor(evaluation.trust),
-                                          publicTrust: evaluation.trust.map(\.publicTrust.trusted),
-                                          governmentTrust: evaluation.trust?.governmentTrust?.trusted,
-                                          tlsProtocol: evaluation.session?.protocolVersion?.rawValue, notAfter: leaf?.notAfter))
-                guard let leaf else { continue }
-                // Within the window to the second, as the policy's cert.expiring; days shown whole,
-                // toward zero: 20.6 days ago is "-20", as the finding says "20 days ago".
-                let left = leaf.notAfter.timeIntervalSince(now)
-                if left <= Double(expiringWithinDays) * 86_400 {
-                    expiring.append(ExpiringCertificate(agencyCode: agency.code, url: evaluation.url, subject: leaf.subject,
-                                                        notAfter: leaf.notAfter, daysLeft: Int((left / 86_400).rounded(.towardZero)),
-                                                        expired: left < 0))
-                }
-            }
-            if !agency.children.isEmpty {
-                var below: [String: Figures] = [:]
-                for descendant in agency.children.flatMap(\.subtree) {
-                    add(statuses[descendant.code]!, to: &below[descendant.level, default: Figures()])
-                }
-                let childLevels = levels(below)
-                parents.append(Parent(code: agency.code, name: agency.name, level: agency.level, childLevels: childLevels,
-                                      figures: childLevels.map(\.figures).reduce(Figures(), +),
-                                      gap: childLevels.reduce(0) { $0 + $1.gap }))
-            }
+            placed.append((agency, path))
             agency.children.forEach { visit($0, path: path + [agency.name]) }
         }
         inventory.agencies.forEach { visit($0, path: inventory.scope) }
+        return placed
+    }
 
-        self.levels = levels(perLevel)
-        self.parents = parents
-        self.gaps = gaps
-        self.causes = causes
-        self.expiringCertificates = expiring.sorted { $0.notAfter < $1.notAfter }
-        self.endpoints = lines
-        self.targetsMet = complete && self.levels.allSatisfy(\.meetsTarget) && allCompliant
+    /// The status of every agency of the inventory, by code.
+    func statuses() -> [String: AgencyStatus] {
+        var statuses: [String: AgencyStatus] = [:]
+        for agency in inventory.allAgencies { statuses[agency.code] = status(of: agency) }
+        return statuses
+    }
+
+    /// How one agency stands: its link as the policy judged it, then its endpoints.
+    func status(of agency: Agency) -> AgencyStatus {
+        var status = AgencyStatus()
+        if agency.link == nil {
+            status.unconfigured = true
+        } else if let result = linkByCode[agency.code] {
+            let condition = Policy.linkCondition(state: result.state, findings: result.findings)
+            status.unreachable = condition == .unreachable
+            status.down = condition == .down
+            status.connected = Policy.isConnected(result.state)
+            status.degraded = result.state == .degraded
+            if result.state == nil {
+                // Probed, but inconclusive: no ICMP socket, or an address the allow-list refuses.
+                status.notProbed = true
+                status.linkProblem = result.observation?.problem ?? "the link could not be probed"
+            }
+        } else {
+            status.notProbed = true
+        }
+        if endpointsPlanned {
+            status.endpointsNotProbed = max(0, agency.endpoints.count - (endpointsByCode[agency.code]?.count ?? 0))
+        }
+        for endpoint in endpointsByCode[agency.code] ?? [] {
+            status.endpoints += 1
+            switch endpoint.verdict {
+            case .compliant: status.compliant += 1
+            case .noncompliant: status.noncompliant += 1
+            case .unreachable: status.unreachableEndpoints += 1
+            }
+            switch ReachedAnchor(endpoint.observation.trust)?.store {
+            case .public: status.trustedPublic += 1
+            case .government: status.trustedGovernment += 1
+            case nil: break
+            }
+        }
+        return status
+    }
+
+    /// The figures of `agencies` per level, by level name.
+    func figuresPerLevel(_ agencies: [Agency], _ statuses: [String: AgencyStatus]) -> [String: AuditSummary.Figures] {
+        var perLevel: [String: AuditSummary.Figures] = [:]
+        for agency in agencies { statuses[agency.code]!.add(to: &perLevel[agency.level, default: AuditSummary.Figures()]) }
+        return perLevel
+    }
+
+    /// Each inventory level that has figures, against its connection target (not judged when
+    /// the run probed no link).
+    func levels(_ figures: [String: AuditSummary.Figures]) -> [AuditSummary.Level] {
+        inventory.levels.compactMap { name in
+            guard let figure = figures[name] else { return nil }
+            let target = inventory.target(forLevel: name)
+            guard linksProbed else {
+                return AuditSummary.Level(level: name, figures: figure, targetPercent: target, gap: 0, meetsTarget: true, linksProbed: false)
+            }
+            // Agencies needed: the smallest count whose share reaches the target (with a
+            // tolerance: 55% of 100 is 55.000000000000007 in floating point).
+            let needed = Int((target * Double(figure.agencies) / 100 - 1e-9).rounded(.up))
+            let gap = max(0, needed - figure.connected)
+            return AuditSummary.Level(level: name, figures: figure, targetPercent: target, gap: gap, meetsTarget: gap == 0, linksProbed: true)
+        }
+    }
+
+    /// Each agency with agencies below it (a unit), with their figures per level and the sum.
+    func parents(_ agencies: [Agency], _ statuses: [String: AgencyStatus]) -> [AuditSummary.Parent] {
+        agencies.filter { !$0.children.isEmpty }.map { agency in
+            let childLevels = levels(figuresPerLevel(agency.children.flatMap(\.subtree), statuses))
+            return AuditSummary.Parent(code: agency.code, name: agency.name, level: agency.level, childLevels: childLevels,
+                                       figures: childLevels.map(\.figures).reduce(AuditSummary.Figures(), +),
+                                       gap: childLevels.reduce(0) { $0 + $1.gap })
+        }
+    }
+
+    /// The `via` node an unreachable agency's link is blamed on; nil when it is not unreachable.
+    func cause(of agency: Agency, _ statuses: [String: AgencyStatus]) -> String? {
+        statuses[agency.code]!.unreachable ? agency.link?.via : nil
+    }
+
+    /// Each `via` node that is down, with the agencies unreachable behind it.
+    func causes(_ agencies: [Agency], _ statuses: [String: AgencyStatus]) -> [String: [String]] {
+        var causes: [String: [String]] = [:]
+        for agency in agencies {
+            if let via = cause(of: agency, statuses) { causes[via, default: []].append(agency.code) }
+        }
+        return causes
+    }
+
+    /// The agencies judged not connected or not compliant, with the cause and the link and
+    /// baseline-breaking findings, the most severe first.
+    func gaps(_ placed: [(agency: Agency, path: [String])], _ statuses: [String: AgencyStatus]) -> [AuditSummary.Gap] {
+        let names = Dictionary(inventory.allAgencies.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+        return placed.compactMap { agency, path in
+            let status = statuses[agency.code]!
+            let judgedNotConnected = linksProbed && !status.connected
+            guard judgedNotConnected || !status.isCompliant else { return nil }
+            let linkFindings = linkByCode[agency.code]?.findings ?? []
+            let endpointFindings = (endpointsByCode[agency.code] ?? []).flatMap(\.findings)
+            let findings = (linkFindings + endpointFindings)
+                .filter { $0.severity.breaksBaseline || Policy.isLinkFinding($0) }
+                .sorted { ($0.severity, $1.id) > ($1.severity, $0.id) }
+            let cause = cause(of: agency, statuses)
+            return AuditSummary.Gap(code: agency.code, name: agency.name, level: agency.level, path: path + [agency.name],
+                                    connected: status.connected, compliant: status.isCompliant, cause: cause,
+                                    causeName: cause.flatMap { names[$0] }, linkProblem: status.linkProblem,
+                                    endpointsNotProbed: status.endpointsNotProbed > 0 ? status.endpointsNotProbed : nil,
+                                    findings: findings)
+        }
+    }
+
+    /// Every TLS endpoint's line: its verdict, anchor, protocol and leaf's end of validity.
+    func endpointLines(_ agencies: [Agency]) -> [AuditSummary.EndpointLine] {
+        agencies.flatMap { agency in
+            (endpointsByCode[agency.code] ?? []).map { endpoint in
+                let evaluation = endpoint.observation
+                return AuditSummary.EndpointLine(agencyCode: agency.code, url: evaluation.url, verdict: endpoint.verdict,
+                                                 anchor: ReachedAnchor(evaluation.trust),
+                                                 publicTrust: evaluation.trust.map(\.publicTrust.trusted),
+                                                 governmentTrust: evaluation.trust?.governmentTrust?.trusted,
+                                                 tlsProtocol: evaluation.session?.protocolVersion?.rawValue,
+                                                 notAfter: evaluation.certificates.first?.notAfter)
+            }
+        }
+    }
+
+    /// The leaf certificates expired or expiring within `withinDays` of `now`, soonest first.
+    func expiringCertificates(_ agencies: [Agency], now: Date, withinDays: Int) -> [AuditSummary.ExpiringCertificate] {
+        var expiring: [AuditSummary.ExpiringCertificate] = []
+        for agency in agencies {
+            for endpoint in endpointsByCode[agency.code] ?? [] {
+                guard let leaf = endpoint.observation.certificates.first else { continue }
+                // Within the window to the second, as the policy's cert.expiring; days shown whole,
+                // toward zero: 20.6 days ago is "-20", as the finding says "20 days ago".
+                let left = leaf.notAfter.timeIntervalSince(now)
+                if left <= Double(withinDays) * 86_400 {
+                    expiring.append(AuditSummary.ExpiringCertificate(
+                        agencyCode: agency.code, url: endpoint.observation.url, subject: leaf.subject, notAfter: leaf.notAfter,
+                        daysLeft: Int((left / 86_400).rounded(.towardZero)), expired: left < 0))
+                }
+            }
+        }
+        return expiring.sorted { $0.notAfter < $1.notAfter }
     }
 }
