@@ -125,20 +125,31 @@ public struct DailyRollup: Sendable, Hashable, Codable {
 /// How history is kept: the longest time between two complete runs that still counts as
 /// observed throughout, the time zone days are cut in, and the retention tiers.
 public struct HistorySettings: Sendable, Hashable, Codable {
-    /// Two runs further apart than this leave the time between them not observed.
+    /// Two runs further apart than this leave the time between them not observed (links:
+    /// the daemon sweeps them every few minutes).
     public var maxGap: TimeInterval
+    /// The same for TLS endpoints, which only full audits and TLS-only runs check (once a
+    /// day by default): a day and two hours, for the audit's jitter and a slow run.
+    public var endpointMaxGap: TimeInterval
     public var timeZone: TimeZone
     /// Raw sweep rows (link sweeps, and the unchanged results of TLS-only runs): days kept.
     public var rawDays: Int
     /// Full audits, intervals and roll-ups: days kept.
     public var historyDays: Int
 
-    public init(maxGap: TimeInterval = 900, timeZone: TimeZone = .current, rawDays: Int = 14, historyDays: Int = 3653) {
+    public init(maxGap: TimeInterval = 900, timeZone: TimeZone = .current, rawDays: Int = 14, historyDays: Int = 3653,
+                endpointMaxGap: TimeInterval = 26 * 3600) {
         self.maxGap = maxGap
+        self.endpointMaxGap = endpointMaxGap
         self.timeZone = timeZone
         self.rawDays = rawDays
         self.historyDays = historyDays
     }
 
     public static let standard = HistorySettings()
+
+    /// `maxGap` for a link, `endpointMaxGap` for an endpoint.
+    public func maxGap(for subject: HistorySubject) -> TimeInterval {
+        subject.isLink ? maxGap : endpointMaxGap
+    }
 }
