@@ -223,6 +223,19 @@ struct HistoryIntervalBookTests {
         #expect(changes.inserts.map(\.start) == [Self.t(300), Self.t(600)])
     }
 
+    @Test func settingsGiveEachKindOfSubjectItsGap() throws {
+        let settings = HistorySettings(maxGap: 600, timeZone: TimeZone(identifier: "UTC")!, endpointMaxGap: 90_000)
+        #expect(settings.maxGap(for: Self.link) == 600)
+        #expect(settings.maxGap(for: Self.endpoint) == 90_000)
+        let decoded = try JSONDecoder().decode(HistorySettings.self, from: JSONEncoder().encode(settings))
+        #expect(decoded == settings)
+        // Settings written before the endpoints had their own gap.
+        var old = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(settings)) as? [String: Any])
+        old["endpointMaxGap"] = nil
+        let older = try JSONDecoder().decode(HistorySettings.self, from: JSONSerialization.data(withJSONObject: old))
+        #expect(older.maxGap == 600 && older.endpointMaxGap == HistorySettings.defaultEndpointMaxGap)
+    }
+
     @Test func changesAreSortedBySubject() {
         let observed: [HistorySubject: ObservedCondition] = [
             Self.endpoint: ObservedCondition.endpoint(.compliant), Self.other: ObservedCondition.link(.down, cause: "21583"),

@@ -123,8 +123,12 @@ public struct DailyRollupBuilder: Sendable {
             cuts.insert(stretch.end)
         }
         let ordered = cuts.sorted()
+        // `begun`: how many stretches start at or before the piece; the winner is the last of
+        // them that lasts over it (the one just before, when intervals tile time as they should).
+        var begun = 0
         for (from, to) in zip(ordered, ordered.dropFirst()) {
-            let state = stretches.last { $0.start <= from && to <= $0.end }?.state ?? notObserved
+            while begun < stretches.count && stretches[begun].start <= from { begun += 1 }
+            let state = stretches[..<begun].last { to <= $0.end }?.state ?? notObserved
             seconds[state, default: 0] += to.timeIntervalSince(from)
         }
         return seconds
