@@ -101,6 +101,12 @@ struct HistoryRollupTests {
         #expect(Self.total(justAfter.linkSeconds) == 86_400)
     }
 
+    @Test func aDaySettlesAfterTheLongerGap() {
+        let builder = DailyRollupBuilder(settings: Self.settings)
+        #expect(builder.settled(day: "2026-12-06") == Self.t(86_400 + 7200))
+        #expect(builder.settled(day: "6 Dec") == nil)
+    }
+
     @Test func todayCountsUpToNow() throws {
         let intervals = [Self.interval(.degraded, 0, 3000, open: true)]
         let builder = DailyRollupBuilder(settings: Self.settings)
