@@ -138,7 +138,7 @@ public struct HistorySettings: Sendable, Hashable, Codable {
     public var historyDays: Int
 
     public init(maxGap: TimeInterval = 900, timeZone: TimeZone = .current, rawDays: Int = 14, historyDays: Int = 3653,
-                endpointMaxGap: TimeInterval = 26 * 3600) {
+                endpointMaxGap: TimeInterval = HistorySettings.defaultEndpointMaxGap) {
         self.maxGap = maxGap
         self.endpointMaxGap = endpointMaxGap
         self.timeZone = timeZone
@@ -147,6 +147,22 @@ public struct HistorySettings: Sendable, Hashable, Codable {
     }
 
     public static let standard = HistorySettings()
+    /// A day and two hours: a daily audit, its jitter and a slow run.
+    public static let defaultEndpointMaxGap: TimeInterval = 26 * 3600
+
+    private enum CodingKeys: String, CodingKey {
+        case maxGap, endpointMaxGap, timeZone, rawDays, historyDays
+    }
+
+    /// Settings written before `endpointMaxGap` existed read with its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(maxGap: try container.decode(TimeInterval.self, forKey: .maxGap),
+                  timeZone: try container.decode(TimeZone.self, forKey: .timeZone),
+                  rawDays: try container.decode(Int.self, forKey: .rawDays),
+                  historyDays: try container.decode(Int.self, forKey: .historyDays),
+                  endpointMaxGap: try container.decodeIfPresent(TimeInterval.self, forKey: .endpointMaxGap) ?? Self.defaultEndpointMaxGap)
+    }
 
     /// `maxGap` for a link, `endpointMaxGap` for an endpoint.
     public func maxGap(for subject: HistorySubject) -> TimeInterval {

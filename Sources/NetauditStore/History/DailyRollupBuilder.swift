@@ -54,6 +54,12 @@ public enum NearestRank {
 /// The link's five conditions add up to the day's length (or its part up to `now`), each
 /// endpoint's four conditions too, summed over the endpoints in `endpointSeconds`.
 ///
+/// A roll-up computed soon after midnight is provisional: an open interval's tail counts
+/// while the next run may still come, and a run that started before midnight may still
+/// complete and extend an interval. Computed once `settled(day:)` has passed and no run
+/// started before the day's end is still running, it is final: later runs change nothing
+/// in the day.
+///
 /// The sweep figures counted are those with `at` inside the day (and not after `now`):
 /// `sweeps` is their number, the loss median and maximum are over all of them, the round
 /// trip median and 95th percentile over those with a round trip (`NearestRank`).
@@ -100,6 +106,12 @@ public struct DailyRollupBuilder: Sendable {
                            endpointSeconds: endpointSeconds)
     }
 
+    /// When the day's roll-up no longer depends on runs still to come (the day's end plus
+    /// the longer of the two gaps), runs in flight aside; nil when `day` is malformed.
+    public func settled(day: String) -> Date? {
+        HistoryDay.dayInterval(day, timeZone: settings.timeZone)?.end.addingTimeInterval(max(settings.maxGap, settings.endpointMaxGap))
+    }
+
     /// Seconds per state of one subject's intervals over `window` (see the type's comment);
     /// the uncovered time under `not_observed`. The values add up to the window's length.
     func secondsPerState(_ intervals: [StateInterval], window: DateInterval, now: Date, maxGap: TimeInterval) -> [String: Double] {
@@ -123,8 +135,12 @@ public struct DailyRollupBuilder: Sendable {
             cuts.insert(stretch.end)
         }
         let ordered = cuts.sorted()
+        // `begun`: how many stretches start at or before the piece; the winner is the last of
+        // them that lasts over it (the one just before, when intervals tile time as they should).
+        var begun = 0
         for (from, to) in zip(ordered, ordered.dropFirst()) {
-            let state = stretches.last { $0.start <= from && to <= $0.end }?.state ?? notObserved
+            while begun < stretches.count && stretches[begun].start <= from { begun += 1 }
+            let state = stretches[..<begun].last { to <= $0.end }?.state ?? notObserved
             seconds[state, default: 0] += to.timeIntervalSince(from)
         }
         return seconds

@@ -46,15 +46,15 @@ public enum HistoryObservations {
         guard let condition, condition.isObserved else { return nil }
         switch condition {
         case .down:
-            return ObservedCondition(condition, cause: result.agencyCode)
+            return ObservedCondition.link(condition, cause: result.agencyCode)
         case .unreachable:
             let named = result.findings.lazy
                 .filter { $0.id == unreachableFindingID }
                 .compactMap { $0.evidence[viaEvidenceKey] }
                 .first { !$0.isEmpty && $0 != "?" }
-            return ObservedCondition(condition, cause: named ?? via)
+            return ObservedCondition.link(condition, cause: named ?? via)
         case .up, .degraded, .notObserved:
-            return ObservedCondition(condition)
+            return ObservedCondition.link(condition)
         }
     }
 
@@ -62,7 +62,7 @@ public enum HistoryObservations {
     /// critical and high findings, sorted and comma-joined (nil when there are none).
     public static func endpoint(_ result: EndpointResult) -> ObservedCondition {
         let ids = Set(result.findings.filter { $0.severity.breaksBaseline }.map(\.id)).sorted()
-        return ObservedCondition(EndpointCondition(result.verdict), cause: ids.isEmpty ? nil : ids.joined(separator: ","))
+        return ObservedCondition.endpoint(EndpointCondition(result.verdict), cause: ids.isEmpty ? nil : ids.joined(separator: ","))
     }
 
     /// Every subject a run covered, with what it observed: the links `rule` reads a condition

@@ -13,21 +13,53 @@ public struct ObservedCondition: Sendable, Hashable {
         self.cause = cause
     }
 
-    public init(_ condition: LinkCondition, cause: String? = nil) {
-        self.init(state: condition.rawValue, cause: cause)
+    /// A link's condition (named apart from `endpoint`: both enums have `unreachable`).
+    public static func link(_ condition: LinkCondition, cause: String? = nil) -> ObservedCondition {
+        ObservedCondition(state: condition.rawValue, cause: cause)
     }
 
-    public init(_ condition: EndpointCondition, cause: String? = nil) {
-        self.init(state: condition.rawValue, cause: cause)
+    /// An endpoint's condition.
+    public static func endpoint(_ condition: EndpointCondition, cause: String? = nil) -> ObservedCondition {
+        ObservedCondition(state: condition.rawValue, cause: cause)
     }
 
     /// `not_observed` is what no run saw: a run never reports it (such an entry is ignored).
     var isObserved: Bool { state != LinkCondition.notObserved.rawValue }
 }
 
-/// What applying one run does to the stored intervals: the rows to rewrite (found by
-/// `subject` and `start`, which never change) and the rows to add. Both are sorted by
-/// subject, then start, so the same input always gives the same output.
+/// What names one stored interval: its subject, start and state, which never change once
+/// written. Subject and start alone are not enough: a run followed by a gap longer than
+/// `maxGap` leaves the zero-length interval `[t, t]` it opened and the `not_observed` one
+/// from `t`, both starting at `t`. No two intervals of a subject share start and state
+/// (observed intervals start at their first run, each later than the last; `not_observed`
+/// ones at the end of the interval before, each later than the last).
+public struct IntervalKey: Sendable, Hashable, Comparable {
+    public let subject: HistorySubject
+    public let start: Date
+    public let state: String
+
+    public init(subject: HistorySubject, start: Date, state: String) {
+        self.subject = subject
+        self.start = start
+        self.state = state
+    }
+
+    public static func < (a: IntervalKey, b: IntervalKey) -> Bool {
+        if a.subject != b.subject { return a.subject < b.subject }
+        if a.start != b.start { return a.start < b.start }
+        return a.state < b.state
+    }
+}
+
+extension StateInterval {
+    /// The row this interval is stored as.
+    public var key: IntervalKey { IntervalKey(subject: subject, start: start, state: state) }
+}
+
+/// What applying one run does to the stored intervals: the rows to rewrite (found by their
+/// `key`; only `end`, `open` and `lastRun` change, and only the subject's newest, open
+/// interval is ever rewritten) and the rows to add. Both are in subject order, so the same
+/// input always gives the same output.
 public struct IntervalChanges: Sendable, Hashable {
     /// Intervals extended (`end`, `lastRun`) or closed (`open` false, `end`).
     public var updates: [StateInterval]
@@ -46,6 +78,8 @@ public struct IntervalChanges: Sendable, Hashable {
 /// observed, what it saw of each subject it covered) and the newest stored interval of
 /// each of those subjects, it says which intervals to rewrite and which to add. The store
 /// calls it in the transaction that marks the run complete, and writes back the answer.
+/// A subject's newest interval is its open one, or else the one ending last (of two ending
+/// together, the later start).
 ///
 /// For each subject the run observed, with `newest` its newest interval and `at` the run's
 /// start, and `maxGap` the settings' gap for the subject (`HistorySettings.maxGap(for:)`:
