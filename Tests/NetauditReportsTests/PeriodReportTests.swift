@@ -81,6 +81,22 @@ struct PeriodReportTests {
         #expect(report.outages.map(\.durationSeconds) == [3600, 3600])
     }
 
+    @Test func aStaleOpenOutageEndsAtItsLastRun() {
+        // Last seen 20 min before `now` (more than maxGap): the outage ends there, not ongoing,
+        // and the 20 min after it are not observed.
+        let intervals = F.series(.link("64"), [("up", F.t0, F.at(3, 22), nil), ("down", F.at(3, 22), F.at(3, 23, 40), "64")])
+        let report = PeriodReport(inventory: F.inventory(), intervals: intervals, rollups: [], from: F.t0, to: F.end, now: F.end,
+                                  settings: F.settings)
+        #expect(report.outages.map(\.end) == [F.at(3, 23, 40)])
+        #expect(report.outages.map(\.durationSeconds) == [6000])
+        #expect(report.levels[0].figures.observedSeconds == 3 * F.day - 1200)
+        // Seen 5 min before: it holds to the end and is ongoing.
+        let holding = F.series(.link("64"), [("up", F.t0, F.at(3, 22), nil), ("down", F.at(3, 22), F.seen, "64")])
+        let ongoing = PeriodReport(inventory: F.inventory(), intervals: holding, rollups: [], from: F.t0, to: F.end, now: F.end,
+                                   settings: F.settings)
+        #expect(ongoing.outages.map(\.end) == [nil] && ongoing.outages.map(\.durationSeconds) == [7200])
+    }
+
     @Test func rankings() {
         let rankings = F.report().rankings
         #expect(rankings.agenciesByOutageTime.map(\.code) == ["23617", "23557", "23614", "623", "23560"])

@@ -99,7 +99,7 @@ enum PeriodCharts {
     /// agencies below the unit that day against the unit's target, with a tooltip; a legend.
     static func heatMap(_ report: PeriodReport, _ l: ReportLabels) -> String {
         let cell = 18.0, rowHeight = 16.0, labelWidth = 230.0, top = 30.0
-        let width = labelWidth + Double(report.days.count) * cell + 10
+        let width = labelWidth + max(Double(report.days.count) * cell + 10, 320)  // room for the legend's words
         let legendTop = top + Double(report.units.count) * rowHeight + 16
         let height = legendTop + Double(heatLegend.count) * 16 + 6
         var svg = ["<svg class=\"chart heat\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" role=\"img\" aria-label=\"\(PeriodText.html(l["Availability per unit and day"]))\">"]
