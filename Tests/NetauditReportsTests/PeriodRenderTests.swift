@@ -81,6 +81,7 @@ struct PeriodRenderTests {
         #expect(html.contains("Xã &lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#39;"))
         #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("@import") && !html.contains("url("))
         #expect(html.contains("Tỷ lệ kết nối hằng ngày, theo cấp"))
+        #expect(html.contains("<td>623</td><td>Thị xã An Khê</td><td>2</td><td>96.83%</td>"))  // the unit table
     }
 }
 

@@ -15,7 +15,7 @@ extension PeriodReport {
         if !units.isEmpty {
             body += ["<h2>\(e(l["Availability per unit and day"]))</h2>",
                      "<p class=\"meta\">\(e(l["Per unit (the agencies below it)"]))</p>",
-                     "<div class=\"scroll\">\(PeriodCharts.heatMap(self, l))</div>"]
+                     "<div class=\"scroll\">\(PeriodCharts.heatMap(self, l))</div>", htmlUnits(l)]
         }
         if !endpoints.isEmpty { body += ["<h2>\(e(l["TLS endpoints over the period, per level"]))</h2>", htmlEndpoints(l)] }
         body += ["<h2>\(e(l["Outages"])) (\(outages.count))</h2>", htmlOutages(l)]
@@ -39,6 +39,19 @@ extension PeriodReport {
                                                         "\(f.daysMet)/\(f.observedDays)", PeriodText.percent(f.targetPercent),
                                                         level.lossPercentMedian.map { String(format: "%.1f", $0) } ?? "-",
                                                         level.rttMillisecondsP95.map { String(format: "%.1f", $0) } ?? "-"]) + "</tr>")
+        }
+        return rows.joined(separator: "\n") + "</table>"
+    }
+
+    /// The units' figures (the agencies below each), a row marked when a day missed its target.
+    private func htmlUnits(_ l: ReportLabels) -> String {
+        var rows = ["<table><tr>\(heads(["code", "unit", "with link", "availability", "connected throughout", "daily min", "days met", "target", "outages", "outage time"], l))</tr>"]
+        for unit in units {
+            let f = unit.figures
+            rows.append("<tr class=\"\(f.daysMet == f.observedDays ? "ok" : "bad")\">" + cells([
+                unit.code, unit.name, "\(f.agenciesWithLink)", PeriodText.percent(f.availabilityPercent),
+                "\(f.connectedThroughout)/\(f.agenciesWithLink)", PeriodText.percent(f.minDailyRatePercent), "\(f.daysMet)/\(f.observedDays)",
+                PeriodText.percent(f.targetPercent), "\(f.outages)", PeriodText.duration(f.outageSeconds)]) + "</tr>")
         }
         return rows.joined(separator: "\n") + "</table>"
     }
