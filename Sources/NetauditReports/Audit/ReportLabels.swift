@@ -59,6 +59,32 @@ public struct ReportLabels: Sendable {
         "expired today": "đã hết hạn hôm nay", "link not probed": "chưa đo được đường truyền",
         "{count} endpoints not checked": "{count} dịch vụ chưa được kiểm tra", "url": "URL",
         "Finding messages are in English; rule ids are listed in docs/policy.md.": "Nội dung phát hiện ghi bằng tiếng Anh; mã quy tắc xem tại docs/policy.md.",
+
+        // ---- The period report (PeriodReport, Sources/NetauditReports/Period) ----
+        "netaudit period report": "netaudit báo cáo theo kỳ",
+        "{from} – {to} ({zone}), {days} days": "{from} – {to} ({zone}), {days} ngày",
+        "Connection to the dedicated network over the period, per level": "Kết nối mạng truyền số liệu chuyên dùng trong kỳ, theo cấp",
+        "TLS endpoints over the period, per level": "Dịch vụ TLS (HTTPS) trong kỳ, theo cấp",
+        "Endpoints not compliant at some time": "Dịch vụ có thời điểm chưa đạt chuẩn",
+        "Daily connection rate per level": "Tỷ lệ kết nối hằng ngày, theo cấp",
+        "Availability per unit and day": "Mức sẵn sàng theo đơn vị và ngày",
+        "Outages": "Sự cố mất kết nối",
+        "Units with the most outage time": "Đơn vị có thời gian mất kết nối nhiều nhất",
+        "Units with the most outages": "Đơn vị có nhiều sự cố nhất",
+        "Agencies with the most outage time": "Cơ quan có thời gian mất kết nối nhiều nhất",
+        "Agencies with the most outages": "Cơ quan có nhiều sự cố nhất",
+        "with link": "có đường truyền", "observed": "được theo dõi", "availability": "mức sẵn sàng",
+        "connected throughout": "kết nối suốt kỳ", "daily mean": "trung bình ngày", "daily min": "thấp nhất ngày",
+        "days met": "số ngày đạt", "loss % median": "mất gói % trung vị", "RTT p95 ms": "RTT p95 ms",
+        "outages": "sự cố", "outage time": "thời gian mất kết nối", "endpoints observed": "dịch vụ được theo dõi",
+        "compliant throughout": "đạt chuẩn suốt kỳ", "days non-compliant": "số ngày chưa đạt chuẩn", "fixed on": "khắc phục ngày",
+        "start": "bắt đầu", "end": "kết thúc", "duration": "thời lượng", "kind": "loại", "cause": "nguyên nhân",
+        "ongoing": "đang tiếp diễn", "mixed": "hỗn hợp", "not observed": "không theo dõi được",
+        "parent": "đơn vị cấp trên", "availability %": "mức sẵn sàng %", "observed seconds": "số giây được theo dõi",
+        "outage seconds": "số giây mất kết nối", "yes": "có", "no": "không",
+        "target met": "đạt chỉ tiêu", "up to 1 point below": "thấp hơn chỉ tiêu tối đa 1 điểm",
+        "up to 5 points below": "thấp hơn chỉ tiêu tối đa 5 điểm", "up to 10 points below": "thấp hơn chỉ tiêu tối đa 10 điểm",
+        "more than 10 points below": "thấp hơn chỉ tiêu trên 10 điểm",
     ])
 
     public static func named(_ code: String) -> ReportLabels? {
