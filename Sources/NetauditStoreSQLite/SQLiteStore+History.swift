@@ -23,7 +23,7 @@ extension SQLiteStore {
                                         arguments: [run]) {
                 guard let verdict = EndpointVerdict(rawValue: row["verdict"]) else { continue }
                 observed[HistorySubject(agencyCode: row["agency_code"], url: row["url"])] =
-                    ObservedCondition(EndpointCondition(verdict), cause: verdict == .compliant ? nil : row["rule_ids"])
+                    ObservedCondition.endpoint(EndpointCondition(verdict), cause: verdict == .compliant ? nil : row["rule_ids"])
             }
         }
         var newest: [HistorySubject: StateInterval] = [:]
@@ -83,7 +83,7 @@ extension SQLiteStore {
                 let result = LinkResult(agencyCode: code, observation: nil, state: (row["state"] as String?).flatMap(LinkState.init(rawValue:)),
                                         findings: findings[code] ?? [])
                 if let judged = StoredCondition.link(result) {
-                    observed[.link(code)] = ObservedCondition(judged.condition, cause: judged.cause)
+                    observed[.link(code)] = ObservedCondition.link(judged.condition, cause: judged.cause)
                 }
             }
         }
@@ -91,7 +91,7 @@ extension SQLiteStore {
             SELECT a.code, s.condition, c.code AS cause FROM sweep_links s JOIN agencies a ON a.id = s.agency
             LEFT JOIN agencies c ON c.id = s.cause WHERE s.run_id = ?
             """, arguments: [run]) {
-            observed[.link(row["code"])] = ObservedCondition(StoredCondition.condition(row["condition"]), cause: row["cause"])
+            observed[.link(row["code"])] = ObservedCondition.link(StoredCondition.condition(row["condition"]), cause: row["cause"])
         }
     }
 
@@ -153,7 +153,7 @@ extension SQLiteStore {
         let (start, end) = (window.start.timeIntervalSince1970, window.end.timeIntervalSince1970)
         var intervals: [String: [StateInterval]] = [:]
         for row in try Row.fetchAll(db, sql: #"""
-            SELECT i.*, a.code FROM intervals i JOIN agencies a ON a.id = i.agency WHERE i.start < ? AND i."end" >= ?
+            SELECT i.*, a.code FROM intervals i JOIN agencies a ON a.id = i.agency WHERE i.start < ? AND (i."end" >= ? OR i.open = 1)
             """#, arguments: [end, start]) {
             let interval = stateInterval(row)
             intervals[interval.subject.agencyCode, default: []].append(interval)
@@ -212,7 +212,7 @@ extension SQLiteStore {
         try await read { db in
             try Row.fetchAll(db, sql: #"""
                 SELECT i.*, a.code FROM intervals i JOIN agencies a ON a.id = i.agency
-                WHERE i.start < ? AND i."end" >= ? ORDER BY a.code, i.url, i.start
+                WHERE i.start < ? AND (i."end" >= ? OR i.open = 1) ORDER BY a.code, i.url, i.start
                 """#, arguments: [period.end.timeIntervalSince1970, period.start.timeIntervalSince1970]).map(Self.stateInterval)
         }
     }
