@@ -22,6 +22,9 @@ public protocol ResultWriter: Sendable {
     func record(_ result: LinkResult, in run: RunID, at date: Date) async throws(StoreError)
     /// Stores one endpoint result with its findings, in one transaction.
     func record(_ result: EndpointResult, in run: RunID, at date: Date) async throws(StoreError)
+    /// Stores many results in one transaction (imports, generated history): the same rows
+    /// as recording each in turn.
+    func record(links: [LinkResult], endpoints: [EndpointResult], in run: RunID, at date: Date) async throws(StoreError)
     /// Ends a run (`complete` or `aborted`); a run already ended stays as it was. A run that
     /// completes extends the history (intervals) in the same transaction.
     func finishRun(_ id: RunID, state: RunState, note: String?, endedAt: Date) async throws(StoreError)

@@ -125,55 +125,91 @@ extension SQLiteStore {
     /// sweep, a link still in the condition its open interval records gets a compact typed
     /// row; a change (or a full audit, or a probe that could not run) keeps the observation.
     public func record(_ result: LinkResult, in run: RunID, at date: Date) async throws(StoreError) {
-        let judged = StoredCondition.link(result)
-        let observation = try result.observation.map { observation throws(StoreError) in try Self.json(observation) }
-        let findings = try result.findings.map { finding throws(StoreError) in (finding, try Self.json(finding.evidence)) }
-        let ids = try await agencyIDs([result.agencyCode] + [judged?.cause].compactMap { $0 })
+        try await record(links: [result], endpoints: [], in: run, at: date)
+    }
+
+    /// Stores one endpoint result and its findings, in one transaction.
+    public func record(_ result: EndpointResult, in run: RunID, at date: Date) async throws(StoreError) {
+        try await record(links: [], endpoints: [result], in: run, at: date)
+    }
+
+    public func record(links: [LinkResult], endpoints: [EndpointResult], in run: RunID, at date: Date) async throws(StoreError) {
+        let prepared = try links.map { result throws(StoreError) in try PreparedLink(result) }
+        let preparedEndpoints = try endpoints.map { result throws(StoreError) in try PreparedEndpoint(result) }
+        let ids = try await agencyIDs(prepared.flatMap { [$0.result.agencyCode] + [$0.judged?.cause].compactMap { $0 } })
         try await write { db in
-            let writing = try self.writing(run.value, db)
-            let seq = writing.nextSeq
-            self.caches.withLock { $0.runs[run.value]?.nextSeq = seq + 1 }
-            if let judged, let observation = result.observation, writing.kind == .linkSweep, observation.problem == nil,
-               observation.localFailure == nil, writing.openConditions[result.agencyCode] == judged.condition.rawValue,
-               let agency = ids[result.agencyCode] {
-                let trip = observation.roundTrip
-                try db.execute(sql: """
-                    INSERT INTO sweep_links (run_id, seq, agency, condition, transport, sent, received, rtt_min, rtt_median, rtt_max, cause)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [run.value, seq, agency, StoredCondition.code(judged.condition), StoredCondition.code(observation.transport),
-                                     observation.sent, observation.received, trip.map { Self.micros($0.minimum) },
-                                     trip.map { Self.micros($0.median) }, trip.map { Self.micros($0.maximum) },
-                                     judged.cause.flatMap { ids[$0] }])
-            } else {
-                try db.execute(sql: """
-                    INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at, seq, condition, cause,
-                                              sent, received, rtt_median)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [run.value, result.agencyCode, observation, result.state?.rawValue, date, seq,
-                                     judged?.condition.rawValue, judged?.cause, result.observation?.sent, result.observation?.received,
-                                     result.observation?.roundTrip?.median])
-            }
-            for (finding, evidence) in findings {
-                try Self.insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: "link", db: db)
-            }
+            for link in prepared { try self.insert(link, run: run, at: date, ids: ids, db: db) }
+            for endpoint in preparedEndpoints { try Self.insert(endpoint, run: run, at: date, db: db) }
+        }
+    }
+
+    /// A link result with what is encoded before the transaction.
+    struct PreparedLink: Sendable {
+        let result: LinkResult
+        let judged: (condition: LinkCondition, cause: String?)?
+        let observation: String?
+        let findings: [(Finding, String)]
+        init(_ result: LinkResult) throws(StoreError) {
+            self.result = result
+            judged = StoredCondition.link(result)
+            observation = try result.observation.map { observation throws(StoreError) in try SQLiteStore.json(observation) }
+            findings = try result.findings.map { finding throws(StoreError) in (finding, try SQLiteStore.json(finding.evidence)) }
+        }
+    }
+
+    /// An endpoint result with what is encoded before the transaction.
+    struct PreparedEndpoint: Sendable {
+        let result: EndpointResult
+        let observation: String
+        let findings: [(Finding, String)]
+        init(_ result: EndpointResult) throws(StoreError) {
+            self.result = result
+            observation = try SQLiteStore.json(result.observation)
+            findings = try result.findings.map { finding throws(StoreError) in (finding, try SQLiteStore.json(finding.evidence)) }
+        }
+    }
+
+    private func insert(_ link: PreparedLink, run: RunID, at date: Date, ids: [String: Int64], db: Database) throws {
+        let result = link.result
+        let writing = try self.writing(run.value, db)
+        let seq = writing.nextSeq
+        caches.withLock { $0.runs[run.value]?.nextSeq = seq + 1 }
+        if let judged = link.judged, let observation = result.observation, writing.kind == .linkSweep, observation.problem == nil,
+           observation.localFailure == nil, writing.openConditions[result.agencyCode] == judged.condition.rawValue,
+           let agency = ids[result.agencyCode] {
+            let trip = observation.roundTrip
+            try db.execute(sql: """
+                INSERT INTO sweep_links (run_id, seq, agency, condition, transport, sent, received, rtt_min, rtt_median, rtt_max, cause)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run.value, seq, agency, StoredCondition.code(judged.condition), StoredCondition.code(observation.transport),
+                                 observation.sent, observation.received, trip.map { Self.micros($0.minimum) },
+                                 trip.map { Self.micros($0.median) }, trip.map { Self.micros($0.maximum) },
+                                 judged.cause.flatMap { ids[$0] }])
+        } else {
+            try db.execute(sql: """
+                INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at, seq, condition, cause,
+                                          sent, received, rtt_median)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run.value, result.agencyCode, link.observation, result.state?.rawValue, date, seq,
+                                 link.judged?.condition.rawValue, link.judged?.cause, result.observation?.sent, result.observation?.received,
+                                 result.observation?.roundTrip?.median])
+        }
+        for (finding, evidence) in link.findings {
+            try Self.insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: "link", db: db)
         }
     }
 
     static func micros(_ milliseconds: Double) -> Int64 { Int64((milliseconds * 1000).rounded()) }
 
-    /// Stores one endpoint result and its findings, in one transaction.
-    public func record(_ result: EndpointResult, in run: RunID, at date: Date) async throws(StoreError) {
-        let observation = try Self.json(result.observation)
-        let findings = try result.findings.map { finding throws(StoreError) in (finding, try Self.json(finding.evidence)) }
-        let rules = StoredCondition.endpoint(result).cause
-        try await write { db in
-            try db.execute(sql: """
-                INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at, rule_ids)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [run.value, result.agencyCode, result.observation.url, observation, result.verdict.rawValue, date, rules])
-            for (finding, evidence) in findings {
-                try Self.insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: result.observation.url, db: db)
-            }
+    private static func insert(_ endpoint: PreparedEndpoint, run: RunID, at date: Date, db: Database) throws {
+        let result = endpoint.result
+        try db.execute(sql: """
+            INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at, rule_ids)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [run.value, result.agencyCode, result.observation.url, endpoint.observation, result.verdict.rawValue, date,
+                             StoredCondition.endpoint(result).cause])
+        for (finding, evidence) in endpoint.findings {
+            try insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: result.observation.url, db: db)
         }
     }
 
