@@ -229,34 +229,105 @@ extension AuditCommand {
     }
 }
 
-/// `netaudit report`: any stored run, rendered without probing.
+/// `netaudit report`: any stored run, or a period of history, rendered without probing.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Render a stored run (the newest by default) without probing.",
-        discussion: "Exit status as for audit: 0 when that run met every target, 1 when not, 2 for a missing store or run."
+        abstract: "Render a stored run (the newest by default), or a period of history, without probing.",
+        discussion: """
+            A run: the newest, or --run ID, exactly as `audit` printed it.
+
+            A period (--month 2026-11, --year 2026, or --from DATE --to DATE with days as yyyy-MM-dd, --to included): what the history kept of it: per level and per unit the availability (time connected / time observed), the agencies connected throughout, the daily connection rate (mean and minimum) against the target and the days it was met; the endpoints' compliance over the period (days not compliant, the day fixed); every outage (agency, path, start, end or ongoing, duration, down or unreachable, the node it is blamed on) and the units and agencies with the most outage time and the most outages. Days are cut in the history's time zone (--time-zone, or history.time_zone of --config, or the machine's). Time nothing observed (the daemon stopped, runs aborted, sweeps further apart than history.max_gap) is "not observed" and counts neither way. docs/results-schema.md describes the JSON.
+
+            EXIT STATUS:
+              0  a run: every target met and every endpoint compliant; a period: every level met its target on every day it was observed, and every endpoint observed stayed compliant
+              1  not so
+              2  a missing store, run or history; a bad option
+              3  internal error
+            """
     )
 
-    @Option(help: ArgumentHelp("The results store.", valueName: "file"))
-    var db = "netaudit.sqlite"
+    @Option(help: ArgumentHelp("The results store (default: netaudit.sqlite, or the database --config names).", valueName: "file"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("Take the store and the history settings (time zone, max gap) from the daemon's configuration file.", valueName: "file"))
+    var config: String?
 
     @Option(help: ArgumentHelp("The run to render (default: the newest).", valueName: "id"))
     var run: Int64?
 
+    @Option(help: ArgumentHelp("A period report of this calendar month.", valueName: "yyyy-MM"))
+    var month: String?
+
+    @Option(help: ArgumentHelp("A period report of this calendar year.", valueName: "yyyy"))
+    var year: String?
+
+    @Option(help: ArgumentHelp("A period report from this day (or ISO 8601 time) on; with --to.", valueName: "date"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("The last day of the period (included), or an ISO 8601 time (excluded); with --from.", valueName: "date"))
+    var to: String?
+
+    @Option(name: .customLong("time-zone"), help: ArgumentHelp("The time zone days are cut in, e.g. Asia/Ho_Chi_Minh.", valueName: "zone"))
+    var timeZone: String?
+
     @OptionGroup var options: ReportOptions
 
-    func run() async throws {
-        guard FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
-        let report: AuditReport
-        do {
-            // Read only: a report writes nothing, so it works on a read-only store or a full disk.
-            let store = try Stores.open(db, access: .readOnly)
-            report = try await AuditReport.load(from: store, run: run.map(RunID.init))
-        } catch {
-            throw UserError("\(error)")
+    func validate() throws {
+        let periods = [month != nil, year != nil, from != nil || to != nil].filter { $0 }.count
+        if periods > 1 { throw ValidationError("Give one period: --month, --year, or --from and --to.") }
+        if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together.") }
+        if periods > 0 && run != nil { throw ValidationError("--run renders one run; leave it out for a period report.") }
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            throw ValidationError("--time-zone '\(timeZone)': not a time zone (e.g. Asia/Ho_Chi_Minh, UTC).")
         }
+    }
+
+    func run() async throws {
+        var configuration: DaemonConfiguration?
+        if let config {
+            do { configuration = try AuditSetup.loadConfiguration(config) } catch {
+                printError(error.description)
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+        }
+        let db = self.db ?? configuration?.database ?? "netaudit.sqlite"
+        var history = configuration?.history ?? .standard
+        if let timeZone { history.timeZone = TimeZone(identifier: timeZone)! }
+        guard FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
+        let store: any ResultStore
+        // Read only: a report writes nothing, so it works on a read-only store or a full disk.
+        do { store = try Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
+        if let period = try period(history.timeZone) {
+            let report: PeriodReport
+            do { report = try await PeriodReport.load(from: store, period: period) } catch { throw UserError("\(error)") }
+            printOut(try options.render(report, colour: isatty(1) == 1))
+            if !report.targetsMetThroughout { throw ExitCode(ExitStatus.targetsMissed) }
+            return
+        }
+        let report: AuditReport
+        do { report = try await AuditReport.load(from: store, run: run.map(RunID.init)) } catch { throw UserError("\(error)") }
         printOut(try options.render(report, colour: isatty(1) == 1))
         if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+
+    /// The period the options name, nil for a run report.
+    private func period(_ zone: TimeZone) throws -> ReportPeriod? {
+        if let month {
+            guard let period = ReportPeriod.month(month, timeZone: zone) else { throw UserError("--month '\(month)': write it as yyyy-MM, e.g. 2026-11") }
+            return period
+        }
+        if let year {
+            guard let period = ReportPeriod.year(year, timeZone: zone) else { throw UserError("--year '\(year)': write it as yyyy, e.g. 2026") }
+            return period
+        }
+        if let from, let to {
+            guard let period = ReportPeriod.dates(from: from, to: to, timeZone: zone) else {
+                throw UserError("--from '\(from)' --to '\(to)': write days as yyyy-MM-dd (or ISO 8601 times), --from before --to")
+            }
+            return period
+        }
+        return nil
     }
 }
 
@@ -273,6 +344,17 @@ struct ReportOptions: ParsableArguments {
     func render(_ report: AuditReport, colour: Bool = false) throws -> String {
         let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         return try format.render(report, labels: lang.labels, colour: colour)
+    }
+
+    /// A period report, in the same formats.
+    func render(_ report: PeriodReport, colour: Bool = false) throws -> String {
+        let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        switch format {
+        case .table: return report.table(lang.labels, colour: colour)
+        case .json: return try report.json()
+        case .csv: return report.csv(lang.labels)
+        case .html: return report.html(lang.labels)
+        }
     }
 }
 

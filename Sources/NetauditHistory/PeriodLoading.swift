@@ -65,10 +65,12 @@ extension PeriodReport {
         guard let run = try await store.latestInventory(before: min(period.to, now), inventoryPath: inventoryPath) else {
             throw StoreError(.invalidRequest, path: store.location, message: "no complete run before the end of the period: nothing to report on")
         }
-        let intervals = try await store.intervals(overlapping: DateInterval(start: period.from, end: period.to))
-        let days = HistoryDay.days(from: period.from, to: period.to, timeZone: settings.timeZone)
+        // A period that is not over yet (the current month) ends now: the rest is not history yet.
+        let end = max(period.from.addingTimeInterval(1), min(period.to, now))
+        let intervals = try await store.intervals(overlapping: DateInterval(start: period.from, end: end))
+        let days = HistoryDay.days(from: period.from, to: end, timeZone: settings.timeZone)
         let rollups = days.isEmpty ? [] : try await store.rollups(from: days.first!, to: days.last!)
-        return PeriodReport(inventory: run.inventory, intervals: intervals, rollups: rollups, from: period.from, to: period.to,
+        return PeriodReport(inventory: run.inventory, intervals: intervals, rollups: rollups, from: period.from, to: end,
                             now: now, settings: settings)
     }
 }

@@ -181,6 +181,11 @@ import Testing
         let (pageStatus, page) = try await Self.get(port, "/?lang=vi")
         #expect(pageStatus == 200 && page.contains("<title>netaudit · lần kiểm tra ") && page.contains("commune"), "\(page)")
         #expect(try await Self.get(port, "/?kind=nonsense").0 == 400)
+        #expect(page.contains("href=\"/period?lang=vi\""), "the latest run links to the month's period report")
+        // The current month's period report, from the history the sweeps made.
+        let (periodStatus, period) = try await Self.get(port, "/period?lang=vi")
+        #expect(periodStatus == 200 && period.contains("<svg") && period.contains("href=\"/?lang=vi\""), "\(period.prefix(600))")
+        #expect(try await Self.get(port, "/period?month=2026-13").0 == 400)
 
         // A broken inventory: refused with its place, the old one stays in force.
         try Self.inventory(endpoints: endpoints, extraCommune: true, broken: true)

@@ -13,6 +13,8 @@ import Synchronization
 /// - `/status`: JSON, the schedules, the latest runs and the rates per level
 /// - `/healthz`: `ok` when the store answers, 503 with the reason when not
 /// - `/`: the latest complete run as the HTML report (`?kind=audit|link_sweep`, `?lang=vi`)
+/// - `/period`: the current month's period report from the history (`?month=yyyy-MM`,
+///   `?lang=vi`), linked from `/`
 enum StatusServer {
     static func application(status: DaemonStatus, metrics: DaemonMetrics, store: any ResultStore, logger: Logger,
                             onRunning: @escaping @Sendable (String) async -> Void) -> some ApplicationProtocol {
@@ -53,8 +55,38 @@ enum StatusServer {
                 guard let run = try await store.latestRunID(kinds: kinds) else {
                     return text(Self.noRunPage, type: "text/html; charset=utf-8", status: .notFound)
                 }
-                let html = try await pages.page(run: run, language: language) {
-                    try await AuditReport.load(from: store, run: run).html(labels)
+                let html = try await pages.page(run: run, key: "run \(language)") {
+                    Self.navigation(try await AuditReport.load(from: store, run: run).html(labels), language: language, current: "run")
+                }
+                return text(html, type: "text/html; charset=utf-8")
+            } catch {
+                return text("results store: \(error)\n", type: "text/plain; charset=utf-8", status: .serviceUnavailable)
+            }
+        }
+        // The current month (or ?month=yyyy-MM) from the history: availability, daily rates
+        // against the targets, outages.
+        router.get("period") { request, _ in
+            let language = request.uri.queryParameters.get("lang") ?? "en"
+            guard let labels = ReportLabels.named(language) else {
+                return text("unknown language '\(language)': use en or vi\n", type: "text/plain; charset=utf-8", status: .badRequest)
+            }
+            let zone = store.history.timeZone
+            let period: ReportPeriod
+            if let month = request.uri.queryParameters.get("month") {
+                guard let named = ReportPeriod.month(String(month), timeZone: zone) else {
+                    return text("month '\(month)': write it as yyyy-MM\n", type: "text/plain; charset=utf-8", status: .badRequest)
+                }
+                period = named
+            } else {
+                period = ReportPeriod.currentMonth(now: Date(), timeZone: zone)
+            }
+            do {
+                guard let run = try await store.latestRunID(kinds: [.audit, .linkSweep, .tlsOnly]) else {
+                    return text(Self.noRunPage, type: "text/html; charset=utf-8", status: .notFound)
+                }
+                let key = "period \(HistoryDay.day(of: period.from, timeZone: zone)) \(language)"
+                let html = try await pages.page(run: run, key: key) {
+                    Self.navigation(try await PeriodReport.load(from: store, period: period).html(labels), language: language, current: "period")
                 }
                 return text(html, type: "text/html; charset=utf-8")
             } catch {
@@ -75,6 +107,19 @@ enum StatusServer {
         )
     }
 
+    /// A page with the daemon's navigation at its top: the latest run, and the current
+    /// month's period report, in the page's language.
+    static func navigation(_ html: String, language: String, current: String) -> String {
+        let vi = language == "vi"
+        let links = [("run", "/?lang=\(language)", vi ? "Lần kiểm tra mới nhất" : "Latest run"),
+                     ("period", "/period?lang=\(language)", vi ? "Tháng này" : "This month")]
+            .map { id, href, title in id == current ? "<strong>\(title)</strong>" : "<a href=\"\(href)\">\(title)</a>" }
+            .joined(separator: " · ")
+        let bar = "<nav style=\"font:14px sans-serif;margin:0 0 1em\">netaudit: \(links)</nav>"
+        guard let body = html.range(of: "<body>") else { return bar + html }
+        return html.replacingCharacters(in: body, with: "<body>" + bar)
+    }
+
     static let noRunPage = "<!doctype html><meta charset=utf-8><title>netaudit</title><p>No complete run is stored yet: the first link sweep is on its way.</p>\n"
 
     private static func text(_ body: String, type: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -88,10 +133,15 @@ enum StatusServer {
 final class PageCache: Sendable {
     private let pages = Mutex<[String: (run: RunID, html: String)]>([:])
 
-    func page(run: RunID, language: String, render: () async throws -> String) async throws -> String {
-        if let cached = pages.withLock({ $0[language] }), cached.run == run { return cached.html }
+    /// The page `key` names (the report and its language), rendered again only when a
+    /// newer run `run` has ended.
+    func page(run: RunID, key: String, render: () async throws -> String) async throws -> String {
+        if let cached = pages.withLock({ $0[key] }), cached.run == run { return cached.html }
         let html = try await render()
-        pages.withLock { $0[language] = (run, html) }
+        pages.withLock { pages in
+            if pages.count > 16 { pages.removeAll() }
+            pages[key] = (run, html)
+        }
         return html
     }
 }
