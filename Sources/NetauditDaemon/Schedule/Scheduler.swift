@@ -226,7 +226,12 @@ final class Scheduler: Service, Sendable {
         do {
             id = try await runner.run(plan)
         } catch {
-            logger.error("\(name) failed: \(error)", metadata: ["kind": "\(kind.rawValue)"])
+            // A full disk stops every run until space is freed: said louder than a one-off failure.
+            if error.code == .diskFull {
+                logger.critical("\(name) failed: \(error); no run is stored until space is freed", metadata: ["kind": "\(kind.rawValue)", "code": "\(error.code.rawValue)"])
+            } else {
+                logger.error("\(name) failed: \(error)", metadata: ["kind": "\(kind.rawValue)", "code": "\(error.code.rawValue)"])
+            }
             status.update(kind) { $0.runningSince = nil; $0.lastError = "\(error)" }
             metrics.runEnded(kind: kind, state: .aborted, duration: clock.now - begin)
             notifier.notify(["STATUS=\(status.statusLine())"])
