@@ -71,6 +71,10 @@ import Testing
         let table = try CLIRunner.run(["report", "--db", db, "--month", "2026-11", "--time-zone", "Asia/Ho_Chi_Minh"])
         #expect(table.status == 1)
         #expect(table.stdout.contains("Xã Ia Ka") && table.stdout.contains("2026-11-01 10:00"), "\(table.stdout)")
+        let csv = try CLIRunner.run(["report", "--db", db, "--from", "2026-11-01", "--to", "2026-11-01", "--time-zone", "Asia/Ho_Chi_Minh",
+                                     "--format", "csv"])
+        let row = try #require(csv.stdout.components(separatedBy: "\r\n").first { $0.hasPrefix("21583,") }, "\(csv.stdout)")
+        #expect(row.hasSuffix(",91.64,86100,1,7200,0,0"), "\(row)")
         let html = try CLIRunner.run(["report", "--db", db, "--month", "2026-11", "--format", "html", "--lang", "vi"])
         #expect(html.status == 1 && html.stdout.contains("<svg"))
         // A run report of the same store still works.
