@@ -77,14 +77,20 @@ public final class SQLiteStore: ResultStore {
                     throw StoreError(.notFound, path: path, message: "no results store here")
                 }
                 pool = nil
-                reader = try Self.openReadOnly(path: path, configuration: configuration)
-                guard try reader.read({ try $0.tableExists("runs") }) else {
+                let file = try Self.openReadOnly(path: path, configuration: configuration)
+                guard try file.read({ try $0.tableExists("runs") }) else {
                     throw StoreError(.corrupt, path: path, message: "not a netaudit results store (no runs table)")
                 }
-                try Self.refuseNewerSchema(reader, path: path)
-                guard try reader.read(Schema.migrator.hasCompletedMigrations) else {
-                    throw StoreError(.notWritable, path: path, message: "written by an older netaudit: open it once for writing "
-                                     + "(netaudit audit or the daemon) to upgrade it in place; every run is kept")
+                try Self.refuseNewerSchema(file, path: path)
+                if try file.read(Schema.migrator.hasCompletedMigrations) {
+                    reader = file
+                } else {
+                    // Written by an earlier netaudit and not opened for writing since: read
+                    // through an upgraded copy in memory, the file itself untouched.
+                    let memory = try DatabaseQueue(configuration: Configuration())
+                    try file.backup(to: memory)
+                    try Schema.migrator.migrate(memory)
+                    reader = memory
                 }
                 recoveredRuns = []
                 return
