@@ -47,6 +47,8 @@ struct DaemonCommand: AsyncParsableCommand {
                   full audit \(configuration.fullAudit.enabled ? "daily at \(configuration.fullAudit.at), jitter \(configuration.fullAudit.jitter.text)" : "off")
                   http       \(configuration.http.enabled ? configuration.http.listenText : "off")
                   webhook    \(configuration.webhook?.redactedURL ?? "none")
+                  retention  raw sweeps \(configuration.retention.rawDays.map { "\($0) days" } ?? "kept"), history \(configuration.retention.historyDays.map { "\($0) days" } ?? "kept")
+                  history    not observed past \(configuration.historyKeeping.maxGap.text) between sweeps (\(configuration.historyKeeping.endpointMaxGap.text) for endpoints), days in \(configuration.historyKeeping.timeZone.identifier)
 
                 """)
             return
