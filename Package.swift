@@ -179,7 +179,8 @@ let package = Package(
         .testTarget(name: "NetauditAuditTests", dependencies: ["NetauditAudit", "NetauditCore"]),
         .testTarget(
             name: "NetauditStoreTests",
-            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore",
                                                                "NetauditStoreSQLite", "NetauditHistory"]),
