@@ -82,8 +82,8 @@ struct V2UpgradeTests {
         #expect(links.map(\.subject.agencyCode) == ["23557", "23560", "622", "64"])
         #expect(links.map(\.state) == ["up", "unreachable", "down", "up"])
         #expect(links.map(\.cause) == [nil, "622", "622", nil])
-        // (Times to the millisecond: the runs' times are stored as text, the intervals' as seconds.)
-        func same(_ a: Date, _ b: Date) -> Bool { abs(a.timeIntervalSince(b)) < 0.001 }
+        // (Times to 10 µs: the runs' times are stored as text, the intervals' as seconds since 1970, a Date counts from 2001.)
+        func same(_ a: Date, _ b: Date) -> Bool { abs(a.timeIntervalSince(b)) < 0.000_01 }
         for link in links {
             #expect(link.open && link.firstRun == RunID(1) && link.lastRun == RunID(4), "\(link)")
             #expect(same(link.start, first) && same(link.end, last), "\(link) \(first) \(last)")
