@@ -183,7 +183,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore",
-                                                               "NetauditStoreSQLite", "NetauditHistory"]),
+                                                               "NetauditStoreSQLite", "NetauditHistory", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NetauditDaemonTests",
             dependencies: [
