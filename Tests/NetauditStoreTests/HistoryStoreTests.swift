@@ -479,6 +479,29 @@ struct HistoryStoreTests {
         #expect(try await store.linkResults(run: partial) == [recorded[2]])
     }
 
+    /// An aborted run written before v3 (its link rows without a sequence number), resumed
+    /// after the upgrade: what the new run takes over comes first, then what it probes.
+    @Test func takingOverALegacyRunKeepsRecordingOrder() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SQLiteStore(path: folder + "/results.sqlite", history: Self.settings)
+        let t0 = Self.local(2026, 3, 10, 9)
+        // Rows before the aborted run's, so that its ids are not its positions.
+        try await Self.sweep(store, at: t0, [Self.link("A", .up, at: t0), Self.link("B", .up, at: t0), Self.link("C", .up, at: t0)], kind: .audit)
+        let t1 = t0.addingTimeInterval(300)
+        let recorded = [Self.link("B", .down, at: t1), Self.link("A", .up, at: t1)]
+        let aborted = try await Self.sweep(store, at: t1, recorded, kind: .audit, state: .aborted)
+        try await store.pool!.write { try $0.execute(sql: "UPDATE link_results SET seq = NULL, condition = NULL, cause = NULL WHERE run_id = ?", arguments: [aborted.value]) }
+        #expect(try await store.linkResults(run: aborted) == recorded)
+
+        let resumed = try await store.beginRun(kind: .audit, inventory: Self.inventory, inventoryPath: "inventory.yaml", inventoryHash: "h",
+                                              startedAt: t1, resuming: aborted)
+        let taken = try await store.takeOver(from: aborted, to: resumed, links: ["A", "B"])
+        #expect(taken.linkStates == ["A": .up, "B": .down])
+        try await store.record(Self.link("C", .up, at: t1), in: resumed, at: t1.addingTimeInterval(30))
+        #expect(try await store.linkResults(run: resumed).map(\.agencyCode) == ["B", "A", "C"])
+    }
+
     // MARK: 8. Error codes
 
     @Test func storeErrorsCarryCodesACallerCanActOn() async throws {
