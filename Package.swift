@@ -179,10 +179,11 @@ let package = Package(
         .testTarget(name: "NetauditAuditTests", dependencies: ["NetauditAudit", "NetauditCore"]),
         .testTarget(
             name: "NetauditStoreTests",
-            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore",
-                                                               "NetauditStoreSQLite", "NetauditHistory"]),
+                                                               "NetauditStoreSQLite", "NetauditHistory", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NetauditDaemonTests",
             dependencies: [

@@ -77,12 +77,14 @@ extension SQLiteStore {
 
     public func takeOver(from: RunID, to: RunID, links: Set<String>) async throws(StoreError) -> TakenOver {
         try await write { db in
+            // A row written before v3 has no sequence number: its id, which orders it as
+            // `linkResults` does, becomes one, so the new run's own rows come after it.
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS taken_links (agency_code TEXT PRIMARY KEY)")
             try db.execute(sql: "DELETE FROM taken_links")
             for code in links { try db.execute(sql: "INSERT OR IGNORE INTO taken_links VALUES (?)", arguments: [code]) }
             try db.execute(sql: """
                 INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at, seq, condition, cause, sent, received, rtt_median)
-                SELECT ?, agency_code, observation_json, state, recorded_at, seq, condition, cause, sent, received, rtt_median FROM link_results
+                SELECT ?, agency_code, observation_json, state, recorded_at, COALESCE(seq, id), condition, cause, sent, received, rtt_median FROM link_results
                 WHERE run_id = ? AND state IS NOT NULL AND agency_code IN (SELECT agency_code FROM taken_links) ORDER BY id
                 """, arguments: [to.value, from.value])
             try db.execute(sql: """

@@ -1,0 +1,40 @@
+import Foundation
+import NetauditStoreSQLite
+import Testing
+
+/// The reports of a store written by the previous release (schema v2, commit dfad81a):
+/// once this netaudit has opened it for writing (migrated to v3, history built), `netaudit
+/// report` renders each run byte for byte as the old binary did (the outputs kept beside
+/// the store, Tests/NetauditStoreTests/Fixtures/v2-store/README.md).
+@Suite(.serialized) struct V2StoreReportTests {
+    static let fixture = CLIRunner.repository + "/Tests/NetauditStoreTests/Fixtures/v2-store"
+    /// Format and language, and the file the old output is in.
+    static let formats = [(["--format", "json"], "json"), (["--format", "table"], "txt"), (["--format", "csv"], "csv"),
+                          (["--format", "html"], "html"), (["--format", "table", "--lang", "vi"], "vi.txt")]
+
+    @Test func eachRunRendersAsTheOldReleaseRenderedIt() throws {
+        let folder = NSTemporaryDirectory() + "netaudit-v2-report-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/v2.sqlite"
+        try FileManager.default.copyItem(atPath: Self.fixture + "/v2.sqlite", toPath: path)
+
+        // The report command opens read-only: a v2 store is refused until a writer upgrades it.
+        let refused = try CLIRunner.run(["report", "--db", path, "--run", "1", "--format", "json"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("older netaudit"), "\(refused.stderr)")
+
+        // A writer's open (an audit, the daemon) upgrades it in place.
+        _ = try SQLiteStore(path: path)
+
+        for run in 1...4 {
+            for (format, ext) in Self.formats {
+                // Bytes, not strings: Foundation drops the CSV's byte-order mark when it decodes a file.
+                let expected = try Data(contentsOf: URL(fileURLWithPath: "\(Self.fixture)/report-run\(run).\(ext)"))
+                let result = try CLIRunner.run(["report", "--db", path, "--run", "\(run)"] + format)
+                #expect(result.stderr.isEmpty, "run \(run) \(format): \(result.stderr)")
+                #expect(Data(result.stdout.utf8) == expected, "run \(run) \(format) differs")
+            }
+        }
+    }
+}
