@@ -183,6 +183,11 @@ extension SQLiteStore {
         try db.execute(sql: "DELETE FROM rollups WHERE day = ?", arguments: [day])
         for code in Set(intervals.keys).union(sweeps.keys).sorted() {
             guard let rollup = builder.rollup(day: day, agencyCode: code, intervals: intervals[code] ?? [], sweeps: sweeps[code] ?? []) else { continue }
+            // A day nothing observed (the daemon stopped, an agency no longer in the
+            // inventory) needs no row: a missing roll-up reads as not observed.
+            let observed = rollup.linkSeconds.filter { $0.key != LinkCondition.notObserved.rawValue }.values.reduce(0, +)
+                + rollup.endpointSeconds.filter { $0.key != EndpointCondition.notObserved.rawValue }.values.reduce(0, +)
+            if rollup.sweeps == 0 && observed == 0 { continue }
             try db.execute(sql: "INSERT OR IGNORE INTO agencies (code) VALUES (?)", arguments: [code])
             let l = rollup.linkSeconds, e = rollup.endpointSeconds
             try db.execute(sql: """

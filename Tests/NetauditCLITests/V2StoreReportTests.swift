@@ -19,18 +19,23 @@ import Testing
         let path = folder + "/v2.sqlite"
         try FileManager.default.copyItem(atPath: Self.fixture + "/v2.sqlite", toPath: path)
 
-        // The report command opens read-only: a v2 store is refused until a writer upgrades it.
-        let refused = try CLIRunner.run(["report", "--db", path, "--run", "1", "--format", "json"])
-        #expect(refused.status != 0)
-        #expect(refused.stderr.contains("older netaudit"), "\(refused.stderr)")
+        // Before any writer opened it, the read-only report reads an upgraded copy in memory,
+        // and the file stays as the old release left it.
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        try Self.expectOldOutputs(path)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "a read-only report changed the file")
 
-        // A writer's open (an audit, the daemon) upgrades it in place.
+        // A writer's open (an audit, the daemon) upgrades it in place; the reports stay the same.
         _ = try SQLiteStore(path: path)
+        try Self.expectOldOutputs(path)
+    }
 
+    /// Every run in every format, byte for byte as the old binary rendered it.
+    static func expectOldOutputs(_ path: String) throws {
         for run in 1...4 {
-            for (format, ext) in Self.formats {
+            for (format, ext) in formats {
                 // Bytes, not strings: Foundation drops the CSV's byte-order mark when it decodes a file.
-                let expected = try Data(contentsOf: URL(fileURLWithPath: "\(Self.fixture)/report-run\(run).\(ext)"))
+                let expected = try Data(contentsOf: URL(fileURLWithPath: "\(fixture)/report-run\(run).\(ext)"))
                 let result = try CLIRunner.run(["report", "--db", path, "--run", "\(run)"] + format)
                 #expect(result.stderr.isEmpty, "run \(run) \(format): \(result.stderr)")
                 #expect(Data(result.stdout.utf8) == expected, "run \(run) \(format) differs")

@@ -50,9 +50,12 @@ struct V2UpgradeTests {
         #expect(old.map(\.kind) == ["link_sweep", "link_sweep", "audit", "link_sweep"])
         #expect(old.allSatisfy { $0.state == "complete" })
 
-        // A read-only open refuses it (nothing may be migrated then) with a message that says why.
-        #expect(await HistoryStoreTests.code { try SQLiteStore(path: path, readOnly: true) } == .notWritable)
-        #expect(await HistoryStoreTests.message { try SQLiteStore(path: path, readOnly: true) }?.contains("older netaudit") == true)
+        // A read-only open (a report) reads an upgraded copy in memory and leaves the file as it was.
+        let untouched = try Data(contentsOf: URL(fileURLWithPath: path))
+        let reader = try SQLiteStore(path: path, readOnly: true)
+        #expect(try await reader.runs(limit: 10).map { $0.id.value } == [4, 3, 2, 1])
+        try await reader.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == untouched)
 
         let store = try SQLiteStore(path: path, history: HistorySettings(timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh")!))
         #expect(try await store.integrityCheck() == "ok")
