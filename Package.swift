@@ -198,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "NetauditCLITests",
             dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditPolicy", "NetauditProbes", "NetauditStore", "NetauditStoreSQLite",
-                           "NetauditTestSupport"]
+                           "NetauditTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,8 +9,8 @@ import NetauditProbes
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the probes against the loopback lab, next to sslyze and fping.",
-        subcommands: [BenchTLSCommand.self, BenchICMPCommand.self]
+        abstract: "Measure the probes against the loopback lab (next to sslyze and fping), and the history store on generated history.",
+        subcommands: [BenchTLSCommand.self, BenchICMPCommand.self, BenchHistoryCommand.self]
     )
 }
 

@@ -81,3 +81,26 @@ extension SQLiteStore {
         }
     }
 }
+
+// Figures for `netaudit bench history`: the store's tables and its files.
+extension SQLiteStore {
+    /// Rows of each of the store's tables (not SQLite's own), by name.
+    public func tableRowCounts() async throws(StoreError) -> [(table: String, rows: Int)] {
+        try await read { db in
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' ORDER BY name
+                """)
+            return try tables.map { table in
+                (table, try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0)
+            }
+        }
+    }
+
+    /// Copies the write-ahead log into the database file and truncates it (no other writer
+    /// may be active), so that the file's size is the store's.
+    public func checkpoint() async throws(StoreError) {
+        guard let pool else { return }
+        let path = self.path
+        try await Self.detached(path: path) { _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
+    }
+}

@@ -23,3 +23,17 @@ public enum Stores {
         return try SQLiteStore(path: location, readOnly: access == .readOnly, busyTimeout: busyTimeout, history: history)
     }
 }
+
+extension Stores {
+    /// Rows per table of a store that can tell (a SQLite store); empty otherwise.
+    public static func tableRowCounts(_ store: any ResultStore) async throws(StoreError) -> [(table: String, rows: Int)] {
+        guard let sqlite = store as? SQLiteStore else { return [] }
+        return try await sqlite.tableRowCounts()
+    }
+
+    /// Checkpoints a SQLite store's write-ahead log into its file (nothing for others).
+    public static func checkpoint(_ store: any ResultStore) async throws(StoreError) {
+        guard let sqlite = store as? SQLiteStore else { return }
+        try await sqlite.checkpoint()
+    }
+}
