@@ -31,7 +31,7 @@
 //   NetauditProbes      the network (sockets, libcurl), TLS and certificates (OpenSSL), and
 //                       the OS primitives: threads, the sd_notify datagram, the monotonic
 //                       clock, the signal mask; it hands the rest plain Swift values
-//   NetauditStore       the SHA-256 of the inventory (OpenSSL)
+//   NetauditStore       the SHA-256 of the inventory (OpenSSL), zlib for what the store keeps
 //   NetauditLab         the one deliberate exception: test support whose job is to make
 //                       certificates and serve TLS with OpenSSL, as no Swift API does
 // No other module imports a C module or sees an unsafe pointer.
@@ -69,7 +69,8 @@ let package = Package(
         .target(
             name: "CNetauditShims",
             dependencies: ["CCurl", "COpenSSL"],
-            path: "Sources/CNetauditShims"
+            path: "Sources/CNetauditShims",
+            linkerSettings: [.linkedLibrary("z")]
         ),
 
         // Swift: one module per stage of the flow.

@@ -9,8 +9,9 @@ extension SQLiteStore {
 
     public func beginRun(kind: RunKind, inventory: Inventory, inventoryPath: String, inventoryHash: String,
                          startedAt: Date, resuming: RunID?) async throws(StoreError) -> RunID {
-        let tree = (try? Self.encoder.encode(inventory)) ?? Data()
-        let treeHash = InventoryFingerprint.sha256(data: tree)
+        let plain = (try? Self.encoder.encode(inventory)) ?? Data()
+        let treeHash = InventoryFingerprint.sha256(data: plain)
+        let tree = Deflate.pack(plain) ?? plain
         let process = ProcessIdentity.current
         return try await write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO inventories (hash, json) VALUES (?, ?)", arguments: [treeHash, tree])
@@ -149,12 +150,12 @@ extension SQLiteStore {
     struct PreparedLink: Sendable {
         let result: LinkResult
         let judged: (condition: LinkCondition, cause: String?)?
-        let observation: String?
+        let observation: DatabaseValue?
         let findings: [(Finding, String)]
         init(_ result: LinkResult) throws(StoreError) {
             self.result = result
             judged = StoredCondition.link(result)
-            observation = try result.observation.map { observation throws(StoreError) in try SQLiteStore.json(observation) }
+            observation = try result.observation.map { observation throws(StoreError) in SQLiteStore.packed(try SQLiteStore.json(observation)) }
             findings = try result.findings.map { finding throws(StoreError) in (finding, try SQLiteStore.json(finding.evidence)) }
         }
     }
@@ -162,11 +163,11 @@ extension SQLiteStore {
     /// An endpoint result with what is encoded before the transaction.
     struct PreparedEndpoint: Sendable {
         let result: EndpointResult
-        let observation: String
+        let observation: DatabaseValue
         let findings: [(Finding, String)]
         init(_ result: EndpointResult) throws(StoreError) {
             self.result = result
-            observation = try SQLiteStore.json(result.observation)
+            observation = SQLiteStore.packed(try SQLiteStore.json(result.observation))
             findings = try result.findings.map { finding throws(StoreError) in (finding, try SQLiteStore.json(finding.evidence)) }
         }
     }
@@ -199,6 +200,27 @@ extension SQLiteStore {
         for (finding, evidence) in link.findings {
             try Self.insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: "link", db: db)
         }
+    }
+
+    /// JSON as the store keeps it: deflated (a blob), or as text when zlib failed.
+    static func packed(_ json: String) -> DatabaseValue {
+        Deflate.pack(Data(json.utf8)).map(\.databaseValue) ?? json.databaseValue
+    }
+
+    /// Stored JSON: a deflated blob, or text (every row written before the store deflated).
+    static func storedJSON(_ value: DatabaseValue) -> Data? {
+        switch value.storage {
+        case .null: return nil
+        case .string(let text): return Data(text.utf8)
+        case .blob(let data): return Deflate.unpack(data) ?? data
+        case .int64(let number): return Data(String(number).utf8)
+        case .double(let number): return Data(String(number).utf8)
+        }
+    }
+
+    /// An inventory tree as stored: deflated, or plain JSON (stores written before).
+    static func unpacked(_ data: Data) -> Data {
+        Deflate.unpack(data) ?? data
     }
 
     static func micros(_ milliseconds: Double) -> Int64 { Int64((milliseconds * 1000).rounded()) }
@@ -310,11 +332,11 @@ extension SQLiteStore {
     func inventory(_ row: Row) throws -> Inventory {
         guard let id: Int64 = row["inventory_id"] else {
             let tree: Data = row["inventory_json"]
-            return try Self.decoder.decode(Inventory.self, from: tree)
+            return try Self.decoder.decode(Inventory.self, from: Self.unpacked(tree))
         }
         if let known = caches.withLock({ $0.inventories[id] }) { return known }
         let tree: Data = row["stored_inventory"] ?? Data()
-        let inventory = try Self.decoder.decode(Inventory.self, from: tree)
+        let inventory = try Self.decoder.decode(Inventory.self, from: Self.unpacked(tree))
         caches.withLock { caches in
             if caches.inventories.count > 8 { caches.inventories.removeAll() }
             caches.inventories[id] = inventory
@@ -328,9 +350,9 @@ extension SQLiteStore {
             var results: [(Int64, LinkResult)] = []
             for row in try Row.fetchAll(db, sql: "SELECT * FROM link_results WHERE run_id = ? ORDER BY COALESCE(seq, id)", arguments: [run.value]) {
                 let code: String = row["agency_code"]
-                let json: String? = row["observation_json"]
+                let json = Self.storedJSON(row["observation_json"])
                 results.append((row["seq"] ?? row["id"], LinkResult(
-                    agencyCode: code, observation: try json.map { try Self.decoder.decode(LinkObservation.self, from: Data($0.utf8)) },
+                    agencyCode: code, observation: try json.map { try Self.decoder.decode(LinkObservation.self, from: $0) },
                     state: (row["state"] as String?).flatMap(LinkState.init(rawValue:)), findings: findings[code] ?? [])))
             }
             let compact = try Row.fetchAll(db, sql: """
@@ -374,8 +396,8 @@ extension SQLiteStore {
             return try Row.fetchAll(db, sql: "SELECT * FROM endpoint_results WHERE run_id = ? ORDER BY id", arguments: [run.value]).map { row in
                 let code: String = row["agency_code"]
                 let url: String = row["url"]
-                let json: String = row["observation_json"]
-                return EndpointResult(agencyCode: code, observation: try Self.decoder.decode(TLSObservation.self, from: Data(json.utf8)),
+                let json = Self.storedJSON(row["observation_json"]) ?? Data()
+                return EndpointResult(agencyCode: code, observation: try Self.decoder.decode(TLSObservation.self, from: json),
                                       verdict: EndpointVerdict(rawValue: row["verdict"]) ?? .unreachable,
                                       findings: findings["\(code) \(url)"] ?? [])
             }

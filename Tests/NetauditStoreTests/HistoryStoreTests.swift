@@ -261,7 +261,10 @@ struct HistoryStoreTests {
             try Row.fetchAll(db, sql: "SELECT agency_code, observation_json FROM link_results WHERE run_id = ? ORDER BY seq", arguments: [run3.value])
         }
         #expect(changed.map { $0["agency_code"] as String } == ["B", "A"])
-        #expect(changed.allSatisfy { ($0["observation_json"] as String?)?.contains("\"sent\"") == true })
+        // Kept in full, deflated.
+        #expect(changed.allSatisfy { row in
+            (SQLiteStore.storedJSON(row["observation_json"]).map { String(decoding: $0, as: UTF8.self) })?.contains("\"sent\"") == true
+        })
 
         // Read back: the same agencies in recording order, states, figures; address and method
         // from the inventory; started is the run's start (a compact row keeps no time).

@@ -3,7 +3,7 @@
 // imports no macro that takes arguments). Each shim is one line of C with one
 // comment saying why it exists. Only NetauditProbes (network, TLS, and the OS
 // primitives: threads, the sd_notify datagram, the monotonic clock, the signal mask),
-// NetauditStore (SHA-256 of the inventory) and NetauditLab (the test-support lab's
+// NetauditStore (SHA-256 of the inventory, zlib for what it keeps) and NetauditLab (the test-support lab's
 // certificates and servers) import this module; nothing outside them sees a C pointer.
 #ifndef CNETAUDIT_SHIMS_H
 #define CNETAUDIT_SHIMS_H
@@ -22,6 +22,7 @@
 #include "na_socket.h"
 #include "na_cert.h"
 #include "na_lab.h"
+#include "na_zlib.h"
 
 // MARK: libcurl
 
