@@ -84,8 +84,10 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM taken_links")
             for code in links { try db.execute(sql: "INSERT OR IGNORE INTO taken_links VALUES (?)", arguments: [code]) }
             try db.execute(sql: """
-                INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at, seq, condition, cause, sent, received, rtt_median)
-                SELECT ?, agency_code, observation_json, state, recorded_at, COALESCE(seq, id), condition, cause, sent, received, rtt_median FROM link_results
+                INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at, seq, condition, cause, sent, received, rtt_median,
+                                          dictionary_id)
+                SELECT ?, agency_code, observation_json, state, recorded_at, COALESCE(seq, id), condition, cause, sent, received, rtt_median,
+                       dictionary_id FROM link_results
                 WHERE run_id = ? AND state IS NOT NULL AND agency_code IN (SELECT agency_code FROM taken_links) ORDER BY id
                 """, arguments: [to.value, from.value])
             try db.execute(sql: """
@@ -95,8 +97,8 @@ extension SQLiteStore {
                 WHERE s.run_id = ? AND a.code IN (SELECT agency_code FROM taken_links)
                 """, arguments: [to.value, from.value])
             try db.execute(sql: """
-                INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at, rule_ids)
-                SELECT ?, agency_code, url, observation_json, verdict, recorded_at, rule_ids FROM endpoint_results
+                INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at, rule_ids, dictionary_id)
+                SELECT ?, agency_code, url, observation_json, verdict, recorded_at, rule_ids, dictionary_id FROM endpoint_results
                 WHERE run_id = ? ORDER BY id
                 """, arguments: [to.value, from.value])
             try db.execute(sql: """
@@ -150,12 +152,12 @@ extension SQLiteStore {
     struct PreparedLink: Sendable {
         let result: LinkResult
         let judged: (condition: LinkCondition, cause: String?)?
-        let observation: DatabaseValue?
+        let observation: String?
         let findings: [(Finding, String)]
         init(_ result: LinkResult) throws(StoreError) {
             self.result = result
             judged = StoredCondition.link(result)
-            observation = try result.observation.map { observation throws(StoreError) in SQLiteStore.packed(try SQLiteStore.json(observation)) }
+            observation = try result.observation.map { observation throws(StoreError) in try SQLiteStore.json(observation) }
             findings = try result.findings.map { finding throws(StoreError) in (finding, try SQLiteStore.json(finding.evidence)) }
         }
     }
@@ -163,11 +165,11 @@ extension SQLiteStore {
     /// An endpoint result with what is encoded before the transaction.
     struct PreparedEndpoint: Sendable {
         let result: EndpointResult
-        let observation: DatabaseValue
+        let observation: String
         let findings: [(Finding, String)]
         init(_ result: EndpointResult) throws(StoreError) {
             self.result = result
-            observation = SQLiteStore.packed(try SQLiteStore.json(result.observation))
+            observation = try SQLiteStore.json(result.observation)
             findings = try result.findings.map { finding throws(StoreError) in (finding, try SQLiteStore.json(finding.evidence)) }
         }
     }
@@ -189,30 +191,47 @@ extension SQLiteStore {
                                  trip.map { Self.micros($0.median) }, trip.map { Self.micros($0.maximum) },
                                  judged.cause.flatMap { ids[$0] }])
         } else {
+            let stored = try link.observation.map { try Self.pack($0, subject: result.agencyCode, db: db) }
             try db.execute(sql: """
                 INSERT INTO link_results (run_id, agency_code, observation_json, state, recorded_at, seq, condition, cause,
-                                          sent, received, rtt_median)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [run.value, result.agencyCode, link.observation, result.state?.rawValue, date, seq,
+                                          sent, received, rtt_median, dictionary_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run.value, result.agencyCode, stored?.value, result.state?.rawValue, date, seq,
                                  link.judged?.condition.rawValue, link.judged?.cause, result.observation?.sent, result.observation?.received,
-                                 result.observation?.roundTrip?.median])
+                                 result.observation?.roundTrip?.median, stored?.dictionary])
         }
         for (finding, evidence) in link.findings {
             try Self.insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: "link", db: db)
         }
     }
 
-    /// JSON as the store keeps it: deflated (a blob), or as text when zlib failed.
-    static func packed(_ json: String) -> DatabaseValue {
-        Deflate.pack(Data(json.utf8)).map(\.databaseValue) ?? json.databaseValue
+    /// An observation as the store keeps it: deflated against the newest dictionary of its
+    /// subject (the endpoint, or the agency's link), which is an earlier observation of it;
+    /// when that no longer saves four fifths (a new certificate, a changed server), this
+    /// observation becomes the subject's new dictionary. In the caller's transaction.
+    static func pack(_ json: String, subject: String, db: Database) throws -> (value: DatabaseValue, dictionary: Int64?) {
+        let plain = Data(json.utf8)
+        if let row = try Row.fetchOne(db, sql: "SELECT id, data FROM dictionaries WHERE subject = ? ORDER BY id DESC LIMIT 1", arguments: [subject]) {
+            let dictionary = unpacked(row["data"])
+            if let packed = Deflate.pack(plain, dictionary: dictionary), packed.count * 5 <= plain.count {
+                return (packed.databaseValue, row["id"])
+            }
+        }
+        try db.execute(sql: "INSERT INTO dictionaries (subject, data) VALUES (?, ?)", arguments: [subject, Deflate.pack(plain) ?? plain])
+        let id = db.lastInsertedRowID
+        guard let packed = Deflate.pack(plain, dictionary: plain) else { return (json.databaseValue, nil) }
+        return (packed.databaseValue, id)
     }
 
-    /// Stored JSON: a deflated blob, or text (every row written before the store deflated).
-    static func storedJSON(_ value: DatabaseValue) -> Data? {
+    /// Stored JSON: deflated against a dictionary, deflated, or text (rows written before
+    /// the store deflated). `dictionary` is the stored dictionary, if the row names one.
+    static func storedJSON(_ value: DatabaseValue, dictionary: Data? = nil) -> Data? {
         switch value.storage {
         case .null: return nil
         case .string(let text): return Data(text.utf8)
-        case .blob(let data): return Deflate.unpack(data) ?? data
+        case .blob(let data):
+            if let dictionary { return Deflate.unpack(data, dictionary: unpacked(dictionary)) }
+            return Deflate.unpack(data) ?? data
         case .int64(let number): return Data(String(number).utf8)
         case .double(let number): return Data(String(number).utf8)
         }
@@ -227,11 +246,12 @@ extension SQLiteStore {
 
     private static func insert(_ endpoint: PreparedEndpoint, run: RunID, at date: Date, db: Database) throws {
         let result = endpoint.result
+        let stored = try pack(endpoint.observation, subject: "\(result.agencyCode) \(result.observation.url)", db: db)
         try db.execute(sql: """
-            INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at, rule_ids)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [run.value, result.agencyCode, result.observation.url, endpoint.observation, result.verdict.rawValue, date,
-                             StoredCondition.endpoint(result).cause])
+            INSERT INTO endpoint_results (run_id, agency_code, url, observation_json, verdict, recorded_at, rule_ids, dictionary_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [run.value, result.agencyCode, result.observation.url, stored.value, result.verdict.rawValue, date,
+                             StoredCondition.endpoint(result).cause, stored.dictionary])
         for (finding, evidence) in endpoint.findings {
             try insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: result.observation.url, db: db)
         }
@@ -348,9 +368,12 @@ extension SQLiteStore {
         try await read { db in
             let findings = try Self.findings(run: run, target: "link", db: db)
             var results: [(Int64, LinkResult)] = []
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM link_results WHERE run_id = ? ORDER BY COALESCE(seq, id)", arguments: [run.value]) {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT l.*, d.data AS dictionary FROM link_results l LEFT JOIN dictionaries d ON d.id = l.dictionary_id
+                WHERE l.run_id = ? ORDER BY COALESCE(l.seq, l.id)
+                """, arguments: [run.value]) {
                 let code: String = row["agency_code"]
-                let json = Self.storedJSON(row["observation_json"])
+                let json = Self.storedJSON(row["observation_json"], dictionary: row["dictionary"])
                 results.append((row["seq"] ?? row["id"], LinkResult(
                     agencyCode: code, observation: try json.map { try Self.decoder.decode(LinkObservation.self, from: $0) },
                     state: (row["state"] as String?).flatMap(LinkState.init(rawValue:)), findings: findings[code] ?? [])))
@@ -393,10 +416,13 @@ extension SQLiteStore {
     public func endpointResults(run: RunID) async throws(StoreError) -> [EndpointResult] {
         try await read { db in
             let findings = try Self.findings(run: run, target: nil, db: db)
-            return try Row.fetchAll(db, sql: "SELECT * FROM endpoint_results WHERE run_id = ? ORDER BY id", arguments: [run.value]).map { row in
+            return try Row.fetchAll(db, sql: """
+                SELECT e.*, d.data AS dictionary FROM endpoint_results e LEFT JOIN dictionaries d ON d.id = e.dictionary_id
+                WHERE e.run_id = ? ORDER BY e.id
+                """, arguments: [run.value]).map { row in
                 let code: String = row["agency_code"]
                 let url: String = row["url"]
-                let json = Self.storedJSON(row["observation_json"]) ?? Data()
+                let json = Self.storedJSON(row["observation_json"], dictionary: row["dictionary"]) ?? Data()
                 return EndpointResult(agencyCode: code, observation: try Self.decoder.decode(TLSObservation.self, from: json),
                                       verdict: EndpointVerdict(rawValue: row["verdict"]) ?? .unreachable,
                                       findings: findings["\(code) \(url)"] ?? [])

@@ -33,6 +33,10 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM rollups WHERE day < ?", arguments: [day])
             let rollups = db.changesCount
             try db.execute(sql: "DELETE FROM inventories WHERE id NOT IN (SELECT inventory_id FROM runs WHERE inventory_id IS NOT NULL)")
+            try db.execute(sql: """
+                DELETE FROM dictionaries WHERE id NOT IN (SELECT dictionary_id FROM endpoint_results WHERE dictionary_id IS NOT NULL
+                                                          UNION SELECT dictionary_id FROM link_results WHERE dictionary_id IS NOT NULL)
+                """)
             return (intervals, rollups)
         }
         outcome.intervals = intervals

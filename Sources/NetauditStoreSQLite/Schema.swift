@@ -120,6 +120,10 @@ enum Schema {
                     PRIMARY KEY (day, agency)
                 ) WITHOUT ROWID;
                 CREATE TABLE history_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE dictionaries (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, data BLOB NOT NULL);
+                CREATE INDEX dictionaries_subject ON dictionaries (subject, id);
+                ALTER TABLE link_results ADD COLUMN dictionary_id INTEGER;
+                ALTER TABLE endpoint_results ADD COLUMN dictionary_id INTEGER;
                 """)
             // Each distinct inventory once: the runs written before refer to it now.
             var ids: [String: Int64] = [:]

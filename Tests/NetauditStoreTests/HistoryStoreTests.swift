@@ -258,12 +258,15 @@ struct HistoryStoreTests {
         let run3 = try await Self.sweep(store, at: t2, third)
         #expect(try await Self.count(store, "SELECT COUNT(*) FROM sweep_links WHERE run_id = \(run3.value)") == 2)  // C, D
         let changed = try store.reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT agency_code, observation_json FROM link_results WHERE run_id = ? ORDER BY seq", arguments: [run3.value])
+            try Row.fetchAll(db, sql: """
+                SELECT agency_code, observation_json, d.data AS dictionary FROM link_results LEFT JOIN dictionaries d ON d.id = dictionary_id
+                WHERE run_id = ? ORDER BY seq
+                """, arguments: [run3.value])
         }
         #expect(changed.map { $0["agency_code"] as String } == ["B", "A"])
         // Kept in full, deflated.
         #expect(changed.allSatisfy { row in
-            (SQLiteStore.storedJSON(row["observation_json"]).map { String(decoding: $0, as: UTF8.self) })?.contains("\"sent\"") == true
+            (SQLiteStore.storedJSON(row["observation_json"], dictionary: row["dictionary"]).map { String(decoding: $0, as: UTF8.self) })?.contains("\"sent\"") == true
         })
 
         // Read back: the same agencies in recording order, states, figures; address and method
