@@ -207,13 +207,14 @@ extension SQLiteStore {
 
     /// An observation as the store keeps it: deflated against the newest dictionary of its
     /// subject (the endpoint, or the agency's link), which is an earlier observation of it;
-    /// when that no longer saves four fifths (a new certificate, a changed server), this
-    /// observation becomes the subject's new dictionary. In the caller's transaction.
+    /// when that no longer halves what deflating alone gives (a new certificate, a changed
+    /// server), this observation becomes the subject's new dictionary. In the caller's
+    /// transaction.
     static func pack(_ json: String, subject: String, db: Database) throws -> (value: DatabaseValue, dictionary: Int64?) {
         let plain = Data(json.utf8)
         if let row = try Row.fetchOne(db, sql: "SELECT id, data FROM dictionaries WHERE subject = ? ORDER BY id DESC LIMIT 1", arguments: [subject]) {
             let dictionary = unpacked(row["data"])
-            if let packed = Deflate.pack(plain, dictionary: dictionary), packed.count * 5 <= plain.count {
+            if let packed = Deflate.pack(plain, dictionary: dictionary), packed.count * 2 <= (Deflate.pack(plain)?.count ?? plain.count) {
                 return (packed.databaseValue, row["id"])
             }
         }
