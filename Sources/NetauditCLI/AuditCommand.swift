@@ -167,7 +167,7 @@ struct AuditCommand: AsyncParsableCommand {
         try? await store.close()
         let text = try self.report.render(auditReport, colour: output == nil && isatty(1) == 1)
         if let output {
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+            do { try Self.write(text, to: output) } catch {
                 throw UserError("cannot write the report to '\(output)': \(error.localizedDescription) (the run is stored as run \(id))")
             }
         } else {
@@ -210,6 +210,21 @@ extension AuditCommand {
         let top = record.inventory.agencies.map(\.code)
         let only = top != inventory.agencies.map(\.code) ? top.first : nil
         return AuditPlan(inventory: inventory, inventoryPath: inventoryPath, kind: record.kind, only: only)
+    }
+
+    /// Writes the report to `path`: a regular file (or a new one) atomically, through a
+    /// temporary file renamed over it, so a reader never sees half a report; anything else
+    /// that exists (`/dev/null`, a FIFO, a terminal) is written in place, never replaced.
+    static func write(_ text: String, to path: String) throws {
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        guard let type, type != .typeRegular else {
+            return try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { try? handle.close() }
+        try handle.write(contentsOf: Data(text.utf8))
     }
 
     /// Says so when the open-file limit holds fewer checks at once than the engine would run:

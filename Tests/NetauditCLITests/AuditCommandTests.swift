@@ -3,6 +3,7 @@ import NetauditCore
 import NetauditLab
 import NetauditStore
 import NetauditStoreSQLite
+import Synchronization
 import Testing
 
 /// `netaudit audit` and `netaudit report` end to end: a small province, real probes, a real
@@ -397,5 +398,42 @@ struct FullDiskTests {
         #expect(gaps.map { $0["path"] as? [String] } == [["Tỉnh", "Huyện 2"]])
         let unknown = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite", "--only", "D9"])
         #expect(unknown.status == 2)
+    }
+}
+
+/// `--output` to something that is not a regular file (`/dev/null`, a FIFO) writes into
+/// it; it never renames a file over it (which once replaced /dev/null with a regular file).
+@Suite(.serialized) struct ReportOutputTests {
+    @Test func aFIFOIsWrittenIntoAndStaysAFIFO() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            levels: [province]
+            agencies:
+              - {code: "52", name: "Gia Lai", level: province, link: {address: 127.0.0.1, method: tcp, port: 9}}
+            """.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let fifo = folder + "/report.fifo"
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/mkfifo")
+        made.arguments = [fifo]
+        try made.run()
+        made.waitUntilExit()
+        let received = Mutex<String?>(nil)
+        let reader = Thread {
+            let handle = FileHandle(forReadingAtPath: fifo)
+            let text = handle.map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) }
+            received.withLock { $0 = text }
+        }
+        reader.start()
+        let result = try CLIRunner.run(["audit", "--inventory", folder + "/inventory.yaml", "--db", folder + "/r.sqlite",
+                                        "--links-only", "--output", fifo])
+        #expect(result.status == 0, "\(result.stderr)")
+        let deadline = Date().addingTimeInterval(5)
+        while received.withLock({ $0 }) == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if received.withLock({ $0 }) == nil { _ = FileHandle(forWritingAtPath: fifo) }  // release the reader: the test fails below
+        let text = received.withLock { $0 }
+        #expect(text?.contains("netaudit run 1 (link_sweep, complete)") == true, "\(text ?? "nothing")")
+        let type = try FileManager.default.attributesOfItem(atPath: fifo)[.type] as? FileAttributeType
+        #expect(type != nil && type != .typeRegular, "the FIFO was replaced: \(String(describing: type))")
     }
 }
