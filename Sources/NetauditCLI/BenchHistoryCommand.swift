@@ -173,17 +173,8 @@ struct BenchHistoryCommand: AsyncParsableCommand {
     }
 }
 
-/// SplitMix64: small, fast and the same everywhere for a seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// What the generator draws with, beside NetauditCore's SplitMix64.
+extension SeededGenerator {
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
     /// A stable value for a text (agency code), independent of Swift's per-process hashing.
     static func mix(_ text: String, _ salt: UInt64) -> UInt64 {

@@ -86,7 +86,7 @@ struct ViaLedgerTests {
                                 Release(code: "C1", viaState: .down), Release(code: "C2", viaState: .up),
                                 Release(code: "Y", viaState: .degraded)])
         var orders = [arrivals, Array(arrivals.reversed())]
-        var generator = SplitMix(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         for _ in 0..<20 { orders.append(arrivals.shuffled(using: &generator)) }
         for order in orders {
             var ledger = ViaLedger(expected: Set(arrivals.map(\.code)))
@@ -138,18 +138,5 @@ struct ViaLedgerTests {
     @Test func anInconclusiveLinkDoesNotWait() {
         var ledger = ViaLedger(expected: ["A", "B"])
         #expect(ledger.known("B", state: nil, via: "A") == [Release(code: "B", viaState: nil)])
-    }
-}
-
-/// A seeded generator, so that the shuffled orders are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

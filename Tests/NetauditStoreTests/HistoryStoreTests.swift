@@ -294,23 +294,11 @@ struct HistoryStoreTests {
 
     // MARK: 5. Roll-ups against the raw rows
 
-    /// A deterministic generator (SplitMix64), so a failure can be reproduced.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func dailyRollUpsEqualABruteForceReadingOfTheSweeps() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = try SQLiteStore(path: folder + "/results.sqlite", history: Self.settings)
-        var random = Seeded(state: 20_260_310)
+        var random = SeededGenerator(seed: 20_260_310)
         let codes = ["A", "B", "C"]
         let start = Self.local(2026, 3, 9, 12)
         let end = Self.local(2026, 3, 11, 0, 10)

@@ -1,4 +1,5 @@
 @testable import NetauditProbes
+import NetauditCore
 import Testing
 
 struct ServerHelloParserTests {
