@@ -90,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "NetauditStore",
-            dependencies: ["NetauditCore", "CNetauditShims"]
+            dependencies: ["NetauditCore", "NetauditPolicy", "CNetauditShims"]
         ),
         .target(
             name: "NetauditStoreSQLite",

@@ -46,6 +46,12 @@ public struct Policy: Sendable, Hashable {
         }
     }
 
+    /// The node an unreachable link is blamed on, as its `link.unreachable` finding names it
+    /// (`link.via`); nil when no finding names one.
+    public static func blamedNode(_ findings: [Finding]) -> String? {
+        findings.lazy.filter { $0.rule == .linkUnreachable }.compactMap { $0.evidence["link.via"] }.first { !$0.isEmpty && $0 != "?" }
+    }
+
     /// Whether a finding is about an agency's link (rather than one of its endpoints).
     public static func isLinkFinding(_ finding: Finding) -> Bool { finding.rule?.subject == .link }
 

@@ -1,5 +1,4 @@
 import NetauditCore
-import NetauditPolicy
 import NetauditStore
 
 /// How results read as history (through the policy and `HistoryObservations`), and the
@@ -7,7 +6,7 @@ import NetauditStore
 enum StoredCondition {
     /// A link result's condition and cause; nil when the run says nothing of the link.
     static func link(_ result: LinkResult) -> (condition: LinkCondition, cause: String?)? {
-        HistoryObservations.link(result, via: nil, condition: Policy.linkCondition(state: result.state, findings: result.findings))
+        HistoryObservations.link(result, via: nil)
             .flatMap { observed in LinkCondition(rawValue: observed.state).map { ($0, observed.cause) } }
     }
 

@@ -12,12 +12,14 @@ struct HistoryObservationsTests {
     static let unreachableVia5201 = Finding(id: "link.unreachable", severity: .medium, message: "upstream",
                                             evidence: ["link.via": "5201", "via.state": "down"])
 
-    @Test func standardLinkCondition() {
-        #expect(HistoryObservations.standardLinkCondition(state: nil, findings: []) == nil)
-        #expect(HistoryObservations.standardLinkCondition(state: .up, findings: []) == .up)
-        #expect(HistoryObservations.standardLinkCondition(state: .degraded, findings: []) == .degraded)
-        #expect(HistoryObservations.standardLinkCondition(state: .down, findings: []) == .down)
-        #expect(HistoryObservations.standardLinkCondition(state: .down, findings: [Self.unreachableVia5201]) == .unreachable)
+    /// The policy's reading: nil state is not covered; down with `link.unreachable` is unreachable.
+    @Test func conditionsAreThePolicys() {
+        #expect(HistoryObservations.link(Self.link("52", .down), via: nil) == ObservedCondition.link(.down, cause: "52"))
+        #expect(HistoryObservations.link(Self.link("52", .down, [Self.unreachableVia5201]), via: nil)
+            == ObservedCondition.link(.unreachable, cause: "5201"))
+        // A finding that is not the policy's unreachable (another id) leaves the link down.
+        let other = Finding(id: "link.unreachable_x", severity: .medium, message: "x", evidence: ["link.via": "5201"])
+        #expect(HistoryObservations.link(Self.link("52", .down, [other]), via: "5") == ObservedCondition.link(.down, cause: "52"))
     }
 
     @Test func linkCauses() {
@@ -30,21 +32,6 @@ struct HistoryObservationsTests {
             == ObservedCondition.link(.unreachable, cause: "5201"))
         let unnamed = Finding(id: "link.unreachable", severity: .medium, message: "upstream", evidence: ["link.via": "?"])
         #expect(HistoryObservations.link(Self.link("21583", .down, [unnamed]), via: "52") == ObservedCondition.link(.unreachable, cause: "52"))
-    }
-
-    @Test func thePolicysAnswerIsTaken() {
-        // A rule (the policy's) that calls every down link unreachable, and skips degraded ones.
-        let rule: HistoryObservations.LinkConditionRule = { state, _ in
-            switch state {
-            case .down?: return LinkCondition.unreachable
-            case .degraded?: return nil
-            case .up?: return LinkCondition.up
-            case nil: return nil
-            }
-        }
-        #expect(HistoryObservations.link(Self.link("21583", .down), via: "52", rule: rule) == ObservedCondition.link(.unreachable, cause: "52"))
-        #expect(HistoryObservations.link(Self.link("21583", .degraded), via: "52", rule: rule) == nil)
-        #expect(HistoryObservations.link(Self.link("21583", .up), via: "52", condition: .notObserved) == nil)
     }
 
     @Test func endpointCauses() {
