@@ -129,9 +129,11 @@ extension SQLiteStore {
         let settings = history
         let zone = settings.timeZone
         let today = HistoryDay.day(of: now, timeZone: zone)
+        // After every complete run: the day rolled up last is one indexed read; the first
+        // interval (a scan) only matters until the first day has been rolled up.
         let (last, first) = try writeNow { db -> (String?, Double?) in
-            (try String.fetchOne(db, sql: "SELECT value FROM history_state WHERE key = 'rolled_through'"),
-             try Double.fetchOne(db, sql: "SELECT MIN(start) FROM intervals"))
+            let last = try String.fetchOne(db, sql: "SELECT value FROM history_state WHERE key = 'rolled_through'")
+            return (last, last != nil ? nil : try Double.fetchOne(db, sql: "SELECT MIN(start) FROM intervals"))
         }
         let from: Date
         if let last, let interval = HistoryDay.dayInterval(last, timeZone: zone) {
