@@ -204,3 +204,80 @@ int na_lab_SSL_CTX_staple_ocsp(SSL_CTX *ctx, const unsigned char *response, size
     if (SSL_CTX_set_tlsext_status_cb(ctx, na_lab_staple_callback) != 1) return 0;
     return 1;
 }
+
+// MARK: Certificate extensions with URLs
+
+/// A GENERAL_NAME uniformResourceIdentifier holding a copy of `url`, or NULL.
+static GENERAL_NAME *na_lab_uri(const char *url) {
+    GENERAL_NAME *name = GENERAL_NAME_new();
+    ASN1_IA5STRING *value = ASN1_IA5STRING_new();
+    if (name == NULL || value == NULL || ASN1_STRING_set(value, url, (int)strlen(url)) != 1) {
+        GENERAL_NAME_free(name);
+        ASN1_IA5STRING_free(value);
+        return NULL;
+    }
+    GENERAL_NAME_set0_value(name, GEN_URI, value);
+    return name;
+}
+
+int na_lab_X509_add_info_access(X509 *certificate, const char *const *ocsp, int ocsp_count,
+                                const char *const *issuers, int issuers_count) {
+    AUTHORITY_INFO_ACCESS *access = AUTHORITY_INFO_ACCESS_new();
+    if (access == NULL) return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *const *urls = pass == 0 ? ocsp : issuers;
+        int count = pass == 0 ? ocsp_count : issuers_count;
+        for (int index = 0; index < count; index++) {
+            ACCESS_DESCRIPTION *description = ACCESS_DESCRIPTION_new();
+            if (description == NULL) goto fail;
+            ASN1_OBJECT_free(description->method);
+            description->method = OBJ_nid2obj(pass == 0 ? NID_ad_OCSP : NID_ad_ca_issuers);
+            GENERAL_NAME_free(description->location);
+            description->location = na_lab_uri(urls[index]);
+            if (description->method == NULL || description->location == NULL
+                || sk_ACCESS_DESCRIPTION_push(access, description) <= 0) {
+                ACCESS_DESCRIPTION_free(description);
+                goto fail;
+            }
+        }
+    }
+    int added = X509_add1_ext_i2d(certificate, NID_info_access, access, 0, X509V3_ADD_DEFAULT);
+    AUTHORITY_INFO_ACCESS_free(access);
+    return added == 1;
+fail:
+    AUTHORITY_INFO_ACCESS_free(access);
+    return 0;
+}
+
+int na_lab_X509_add_crl_distribution_points(X509 *certificate, const char *const *urls, int count) {
+    CRL_DIST_POINTS *points = CRL_DIST_POINTS_new();
+    if (points == NULL) return 0;
+    for (int index = 0; index < count; index++) {
+        DIST_POINT *point = DIST_POINT_new();
+        if (point == NULL) goto fail;
+        point->distpoint = DIST_POINT_NAME_new();
+        GENERAL_NAME *uri = na_lab_uri(urls[index]);
+        if (point->distpoint == NULL || uri == NULL) {
+            GENERAL_NAME_free(uri);
+            DIST_POINT_free(point);
+            goto fail;
+        }
+        point->distpoint->type = 0;  // fullName
+        point->distpoint->name.fullname = GENERAL_NAMES_new();
+        if (point->distpoint->name.fullname == NULL || sk_GENERAL_NAME_push(point->distpoint->name.fullname, uri) <= 0) {
+            GENERAL_NAME_free(uri);
+            DIST_POINT_free(point);
+            goto fail;
+        }
+        if (sk_DIST_POINT_push(points, point) <= 0) {
+            DIST_POINT_free(point);
+            goto fail;
+        }
+    }
+    int added = X509_add1_ext_i2d(certificate, NID_crl_distribution_points, points, 0, X509V3_ADD_DEFAULT);
+    CRL_DIST_POINTS_free(points);
+    return added == 1;
+fail:
+    CRL_DIST_POINTS_free(points);
+    return 0;
+}

@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/ocsp.h>
+#include <openssl/x509v3.h>
 
 /// socket(2) + SO_REUSEADDR for listeners (+ IPV6_V6ONLY) + bind(2) need a struct sockaddr built per family:
 /// build it here from 4/16 address bytes. The socket is non-blocking and close-on-exec; it
@@ -61,4 +62,15 @@ int na_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *certificate);
 /// a copy of `response` (DER OCSPResponse, `length` bytes, copied) on every handshake whose
 /// client asks for one. Returns 1, or 0 on failure.
 int na_lab_SSL_CTX_staple_ocsp(SSL_CTX *ctx, const unsigned char *response, size_t length);
+
+/// authorityInfoAccess and cRLDistributionPoints are stacks of structures (sk_*_push are
+/// macros) whose fields are set directly: build them here from URL strings, which are never
+/// parsed as x509v3_config(5) text (a comma in a URL stays a comma). Adds authorityInfoAccess
+/// (not critical) with one id-ad-ocsp entry per `ocsp` URL, then one id-ad-caIssuers entry per
+/// `issuers` URL, each an IA5String URI. Returns 1, or 0 on failure.
+int na_lab_X509_add_info_access(X509 *certificate, const char *const *ocsp, int ocsp_count,
+                                const char *const *issuers, int issuers_count);
+/// Adds cRLDistributionPoints (not critical): one DistributionPoint per URL, each a fullName
+/// of one URI, no reasons, no cRLIssuer. Returns 1, or 0 on failure.
+int na_lab_X509_add_crl_distribution_points(X509 *certificate, const char *const *urls, int count);
 #endif

@@ -47,6 +47,15 @@ public struct LabCertificateSpec: Sendable, Hashable {
     public var isCA: Bool
     /// basicConstraints pathLenConstraint of a CA; nil for none. Only for CAs.
     public var pathLength: Int?
+    /// authorityInfoAccess id-ad-ocsp URIs: where a client asks an OCSP responder (RFC 6960
+    /// §4.2.2.1) about this certificate. None (and no ``caIssuersURLs``): no such extension.
+    public var ocspURLs: [String]
+    /// authorityInfoAccess id-ad-caIssuers URIs: where a client fetches the issuer's
+    /// certificate (DER) to complete a chain (RFC 5280 §4.2.2.1).
+    public var caIssuersURLs: [String]
+    /// cRLDistributionPoints, one DistributionPoint with a fullName URI per URL (RFC 5280
+    /// §4.2.1.13): where the issuer's CRL is. None: no such extension.
+    public var crlURLs: [String]
 
     /// A spec whose defaults make a plain server leaf: RSA-2048 signed with SHA-256,
     /// valid from an hour ago (room for clock skew) for 90 days.
@@ -60,7 +69,10 @@ public struct LabCertificateSpec: Sendable, Hashable {
         keySource: LabKeySource = .fresh,
         digest: LabDigest = .sha256,
         isCA: Bool = false,
-        pathLength: Int? = nil
+        pathLength: Int? = nil,
+        ocspURLs: [String] = [],
+        caIssuersURLs: [String] = [],
+        crlURLs: [String] = []
     ) {
         self.commonName = commonName
         self.organization = organization
@@ -72,6 +84,9 @@ public struct LabCertificateSpec: Sendable, Hashable {
         self.digest = digest
         self.isCA = isCA
         self.pathLength = pathLength
+        self.ocspURLs = ocspURLs
+        self.caIssuersURLs = caIssuersURLs
+        self.crlURLs = crlURLs
     }
 
     /// A CA spec: ECDSA keys sign fast, but RSA-2048 is the default so that chains look like
@@ -126,6 +141,11 @@ public struct LabCertificateSpec: Sendable, Hashable {
         for case .dns(let name) in subjectAltNames {
             if name.isEmpty || !name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }) {
                 throw .invalidSpec("subjectAltName DNS entry \(name.debugDescription) is not a printable ASCII name")
+            }
+        }
+        for (field, urls) in [("ocspURLs", ocspURLs), ("caIssuersURLs", caIssuersURLs), ("crlURLs", crlURLs)] {
+            for url in urls where url.isEmpty || !url.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }) {
+                throw .invalidSpec("\(field) entry \(url.debugDescription) is not a printable ASCII URI (an IA5String)")
             }
         }
     }

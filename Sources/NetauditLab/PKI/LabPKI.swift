@@ -12,7 +12,9 @@ internal import CNetauditShims
 ///   keyEncipherment for RSA leaves;
 /// - extendedKeyUsage serverAuth, for leaves;
 /// - subjectKeyIdentifier (hash of the public key); authorityKeyIdentifier (keyid) for issued ones;
-/// - subjectAltName with the spec's DNS and IP entries, if it has any.
+/// - subjectAltName with the spec's DNS and IP entries, if it has any;
+/// - authorityInfoAccess (id-ad-ocsp, then id-ad-caIssuers URIs) and cRLDistributionPoints
+///   (fullName URIs), if the spec has such URLs.
 ///
 /// Nothing checks that an issuer is a CA or that validity periods nest: the lab builds
 /// broken chains on purpose. Keys come from ``LabKeySource``: fresh for each certificate,
@@ -158,6 +160,30 @@ public enum LabPKI {
         if !spec.subjectAltNames.isEmpty {
             try addSubjectAltNames(spec.subjectAltNames, to: certificate)
         }
+        if !spec.ocspURLs.isEmpty || !spec.caIssuersURLs.isEmpty {
+            let added = withCStrings(spec.ocspURLs) { ocsp in
+                withCStrings(spec.caIssuersURLs) { issuers in
+                    na_lab_X509_add_info_access(
+                        certificate.pointer, ocsp.baseAddress, Int32(ocsp.count), issuers.baseAddress, Int32(issuers.count))
+                }
+            }
+            try OpenSSLCall.check(added, "X509_add1_ext_i2d (authorityInfoAccess)")
+        }
+        if !spec.crlURLs.isEmpty {
+            let added = withCStrings(spec.crlURLs) {
+                na_lab_X509_add_crl_distribution_points(certificate.pointer, $0.baseAddress, Int32($0.count))
+            }
+            try OpenSSLCall.check(added, "X509_add1_ext_i2d (cRLDistributionPoints)")
+        }
+    }
+
+    /// Runs `body` with `strings` as an array of C strings, valid only during the call.
+    private static func withCStrings<Result>(
+        _ strings: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> Result
+    ) -> Result {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        return copies.map { UnsafePointer($0) }.withUnsafeBufferPointer(body)
     }
 
     /// subjectAltName, not critical (the subject has a CN): dNSName as IA5String, iPAddress as

@@ -156,7 +156,11 @@ final class LabCertificateHandle {
     /// The serial number in upper-case hexadecimal, as `openssl x509 -serial` prints it
     /// (ASN1_INTEGER_to_BN(3), BN_bn2hex(3)).
     func serialHex() throws(LabPKIError) -> String {
-        let serial = try OpenSSLCall.check(X509_get0_serialNumber(pointer), "X509_get0_serialNumber")
+        try Self.hex(try OpenSSLCall.check(X509_get0_serialNumber(pointer), "X509_get0_serialNumber"))
+    }
+
+    /// A serial number in upper-case hexadecimal (ASN1_INTEGER_to_BN(3), BN_bn2hex(3)).
+    static func hex(_ serial: UnsafePointer<ASN1_INTEGER>) throws(LabPKIError) -> String {
         let number = try OpenSSLCall.check(ASN1_INTEGER_to_BN(serial, nil), "ASN1_INTEGER_to_BN")
         defer { BN_free(number) }
         let hex = try OpenSSLCall.check(BN_bn2hex(number), "BN_bn2hex")
