@@ -10,7 +10,7 @@ struct LabCommand: AsyncParsableCommand {
         commandName: "lab",
         abstract: "Serve the lab's test cases on loopback addresses until interrupted.",
         discussion: """
-            Starts a private PKI and one server per case on 127.77.0.N: good certificates (RSA, ECDSA, Government CA), expired, not yet valid, self-signed, untrusted root, wrong host, incomplete chain, SHA-1, RSA-1024, expiring in 5 days, TLS 1.0/1.1/1.3 only, static RSA only, 3DES (Debian's lighttpd with mod_gnutls, if installed), crafted servers answering RC4/EXPORT/SSLv3/NULL/anon/DES hellos, HSTS present/missing/short, plain HTTP with and without redirect, refused, tarpit, garbage, reset and trickle, HTTPS answering with a redirect, plain HTTP redirecting to https on another host, and what a probe must survive (10,000 headers, a 1 MB chain, 10,000 subjectAltNames, random bytes). Prints each case's URL, address and port, and the trust files (the lab root stands in for public trust; the Government CA bundle for government trust; the lab intermediate is the known intermediate). Stops on Ctrl-C or SIGTERM.
+            Starts a private PKI and one server per case on 127.77.0.N: good certificates (RSA, ECDSA, Government CA), expired, not yet valid, self-signed, untrusted root, wrong host, incomplete chain, SHA-1, RSA-1024, expiring in 5 days, TLS 1.0/1.1/1.3 only, static RSA only, 3DES (Debian's lighttpd with mod_gnutls, if installed), crafted servers answering RC4/EXPORT/SSLv3/NULL/anon/DES hellos, HSTS present/missing/short, plain HTTP with and without redirect, refused, tarpit, garbage, reset and trickle, HTTPS answering with a redirect, plain HTTP redirecting to https on another host, what a probe must survive (10,000 headers, a 1 MB chain, 10,000 subjectAltNames, random bytes), an HTTPS answer redirecting to plain http://, and revocation and chain completion: a stapled "revoked" OCSP response, leaves whose AIA OCSP responder says revoked or good or is down, a leaf on its CA's CRL, a leaf-only chain with an AIA caIssuers URL, and the PKI repository they name (plain HTTP: OCSP responder, CRLs, CA certificates). Prints each case's URL, address and port, and the trust files (the lab root stands in for public trust; the Government CA bundle for government trust; the lab intermediate is the known intermediate). Stops on Ctrl-C or SIGTERM.
 
             To probe a case as the tests do, give the lab's trust files in place of the real ones (the lab root is in no public bundle):
 
@@ -129,6 +129,13 @@ struct LabCommand: AsyncParsableCommand {
             if let companion = try? lab.companion(for: labCase.id) { line += ", \(companion.scheme) on port \(companion.port)" }
             lines.append(line)
             lines.append("    \(labCase.description)")
+        }
+        if let repository = lab.repositoryURL {
+            lines += ["", "PKI repository: \(repository.absoluteString)",
+                      "  OCSP:  POST \(repository.absoluteString)ocsp (or GET …/ocsp/BASE64)",
+                      "  CRLs:  \(repository.absoluteString)crl/NAME.crl, CA certificates: \(repository.absoluteString)ca/NAME.cer",
+                      "         (NAME: \(lab.catalogue.authorities.repositoryNames.map(\.name).joined(separator: ", ")))"]
+            if let refused = lab.refusedOCSPURL { lines.append("  down:  \(refused.absoluteString) (refuses connections)") }
         }
         lines += ["", "trust files:",
                   "  public stand-in root:    \(lab.trust.publicRoot.path)",

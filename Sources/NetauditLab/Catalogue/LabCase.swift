@@ -46,7 +46,7 @@ public struct LabCase: Sendable, Hashable, Identifiable {
     /// (the misbehaving ports stand where an HTTPS server should be).
     public var scheme: String {
         switch service {
-        case .server(.plainHTTP), .server(.httpsRedirect), .redirectToCompanion: return "http"
+        case .server(.plainHTTP), .server(.httpsRedirect), .server(.pkiRepository), .redirectToCompanion, .pkiRepository: return "http"
         default: return "https"
         }
     }
@@ -70,6 +70,56 @@ public enum LabCaseService: Sendable, Hashable {
     case redirectToCompanion
     /// A ``LabLighttpd`` process (for what OpenSSL 3 cannot serve, such as 3DES).
     case lighttpd(LabLighttpd.Configuration)
+    /// A TLS server whose leaf names the lab's PKI repository (its OCSP responder, CRL or CA
+    /// certificate URLs), issued when the lab starts, once the repository's port is known.
+    case repositoryTLS(LabRepositoryLeaf)
+    /// The lab's PKI repository (plain HTTP; see ``LabPKIRepository``), started with any
+    /// case whose leaf names it.
+    case pkiRepository
+}
+
+/// A leaf that names the lab's PKI repository, and how it is served. The lab issues it at
+/// start from ``spec`` plus the URLs (which carry the port the repository was bound to),
+/// records ``status`` in the repository (its OCSP responder and the CRL of ``issuer``), and
+/// serves it as ``tls`` says, with the new leaf in place of ``tls``'s credential (a stand-in
+/// made from ``spec`` without URLs when the catalogue was built).
+public struct LabRepositoryLeaf: Sendable, Hashable {
+    /// Where the leaf's authorityInfoAccess sends OCSP clients.
+    public enum OCSPLink: Sendable, Hashable {
+        /// `http://ADDRESS:PORT/ocsp`: the repository's responder.
+        case repository
+        /// `http://ADDRESS:PORT/ocsp` on the repository's address and a port that is bound but
+        /// never listens, held while the lab runs: every connection is refused.
+        case down
+    }
+
+    /// The leaf, without the URLs.
+    public var spec: LabCertificateSpec
+    /// The CA that issues it (a CA the repository publishes: the lab or government intermediate).
+    public var issuer: LabCredential
+    /// The id-ad-ocsp URL, if any.
+    public var ocsp: OCSPLink?
+    /// An id-ad-caIssuers URL to the issuer's certificate in the repository.
+    public var caIssuers: Bool
+    /// A cRLDistributionPoints URL to the issuer's CRL in the repository.
+    public var crl: Bool
+    /// What the repository says of the leaf (OCSP; a revoked leaf is also on the CRL).
+    public var status: LabOCSP.Status
+    /// How the leaf is served.
+    public var tls: LabTLS
+
+    public init(
+        spec: LabCertificateSpec, issuer: LabCredential, ocsp: OCSPLink? = nil, caIssuers: Bool = false, crl: Bool = false,
+        status: LabOCSP.Status = .good, tls: LabTLS
+    ) {
+        self.spec = spec
+        self.issuer = issuer
+        self.ocsp = ocsp
+        self.caIssuers = caIssuers
+        self.crl = crl
+        self.status = status
+        self.tls = tls
+    }
 }
 
 /// A case's second port, on the same address.

@@ -14,6 +14,13 @@ public struct LabAuthorities: Sendable, Hashable {
     public let governmentIntermediate: LabCredential
     /// "Unrelated Root CA": trusted by nobody; issues the `untrusted-root` leaf.
     public let untrustedRoot: LabCredential
+
+    /// The CAs the PKI repository publishes, by the name in its paths (`/ca/NAME.cer`,
+    /// `/crl/NAME.crl`): `lab-root`, `lab-intermediate`, `government-root`, `government-intermediate`.
+    public var repositoryNames: [(name: String, credential: LabCredential)] {
+        [("lab-root", root), ("lab-intermediate", intermediate), ("government-root", governmentRoot),
+         ("government-intermediate", governmentIntermediate)]
+    }
 }
 
 /// The standard lab: one case per way a TLS or HTTP endpoint can be right or wrong, each on
@@ -36,6 +43,17 @@ public struct LabCatalogue: Sendable {
     public let cases: [LabCase]
     /// When the certificates were made: validity periods count from here.
     public let createdAt: Date
+    /// What the PKI repository's OCSP responder knows of the catalogue's own leaves (those
+    /// issued by the lab and government intermediates): good, but `ocsp-stapled-revoked`
+    /// revoked. A started lab adds the leaves it issues (``LabRepositoryLeaf``).
+    public let responder: LabOCSPResponder
+    /// The catalogue's own leaves that are revoked, with when: on their issuer's CRL.
+    let revocations: [Revocation]
+
+    struct Revocation: Sendable {
+        let certificate: LabCredential
+        let at: Date
+    }
 
     /// Mozilla's "intermediate" TLS 1.2 suites (server side, v6.0), in OpenSSL's names.
     public static let intermediateCiphers = [
@@ -54,7 +72,14 @@ public struct LabCatalogue: Sendable {
         "refused", "tarpit", "garbage", "reset", "trickle",
         // Added later, at the end so that the other cases keep their addresses.
         "https-redirect", "http-redirect-elsewhere", "many-headers", "huge-chain", "many-sans", "noise",
+        "https-downgrade", "ocsp-stapled-revoked", "ocsp-revoked", "ocsp-good", "ocsp-responder-down", "crl-revoked",
+        "aia-incomplete-chain", "pki-repository",
     ]
+
+    /// The id of the PKI repository case (plain HTTP: OCSP, CRLs, CA certificates).
+    public static let repositoryID = "pki-repository"
+    /// Where `https-downgrade` sends its clients: a plaintext http:// URL of the same host.
+    public static let httpsDowngradeTarget = "http://https-downgrade.lab.test/"
 
     /// Where `https-redirect` sends its clients (a `Location` no probe follows).
     public static let httpsRedirectTarget = "https://portal.lab.test/dang-nhap?next=%2F"
@@ -260,8 +285,61 @@ public struct LabCatalogue: Sendable {
             "good leaf with \(Self.manySANsCount) subjectAltNames (addresses of 127.90/16, then its own name and address last)")
         add("noise", .server(.noise), "accepts and sends 4 KiB of random bytes instead of a ServerHello, then closes")
 
+        // TLS depth: an HTTPS answer that downgrades to http://, and revocation and chain
+        // completion through the PKI repository (OCSP responder, CRLs, CA certificates).
+        var downgrade = builder.serve("https-downgrade", try builder.leaf("https-downgrade", by: intermediate))
+        downgrade.response.status = 301
+        downgrade.response.headers.append(.location(Self.httpsDowngradeTarget))
+        tls("https-downgrade", downgrade,
+            "good TLS and HSTS, answering 301 Moved Permanently to \(Self.httpsDowngradeTarget) (plaintext http)")
+
+        let revokedAt = now - day
+        var revocations: [Revocation] = []
+        let stapledRevoked = try builder.leaf("ocsp-stapled-revoked", by: intermediate)
+        revocations.append(Revocation(certificate: stapledRevoked, at: revokedAt))
+        tls("ocsp-stapled-revoked",
+            builder.serve("ocsp-stapled-revoked", stapledRevoked, ocsp: try LabOCSP.response(
+                for: stapledRevoked, issuer: intermediate, status: .revoked(at: revokedAt))),
+            "good chain, stapled OCSP response: revoked (keyCompromise, a day ago); no AIA or CRL URL (the staple is all there is)")
+        func repositoryTLS(
+            _ id: String, ocsp: LabRepositoryLeaf.OCSPLink? = nil, caIssuers: Bool = false, crl: Bool = false,
+            status: LabOCSP.Status = .good, sendIntermediates: Bool = true, _ description: String
+        ) throws(LabPKIError) {
+            let spec = builder.spec(id)
+            let standIn = try LabPKI.issue(spec, by: intermediate)
+            let leaf = LabRepositoryLeaf(
+                spec: spec, issuer: intermediate, ocsp: ocsp, caIssuers: caIssuers, crl: crl, status: status,
+                tls: builder.serve(id, standIn, sendIntermediates: sendIntermediates))
+            add(id, .repositoryTLS(leaf), companion: .httpsRedirect, description)
+        }
+        try repositoryTLS("ocsp-revoked", ocsp: .repository, status: .revoked(at: revokedAt),
+                          "good chain, no staple; the leaf's AIA OCSP URL (the PKI repository) answers revoked (keyCompromise, a day ago)")
+        try repositoryTLS("ocsp-good", ocsp: .repository,
+                          "good chain, no staple; the leaf's AIA OCSP URL (the PKI repository) answers good")
+        try repositoryTLS("ocsp-responder-down", ocsp: .down,
+                          "good chain, no staple; the leaf's AIA OCSP URL names a port of the repository's address that refuses connections")
+        try repositoryTLS("crl-revoked", crl: true, status: .revoked(at: revokedAt),
+                          "good chain, no staple, no AIA; the leaf's CRL distribution point (the PKI repository) lists it (keyCompromise)")
+        try repositoryTLS("aia-incomplete-chain", caIssuers: true, sendIntermediates: false,
+                          "leaf only, without its intermediate; the leaf's AIA caIssuers URL (the PKI repository) serves the intermediate (DER)")
+        add(Self.repositoryID, .pkiRepository,
+            "plain HTTP PKI repository: POST /ocsp (and GET /ocsp/BASE64), GET /crl/NAME.crl, GET /ca/NAME.cer (NAME: lab-intermediate, lab-root, government-intermediate, government-root)")
+
+        // What the responder knows of the catalogue's own leaves.
+        var responder = LabOCSPResponder(issuers: [intermediate, governmentIntermediate])
+        for labCase in cases {
+            var served: [LabCredential] = []
+            if case .server(.tls(let tls)) = labCase.service { served.append(tls.credential) }
+            if case .lighttpd(let configuration) = labCase.service { served.append(configuration.credential) }
+            if case .tls(let tls)? = labCase.companion { served.append(tls.credential) }
+            for credential in served where credential.issuer == intermediate.subject || credential.issuer == governmentIntermediate.subject {
+                responder.record(.good, for: credential)
+            }
+        }
+        for revocation in revocations { responder.record(.revoked(at: revocation.at), for: revocation.certificate) }
+
         precondition(cases.map(\.id) == caseIDs, "LabCatalogue.caseIDs and the cases built differ")
-        return LabCatalogue(authorities: authorities, cases: cases, createdAt: now)
+        return LabCatalogue(authorities: authorities, cases: cases, createdAt: now, responder: responder, revocations: revocations)
     }
 
     /// Makes leaves and TLS configurations with the catalogue's defaults.
@@ -271,6 +349,13 @@ public struct LabCatalogue: Sendable {
 
         func names(_ id: String) -> [LabSubjectAltName] {
             [.dns(LabCase.hostName(for: id)), .ip(LabCatalogue.address(of: id)!)]
+        }
+
+        /// The spec of a good leaf for case `id` (what ``leaf(_:by:)`` issues by default).
+        func spec(_ id: String) -> LabCertificateSpec {
+            LabCertificateSpec(
+                commonName: LabCase.hostName(for: id), organization: organization, subjectAltNames: names(id),
+                notBefore: now - 3600, notAfter: now + 90 * LabCatalogue.day, keySource: .shared)
         }
 
         func leaf(

@@ -50,7 +50,18 @@ extension LabCatalogue {
     ///
     /// A lighttpd case whose `lighttpd` is not installed is left out and listed in
     /// ``RunningLab/unavailable`` with the reason; any other failure throws (a
-    /// ``LabServerError``, ``LabLighttpdError`` or ``LabCatalogueError``) and leaves nothing running.
+    /// ``LabServerError``, ``LabLighttpdError``, ``LabPKIError`` or ``LabCatalogueError``)
+    /// and leaves nothing running.
+    ///
+    /// The PKI repository (`pki-repository`) runs on a ``LabServer`` of its own, started
+    /// first, whenever it or a case whose leaf names it (``LabCaseService/repositoryTLS(_:)``)
+    /// is selected: such a case brings the repository with it. Its port is `httpPort` (or
+    /// chosen), and a second port of its address is bound without listening (connections
+    /// refused) for `ocsp-responder-down`. Only then, with both ports known, are the leaves
+    /// that name them issued (the shared RSA key makes that a few milliseconds each), with
+    /// URLs `http://127.77.0.N:PORT/ocsp`, `…/ca/NAME.cer` and `…/crl/NAME.crl`; so each
+    /// started lab has leaves of its own that point at its own repository, and several labs
+    /// may run at once, in one process or many.
     public func start(
         only ids: [String]? = nil, tlsPort: UInt16 = 0, httpPort: UInt16 = 0, options: LabServerOptions = LabServerOptions()
     ) throws -> RunningLab {
@@ -62,9 +73,14 @@ extension LabCatalogue {
             }
             selected = cases.filter { ids.contains($0.id) }
         }
+        let namesRepository = selected.contains { if case .repositoryTLS = $0.service { true } else { false } }
+        if namesRepository && !selected.contains(where: { $0.id == Self.repositoryID }) {
+            selected = cases.filter { labCase in labCase.id == Self.repositoryID || selected.contains { $0.id == labCase.id } }
+        }
         let trust = try writeTrustFiles()
         var lighttpds: [String: LabLighttpd] = [:]
         var unavailable: [String: String] = [:]
+        var repositoryServer: LabServer?
         do {
             for labCase in selected {
                 guard case .lighttpd(let configuration) = labCase.service else { continue }
@@ -74,6 +90,20 @@ extension LabCatalogue {
                 }
                 lighttpds[labCase.id] = try LabLighttpd.start(
                     configuration, address: labCase.address, port: labCase.port != 0 ? labCase.port : tlsPort)
+            }
+
+            var repository: LabPKIRepository?
+            var issued: [String: LabTLS] = [:]
+            if let repositoryCase = selected.first(where: { $0.id == Self.repositoryID }) {
+                let store = LabPKIRepository(LabPKIRepository.Content(responder: responder))
+                let server = try LabServer([
+                    LabEndpoint(address: repositoryCase.address, port: repositoryCase.port != 0 ? repositoryCase.port : httpPort,
+                                behaviour: .pkiRepository(store)),
+                    LabEndpoint(address: repositoryCase.address, port: 0, behaviour: .refused),
+                ], options: options)
+                repositoryServer = server
+                repository = store
+                issued = try fillRepository(store, listening: server.endpoints[0], refusing: server.endpoints[1], for: selected)
             }
 
             var endpoints: [LabEndpoint] = []
@@ -95,7 +125,12 @@ extension LabCatalogue {
                     endpoints.append(LabEndpoint(
                         address: labCase.address, port: labCase.port != 0 ? labCase.port : httpPort,
                         behaviour: .httpsRedirect(toEndpoint: endpoints.count + 1, host: host)))  // the companion, next
-                case .lighttpd:
+                case .repositoryTLS:
+                    guard let tls = issued[labCase.id] else { preconditionFailure("case \(labCase.id) was not issued its leaf") }
+                    main = endpoints.count
+                    endpoints.append(LabEndpoint(
+                        address: labCase.address, port: labCase.port != 0 ? labCase.port : port(labCase.scheme), behaviour: .tls(tls)))
+                case .lighttpd, .pkiRepository:
                     break
                 }
                 var companion: Int?
@@ -131,20 +166,77 @@ extension LabCatalogue {
                 } else if let lighttpd = lighttpds[labCase.id] {
                     mains[labCase.id] = LabCaseEndpoint(
                         hostName: labCase.hostName, address: labCase.address, port: lighttpd.port, scheme: labCase.scheme)
+                } else if labCase.id == Self.repositoryID, let repositoryServer {
+                    mains[labCase.id] = LabCaseEndpoint(
+                        hostName: labCase.hostName, address: labCase.address, port: repositoryServer.endpoints[0].port,
+                        scheme: labCase.scheme)
                 }
                 if let companion = slot.companion, let scheme = labCase.companionScheme {
                     companions[labCase.id] = LabCaseEndpoint(
                         hostName: labCase.hostName, address: labCase.address, port: server.endpoints[companion].port, scheme: scheme)
                 }
             }
+            var credentials: [String: LabCredential] = [:]
+            for labCase in selected where unavailable[labCase.id] == nil {
+                switch labCase.service {
+                case .server(.tls(let tls)): credentials[labCase.id] = tls.credential
+                case .lighttpd(let configuration): credentials[labCase.id] = configuration.credential
+                case .repositoryTLS: credentials[labCase.id] = issued[labCase.id]?.credential
+                default: if case .tls(let tls)? = labCase.companion { credentials[labCase.id] = tls.credential }
+                }
+            }
             return RunningLab(
                 catalogue: self, cases: selected.filter { unavailable[$0.id] == nil }, unavailable: unavailable, trust: trust,
-                server: server, lighttpds: lighttpds, mains: mains, companions: companions)
+                server: server, lighttpds: lighttpds, mains: mains, companions: companions, repository: repository,
+                repositoryServer: repositoryServer, credentials: credentials)
         } catch {
+            repositoryServer?.stop()
             for lighttpd in lighttpds.values { lighttpd.stop() }
             try? FileManager.default.removeItem(at: trust.folder)
             throw error
         }
+    }
+
+    /// Issues the leaves of the selected ``LabCaseService/repositoryTLS(_:)`` cases with URLs
+    /// of the repository's ports, and fills the repository: the responder (the catalogue's
+    /// leaves and these), the CA certificates and their CRLs (every revoked leaf on its
+    /// issuer's). Returns each case's TLS configuration, with its new leaf.
+    private func fillRepository(
+        _ repository: LabPKIRepository, listening: LabBoundEndpoint, refusing: LabBoundEndpoint, for selected: [LabCase]
+    ) throws(LabPKIError) -> [String: LabTLS] {
+        let base = "http://\(listening.urlHost):\(listening.port)"
+        let down = "http://\(refusing.urlHost):\(refusing.port)/ocsp"
+        let names = authorities.repositoryNames
+        var content = LabPKIRepository.Content(responder: responder)
+        var revoked = revocations
+        var issued: [String: LabTLS] = [:]
+        for labCase in selected {
+            guard case .repositoryTLS(let leaf) = labCase.service else { continue }
+            guard let issuerName = names.first(where: { $0.credential == leaf.issuer })?.name else {
+                preconditionFailure("case \(labCase.id): its issuer \(leaf.issuer.subject) is not published by the repository")
+            }
+            var spec = leaf.spec
+            switch leaf.ocsp {
+            case .repository?: spec.ocspURLs = [base + "/ocsp"]
+            case .down?: spec.ocspURLs = [down]
+            case nil: break
+            }
+            if leaf.caIssuers { spec.caIssuersURLs = [base + "/ca/\(issuerName).cer"] }
+            if leaf.crl { spec.crlURLs = [base + "/crl/\(issuerName).crl"] }
+            let credential = try LabPKI.issue(spec, by: leaf.issuer)
+            content.responder.record(leaf.status, for: credential)
+            if case .revoked(let at) = leaf.status { revoked.append(Revocation(certificate: credential, at: at)) }
+            var tls = leaf.tls
+            tls.credential = credential
+            issued[labCase.id] = tls
+        }
+        for (name, credential) in names {
+            content.certificates[name] = credential.certificateDER
+            let listed = revoked.filter { $0.certificate.issuer == credential.subject }.map { (certificate: $0.certificate, at: $0.at) }
+            content.crls[name] = try LabCRL.crl(issuer: credential, revoked: listed)
+        }
+        repository.update { $0 = content }
+        return issued
     }
 
     /// Writes the trust PEM files into a new private temporary folder.
@@ -186,18 +278,27 @@ public final class RunningLab: Sendable {
     public let unavailable: [String: String]
     /// The trust PEM files.
     public let trust: LabTrustFiles
-    /// The server of every built-in port.
+    /// The server of every built-in port but the PKI repository's.
     public let server: LabServer
+    /// The PKI repository, if it runs (see ``LabCatalogue/start(only:tlsPort:httpPort:options:)``).
+    public let repository: LabPKIRepository?
+    /// The server of the PKI repository: its HTTP port, then the port that refuses connections.
+    public let repositoryServer: LabServer?
 
     private let lighttpds: [String: LabLighttpd]
     private let mains: [String: LabCaseEndpoint]
     private let companions: [String: LabCaseEndpoint]
+    private let credentials: [String: LabCredential]
     private let stopped = Mutex(false)
 
     init(
         catalogue: LabCatalogue, cases: [LabCase], unavailable: [String: String], trust: LabTrustFiles, server: LabServer,
-        lighttpds: [String: LabLighttpd], mains: [String: LabCaseEndpoint], companions: [String: LabCaseEndpoint]
+        lighttpds: [String: LabLighttpd], mains: [String: LabCaseEndpoint], companions: [String: LabCaseEndpoint],
+        repository: LabPKIRepository?, repositoryServer: LabServer?, credentials: [String: LabCredential]
     ) {
+        self.repository = repository
+        self.repositoryServer = repositoryServer
+        self.credentials = credentials
         self.catalogue = catalogue
         self.cases = cases
         self.unavailable = unavailable
@@ -226,6 +327,25 @@ public final class RunningLab: Sendable {
         try endpoint(for: id).url
     }
 
+    /// The leaf case `id` serves on its TLS port (main or companion), as served: for the cases
+    /// whose leaf names the PKI repository, the one issued at start. nil for a case without TLS.
+    public func credential(for id: String) throws(LabCatalogueError) -> LabCredential? {
+        guard mains[id] != nil else { throw missing(id) }
+        return credentials[id]
+    }
+
+    /// `http://127.77.0.N:PORT/`: the PKI repository, by address (the URLs in the leaves have
+    /// this form), or nil when it does not run.
+    public var repositoryURL: URL? {
+        repositoryServer.map { URL(string: "http://\($0.endpoints[0].urlHost):\($0.endpoints[0].port)/")! }
+    }
+
+    /// `http://127.77.0.N:PORT/ocsp` on the repository's port that refuses connections (the
+    /// OCSP URL of `ocsp-responder-down`), or nil when the repository does not run.
+    public var refusedOCSPURL: URL? {
+        repositoryServer.map { URL(string: "http://\($0.endpoints[1].urlHost):\($0.endpoints[1].port)/ocsp")! }
+    }
+
     /// `host:port:address` for every running port (main and companion): curl's `--resolve`
     /// and CURLOPT_RESOLVE entries that map the host names to the lab's addresses.
     public var resolveEntries: [String] {
@@ -238,6 +358,7 @@ public final class RunningLab: Sendable {
             guard !stopped else { return }
             stopped = true
             server.stop()
+            repositoryServer?.stop()
             for lighttpd in lighttpds.values { lighttpd.stop() }
             try? FileManager.default.removeItem(at: trust.folder)
         }

@@ -77,6 +77,9 @@ public enum LabBehaviour: Sendable, Hashable {
     /// Binds the port but never listens: every connection is refused (an RST to the SYN),
     /// and the port stays reserved, so nothing else takes it while the server runs.
     case refused
+    /// A CA's publication point over plain HTTP: OCSP, CRLs and CA certificates (see
+    /// ``LabPKIRepository``), one request per connection.
+    case pkiRepository(LabPKIRepository)
 }
 
 /// A protocol version as records and hellos carry it (RFC 5246 §6.2.1, §E.1; RFC 8446 §4.1.2).
@@ -203,6 +206,9 @@ public struct LabHTTPResponse: Sendable, Hashable {
         case 400: return "Bad Request"
         case 403: return "Forbidden"
         case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 411: return "Length Required"
+        case 413: return "Content Too Large"
         case 500: return "Internal Server Error"
         case 503: return "Service Unavailable"
         default: return "Status"

@@ -124,6 +124,7 @@ public final class LabServer: Sendable {
             case .reset: services.append(.reset)
             case .trickle: services.append(.trickle)
             case .refused: services.append(.refused)
+            case .pkiRepository(let repository): services.append(.repository(repository))
             }
         }
 
@@ -224,7 +225,7 @@ public final class LabServer: Sendable {
                 guard endpoints.indices.contains(target) else {
                     throw LabServerError(.invalidConfiguration, "\(label): redirect to endpoint \(target), which does not exist")
                 }
-            case .tarpit, .garbage, .noise, .reset, .trickle, .refused:
+            case .tarpit, .garbage, .noise, .reset, .trickle, .refused, .pkiRepository:
                 break
             }
         }

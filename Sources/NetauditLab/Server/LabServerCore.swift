@@ -12,6 +12,7 @@ enum LabService: Sendable {
     case tls(LabTLSContext, LabHTTPResponse)
     case http(LabHTTPResponse)
     case crafted(LabCraftedHello)
+    case repository(LabPKIRepository)
     case tarpit, garbage, noise, reset, trickle, refused
 
     /// Whether a connection goes to a worker thread (blocking I/O) rather than staying with
@@ -22,7 +23,7 @@ enum LabService: Sendable {
 
     var usesWorker: Bool {
         switch self {
-        case .tls, .http, .crafted: return true
+        case .tls, .http, .crafted, .repository: return true
         case .tarpit, .garbage, .noise, .reset, .trickle, .refused: return false
         }
     }
@@ -226,7 +227,7 @@ extension LabServerCore {
             let connection = LabDescriptor(fd)
             acceptedConnections.wrappingAdd(1, ordering: .relaxed)
             switch service {
-            case .tls, .http, .crafted:
+            case .tls, .http, .crafted, .repository:
                 _ = na_lab_set_timeouts(fd, Int32(clamping: options.ioTimeout.labMilliseconds))
                 if !enqueue(LabJob(connection: connection, endpoint: listener.endpoint)) {
                     _ = na_set_linger_reset(fd)

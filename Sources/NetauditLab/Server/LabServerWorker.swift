@@ -41,6 +41,13 @@ extension LabServerCore {
             finish(connection)
         case .crafted(let hello):
             serveCrafted(hello, connection)
+        case .repository(let repository):
+            switch LabHTTPRequest.read({ receive(connection, capacity: $0) }, interim: { _ = send(connection, $0) }) {
+            case .success(let request)?: _ = send(connection, repository.respond(to: request))
+            case .failure(let failure)?: _ = send(connection, failure.bytes)
+            case nil: break
+            }
+            finish(connection)
         case .tarpit, .garbage, .noise, .reset, .trickle, .refused:
             break  // handled by the acceptor
         }
