@@ -168,6 +168,24 @@ struct LabPKIRevocationTests {
         }
     }
 
+    @Test func aResponseSignedBySomeoneElseDoesNotVerify() throws {
+        let chain = try LabFixtures.chain.get()
+        let leaf = try Self.leaf("forged")
+        let stranger = try LabPKI.selfSigned(.certificateAuthority(commonName: "Stranger CA", key: .ecdsa(curve: .p256)))
+        let forged = try LabOCSP.response(for: leaf, issuer: chain.intermediate, status: .good, signer: stranger)
+        try withScratchFolder { folder in
+            try forged.write(to: folder.appendingPathComponent("resp.der"))
+            try folder.write(chain.intermediate.certificatePEM, to: "issuer.pem")
+            try folder.write(leaf.certificatePEM, to: "leaf.pem")
+            try folder.write(chain.root.certificatePEM, to: "root.pem")
+            let text = try OpenSSLTool.run(["ocsp", "-respin", "resp.der", "-resp_text", "-noverify"], in: folder)
+            #expect(text.output.contains("Responder Id: CN = Stranger CA"), "\(text.output)")
+            let verify = try OpenSSLTool.run(
+                ["ocsp", "-respin", "resp.der", "-issuer", "issuer.pem", "-cert", "leaf.pem", "-CAfile", "root.pem", "-no_nonce"], in: folder)
+            #expect(!verify.output.contains("Response verify OK"), "\(verify.output)")
+        }
+    }
+
     @Test func malformedAndForeignRequests() throws {
         let chain = try LabFixtures.chain.get()
         let responder = LabOCSPResponder(issuers: [chain.intermediate])

@@ -18,15 +18,19 @@ public enum LabOCSP {
     /// A DER OCSPResponse (status successful) for `leaf`, issued by `issuer`, valid from an
     /// hour ago for `validity`: CertID with SHA-1 hashes (what clients look up), a responder
     /// ID by name, the issuer's certificate included, signed with SHA-256.
+    ///
+    /// `signer`: who signs it, when not the issuer (a forged or misdirected response, for
+    /// tests that a client refuses it); its certificate is included instead.
     public static func response(
-        for leaf: LabCredential, issuer: LabCredential, status: Status = .good, validity: TimeInterval = 7 * 86400
+        for leaf: LabCredential, issuer: LabCredential, status: Status = .good, validity: TimeInterval = 7 * 86400,
+        signer: LabCredential? = nil
     ) throws(LabPKIError) -> Data {
         OpenSSLCall.clearErrors()
         let certificate = try LabCertificateHandle(pem: leaf.certificatePEM)
-        let signer = try Signer(issuer)
-        let identifier = try OpenSSLCall.check(OCSP_cert_to_id(nil, certificate.pointer, signer.certificate.pointer), "OCSP_cert_to_id")
+        let issuerCertificate = try LabCertificateHandle(pem: issuer.certificatePEM)
+        let identifier = try OpenSSLCall.check(OCSP_cert_to_id(nil, certificate.pointer, issuerCertificate.pointer), "OCSP_cert_to_id")
         defer { OCSP_CERTID_free(identifier) }
-        return try sign([(identifier, status)], by: signer, validity: validity, request: nil)
+        return try sign([(identifier, status)], by: try Signer(signer ?? issuer), validity: validity, request: nil)
     }
 
     /// The DER OCSPResponse that answers `request`, a DER OCSPRequest (as POSTed with
