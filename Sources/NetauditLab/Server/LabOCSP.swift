@@ -14,13 +14,18 @@ public enum LabOCSP {
     /// A DER OCSPResponse (status successful) for `leaf`, issued by `issuer`, valid from an
     /// hour ago for `validity`: CertID with SHA-1 hashes (what clients look up), a responder
     /// ID by name, the issuer's certificate included, signed with SHA-256.
+    ///
+    /// `signer`: who signs it, when not the issuer (a forged or misdirected response, for
+    /// tests that a client refuses it); its certificate is included instead.
     public static func response(
-        for leaf: LabCredential, issuer: LabCredential, status: Status = .good, validity: TimeInterval = 7 * 86400
+        for leaf: LabCredential, issuer: LabCredential, status: Status = .good, validity: TimeInterval = 7 * 86400,
+        signer: LabCredential? = nil
     ) throws(LabPKIError) -> Data {
         OpenSSLCall.clearErrors()
         let certificate = try LabCertificateHandle(pem: leaf.certificatePEM)
         let issuerCertificate = try LabCertificateHandle(pem: issuer.certificatePEM)
-        let issuerKey = try LabKeyHandle(pem: issuer.privateKeyPEM)
+        let signerCertificate = try LabCertificateHandle(pem: (signer ?? issuer).certificatePEM)
+        let issuerKey = try LabKeyHandle(pem: (signer ?? issuer).privateKeyPEM)
 
         let identifier = try OpenSSLCall.check(OCSP_cert_to_id(nil, certificate.pointer, issuerCertificate.pointer), "OCSP_cert_to_id")
         defer { OCSP_CERTID_free(identifier) }
@@ -45,7 +50,7 @@ public enum LabOCSP {
                                        revoked, thisUpdate, nextUpdate),
                 "OCSP_basic_add1_status (revoked)")
         }
-        try OpenSSLCall.check(OCSP_basic_sign(basic, issuerCertificate.pointer, issuerKey.pointer, EVP_sha256(), nil, 0), "OCSP_basic_sign")
+        try OpenSSLCall.check(OCSP_basic_sign(basic, signerCertificate.pointer, issuerKey.pointer, EVP_sha256(), nil, 0), "OCSP_basic_sign")
         let response = try OpenSSLCall.check(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic), "OCSP_response_create")
         defer { OCSP_RESPONSE_free(response) }
 
