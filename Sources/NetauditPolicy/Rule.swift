@@ -43,6 +43,11 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     case certWeakKey = "cert.weak_key"
     case certWeakSignature = "cert.weak_signature"
     case certLongValidity = "cert.long_validity"
+    /// A verified OCSP response (stapled or fetched) or the issuer's CRL says the leaf or an
+    /// intermediate is revoked.
+    case certRevoked = "cert.revoked"
+    /// No revocation source could answer for the leaf.
+    case certRevocationUnknown = "cert.revocation_unknown"
 
     // HTTP.
     /// The HTTPS response head could not be read to its end: HSTS is not judged.
@@ -50,6 +55,8 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     case httpHSTSMissing = "http.hsts_missing"
     case httpHSTSShort = "http.hsts_short"
     case httpNoHTTPSRedirect = "http.no_https_redirect"
+    /// The HTTPS answer redirects to a plain http:// URL.
+    case httpDowngradeRedirect = "http.downgrade_redirect"
 
     // OCSP.
     case ocspNoStapling = "ocsp.no_stapling"
@@ -72,7 +79,8 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
              .cipherWeak, .cipherNoForwardSecrecy,
              .certExpired, .certNotYetValid, .certExpiring, .certUntrusted, .certSelfSigned, .certHostnameMismatch,
              .certChainIncomplete, .certWeakKey, .certWeakSignature, .certLongValidity,
-             .httpResponseUnreadable, .httpHSTSMissing, .httpHSTSShort, .httpNoHTTPSRedirect,
+             .certRevoked, .certRevocationUnknown,
+             .httpResponseUnreadable, .httpHSTSMissing, .httpHSTSShort, .httpNoHTTPSRedirect, .httpDowngradeRedirect,
              .ocspNoStapling:
             .endpoint
         }

@@ -73,6 +73,11 @@ struct EndpointRuleTests {
             $0.plainHTTP = PlainHTTPObservation(port: 80, answered: true, status: 200)
         },
         .init(id: "ocsp.no_stapling", severity: .info) { $0.session?.ocspStapled = false },
+        .init(id: "cert.revoked", severity: .critical) { $0.revocation = Fixtures.revocation(.revoked) },
+        .init(id: "cert.revocation_unknown", severity: .info) { $0.revocation = Fixtures.revocation(.unknown) },
+        .init(id: "http.downgrade_redirect", severity: .high) {
+            $0.http = HTTPObservation(status: 301, location: "http://portal.gialai.gov.vn/", strictTransportSecurity: "max-age=63072000")
+        },
     ]
 
     @Test func theGoodEndpointHasNoFinding() {

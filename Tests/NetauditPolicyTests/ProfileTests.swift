@@ -15,6 +15,7 @@ struct ProfileTests {
         "cert.weak_key": .high, "cert.weak_signature": .high, "cert.long_validity": .low,
         "http.response_unreadable": .low, "http.hsts_missing": .medium, "http.hsts_short": .low, "http.no_https_redirect": .medium,
         "ocsp.no_stapling": .info,
+        "cert.revoked": .critical, "cert.revocation_unknown": .info, "http.downgrade_redirect": .high,
     ]
 
     @Test func theBundledBaselineLoads() {
@@ -136,10 +137,10 @@ struct ProfileTests {
     }
 
     @Test func anUnknownRuleIdIsRefused() throws {
-        let data = try Self.baselineJSON { Self.changeTable(&$0, "severities") { $0["cert.revoked"] = "high" } }
+        let data = try Self.baselineJSON { Self.changeTable(&$0, "severities") { $0["cert.revoked_twice"] = "high" } }
         let error = #expect(throws: PolicyProfileError.self) { try PolicyProfile(json: data) }
-        #expect(error == .unknownRules(["cert.revoked"], valid: SeverityKey.all))
-        #expect(error?.description.hasPrefix("unknown rule id 'cert.revoked' in severities; valid ids: link.unconfigured, link.down") == true)
+        #expect(error == .unknownRules(["cert.revoked_twice"], valid: SeverityKey.all))
+        #expect(error?.description.hasPrefix("unknown rule id 'cert.revoked_twice' in severities; valid ids: link.unconfigured, link.down") == true)
     }
 
     @Test func aMissingThresholdIsRefused() throws {

@@ -23,6 +23,7 @@
 #include "na_cert.h"
 #include "na_lab.h"
 #include "na_zlib.h"
+#include "na_revocation.h"
 
 // MARK: libcurl
 

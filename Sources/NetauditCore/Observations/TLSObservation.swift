@@ -34,6 +34,9 @@ public struct TLSObservation: Sendable, Hashable, Codable {
     /// (file descriptors…), even after retrying until the deadline: the check is incomplete
     /// and says nothing about the server (the policy judges nothing from it).
     public var localFailure: LocalFailure?
+    /// Whether the chain's certificates are revoked (nil: not checked, e.g. no chain, a
+    /// self-signed leaf, or an observation stored before netaudit checked revocation).
+    public var revocation: RevocationObservation?
 
     public init(url: String, serverName: String, address: IPAddress? = nil, port: Int, started: Date = Date(),
                 duration: Double = 0, connection: ConnectionOutcome = ConnectionOutcome(), http: HTTPObservation? = nil,
@@ -241,6 +244,11 @@ public struct CertificateObservation: Sendable, Hashable, Codable {
     public var sha256Fingerprint: String
     public var isCA: Bool
     public var selfSigned: Bool
+    /// Authority Information Access: the OCSP responders and the caIssuers URLs; and the
+    /// CRL distribution points (URIs). Nil in observations stored before they were read.
+    public var ocspURLs: [String]?
+    public var caIssuersURLs: [String]?
+    public var crlURLs: [String]?
 
     public init(subject: String, issuer: String, serialNumber: String, subjectAltNames: [String], notBefore: Date,
                 notAfter: Date, keyType: String, keyBits: Int, curve: String? = nil, signatureAlgorithm: String,
@@ -276,6 +284,9 @@ public struct TrustObservation: Sendable, Hashable, Codable {
     /// OpenSSL's text for `hostnameCode` (X509_verify_cert_error_string: `ok`, `hostname
     /// mismatch`, `IP address mismatch`).
     public var hostnameMessage: String
+    /// Set when the chain as sent ends at a certificate that is not self-issued and whose
+    /// issuer is no anchor and no known intermediate: what the AIA caIssuers URL gave.
+    public var chainCompletion: ChainCompletion?
 
     /// X509_V_ERR_HOSTNAME_MISMATCH and its text, for observations made without the code
     /// (stored by an earlier netaudit, or built by hand).
@@ -291,7 +302,7 @@ public struct TrustObservation: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case publicTrust, governmentTrust, hostnameMatches, hostnameCode, hostnameMessage
+        case publicTrust, governmentTrust, hostnameMatches, hostnameCode, hostnameMessage, chainCompletion
     }
 
     /// Reads observations stored before the host name had its code and message.
@@ -302,6 +313,7 @@ public struct TrustObservation: Sendable, Hashable, Codable {
                   hostnameMatches: try container.decode(Bool.self, forKey: .hostnameMatches),
                   hostnameCode: try container.decodeIfPresent(Int.self, forKey: .hostnameCode),
                   hostnameMessage: try container.decodeIfPresent(String.self, forKey: .hostnameMessage))
+        chainCompletion = try container.decodeIfPresent(ChainCompletion.self, forKey: .chainCompletion)
     }
 }
 

@@ -145,21 +145,85 @@ extension EndpointRules {
                                "The certificate is not valid for \(context.observation.serverName): \(named).", evidence)
     }
 
-    /// `cert.chain_incomplete`: the server omits an intermediate certificate: the chain
-    /// reaches an anchor only once a known intermediate is added. Not when some store
-    /// already trusts the chain as sent.
+    /// `cert.chain_incomplete`: the server omits an intermediate certificate. Either the
+    /// chain reaches an anchor only once a known intermediate (or one fetched from the AIA
+    /// caIssuers URL) is added; or the chain as sent ends at a certificate that is not
+    /// self-issued and whose issuer is no anchor and no known intermediate
+    /// (``ChainCompletion``): then `cert.untrusted` stands beside this one unless the
+    /// caIssuers certificate completed the chain, since clients that do not fetch it fail.
+    /// Not when some store already trusts the chain as sent.
     static func certChainIncomplete(_ context: EndpointContext) -> Finding? {
-        guard !context.trustedByAnyStore,
-              let (store, _) = context.verifications.first(where: { $0.verification.problem == .incompleteChain })
-        else { return nil }
-        let missing = context.observation.certificates.last?.issuer ?? "?"
+        guard !context.trustedByAnyStore else { return nil }
+        let completion = context.observation.trust?.chainCompletion
+        let known = context.verifications.first(where: { $0.verification.problem == .incompleteChain })
+        guard known != nil || completion != nil else { return nil }
+        let missing = completion?.missingIssuer ?? context.observation.certificates.last?.issuer ?? "?"
         var evidence = context.trustEvidence
         evidence["certificate.issuer"] = missing
         evidence["certificates.sent"] = String(context.observation.certificates.count)
-        let anchor = store == .public ? "a public anchor" : "the Government CA anchor"
-        return context.finding(.certChainIncomplete,
-                               "The server does not send the intermediate certificate '\(missing)' that the chain needs to reach \(anchor).",
+        evidence["chain.missing_issuer"] = missing
+        evidence["chain.completed_by_aia"] = String(completion?.completedByAIA ?? false)
+        if let urls = completion?.caIssuersURLs, !urls.isEmpty { evidence["chain.aia_ca_issuers"] = urls.joined(separator: ", ") }
+        let fix = "add the intermediate certificate to the server's chain file"
+        let anchor = known.map { $0.store == .public ? "a public anchor" : "the Government CA anchor" } ?? "an anchor"
+        let message: String
+        if let completion, completion.completedByAIA {
+            let url = completion.caIssuersURLs.first ?? "?"
+            message = "The server does not send the intermediate certificate '\(missing)' that the chain needs to reach \(anchor). netaudit fetched it from the certificate's AIA caIssuers URL \(url), as some browsers do, but clients that do not fetch it fail: \(fix)."
+        } else if let completion {
+            let last = context.observation.certificates.last?.subject ?? "?"
+            let tried: String
+            if completion.caIssuersURLs.isEmpty {
+                tried = "the certificate names no AIA caIssuers URL to fetch it from"
+            } else {
+                tried = completion.fetches.map { fetch in
+                    fetch.problem.map { "\(fetch.url): \($0)" } ?? "\(fetch.url) gave \(PolicyFormat.list(fetch.certificates)), which does not complete the chain"
+                }.joined(separator: "; ")
+            }
+            message = "The chain as sent ends at '\(last)', whose issuer '\(missing)' is neither a trusted anchor nor a known intermediate (\(tried)). If '\(missing)' is an intermediate, \(fix)."
+        } else {
+            message = "The server does not send the intermediate certificate '\(missing)' that the chain needs to reach \(anchor): \(fix)."
+        }
+        return context.finding(.certChainIncomplete, message, evidence)
+    }
+
+    /// `cert.revoked`: a verified, current answer (the stapled OCSP response, the AIA's OCSP
+    /// responder, or the issuer's CRL) says the leaf or an intermediate is revoked. The most
+    /// serious certificate defect: its key may be in other hands.
+    static func certRevoked(_ context: EndpointContext) -> Finding? {
+        guard let revoked = context.observation.revocation?.certificates.first(where: { $0.status == .revoked }) else { return nil }
+        let what = revoked.position == 0 ? "The certificate" : "The intermediate certificate '\(revoked.subject)'"
+        let reason = revoked.reason ?? "unspecified"
+        let since = revoked.revokedAt.map { " since \(PolicyFormat.day($0))" } ?? ""
+        let source: String
+        switch revoked.source {
+        case .stapled: source = "the OCSP response the server staples"
+        case .ocsp: source = "the OCSP responder \(revoked.responder ?? "?")"
+        case .crl: source = "the CRL at \(revoked.responder ?? "?")"
+        case nil: source = "?"
+        }
+        var evidence = ["revocation.source": revoked.source?.rawValue ?? "",
+                        "revocation.reason": reason,
+                        "revocation.responder": revoked.responder ?? "",
+                        "certificate.subject": revoked.subject,
+                        "certificate.serial": revoked.serialNumber,
+                        "certificate.position": revoked.position == 0 ? "leaf" : "intermediate \(revoked.position)"]
+        if let time = revoked.revokedAt { evidence["revocation.time"] = PolicyFormat.timestamp(time) }
+        return context.finding(.certRevoked,
+                               "\(what) is revoked (\(reason))\(since), says \(source): clients that check revocation refuse it. Replace the certificate, and its key if it was compromised.",
                                evidence)
+    }
+
+    /// `cert.revocation_unknown`: no source could say whether the leaf is revoked: no URL in
+    /// the certificate and no stapled response, a responder unreachable or outside the
+    /// allow-list, a response unverifiable or stale. Information: clients that require an
+    /// answer fail, others go on.
+    static func certRevocationUnknown(_ context: EndpointContext) -> Finding? {
+        guard let leaf = context.observation.revocation?.leaf, leaf.status == .unknown else { return nil }
+        let problem = leaf.problem ?? "no source answered"
+        return context.finding(.certRevocationUnknown, "Whether the certificate is revoked could not be learned: \(problem).",
+                               ["revocation.problem": problem, "certificate.subject": leaf.subject,
+                                "revocation.sources_tried": String(leaf.attempts.count)])
     }
 
     /// Why a certificate's key is weak under `thresholds`, nil if it is not.

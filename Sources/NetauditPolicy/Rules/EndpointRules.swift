@@ -80,10 +80,13 @@ enum EndpointRules {
         (.certWeakKey, certWeakKey),
         (.certWeakSignature, certWeakSignature),
         (.certLongValidity, certLongValidity),
+        (.certRevoked, certRevoked),
+        (.certRevocationUnknown, certRevocationUnknown),
         (.httpResponseUnreadable, httpResponseUnreadable),
         (.httpHSTSMissing, httpHSTSMissing),
         (.httpHSTSShort, httpHSTSShort),
         (.httpNoHTTPSRedirect, httpNoHTTPSRedirect),
+        (.httpDowngradeRedirect, httpDowngradeRedirect),
         (.ocspNoStapling, ocspNoStapling),
     ]
 }

@@ -28,6 +28,19 @@ extension EndpointRules {
                                "The Strict-Transport-Security header '\(header)' has no valid max-age, so browsers ignore it.", evidence)
     }
 
+    /// `http.downgrade_redirect`: the HTTPS answer is a redirect (3xx) to an absolute
+    /// `http://` URL: it sends its users back to plaintext, and HSTS does not protect a first
+    /// visit (nor one after max-age runs out). A relative or scheme-relative Location stays on
+    /// HTTPS and is no downgrade.
+    static func httpDowngradeRedirect(_ context: EndpointContext) -> Finding? {
+        guard let http = context.observation.http, (300...399).contains(http.status),
+              let location = http.location?.trimmingCharacters(in: .whitespaces),
+              location.lowercased().hasPrefix("http://") else { return nil }
+        return context.finding(.httpDowngradeRedirect,
+                               "The HTTPS answer is a \(http.status) redirect to \(location), plain HTTP: it sends users back to an unencrypted connection. Redirect to an https:// URL.",
+                               ["http.status": String(http.status), "http.location": location])
+    }
+
     /// `http.hsts_short`: HSTS max-age below `hsts_min_max_age` (one year; two are
     /// recommended). A max-age of 0 tells browsers to forget HSTS, and is short too.
     static func httpHSTSShort(_ context: EndpointContext) -> Finding? {

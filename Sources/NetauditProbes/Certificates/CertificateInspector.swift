@@ -27,7 +27,7 @@ enum CertificateInspector {
     static func inspect(_ certificate: X509Handle) -> CertificateObservation {
         let x509 = certificate.pointer
         let key = publicKey(x509)
-        let observation = CertificateObservation(
+        var observation = CertificateObservation(
             subject: certificate.subject,
             issuer: certificate.issuer,
             serialNumber: serialNumber(x509),
@@ -41,6 +41,10 @@ enum CertificateInspector {
             sha256Fingerprint: fingerprint(x509),
             isCA: X509_check_ca(x509) != 0,
             selfSigned: certificate.isSelfSigned)
+        let links = CertificateLinks(certificate)
+        observation.ocspURLs = links.ocsp
+        observation.caIssuersURLs = links.caIssuers
+        observation.crlURLs = links.crl
         ERR_clear_error()
         return observation
     }

@@ -49,7 +49,13 @@ internal import CNetauditShims
 /// as sent.
 enum ChainVerifier {
     /// Verifies `chain` (DER, leaf first, as sent) against `store` at `time`.
-    static func verify(_ chain: [[UInt8]], against store: TrustStore, at time: Date) -> ChainVerification {
+    ///
+    /// `fetched`: issuer certificates the AIA caIssuers URL of the chain's last certificate
+    /// gave (``ChainCompletion``). Like known intermediates, they are only tried once the
+    /// chain as sent fails to reach an anchor: if they complete it, the chain is
+    /// `incomplete_chain`, never trusted as sent.
+    static func verify(_ chain: [[UInt8]], against store: TrustStore, at time: Date,
+                       fetched: [[UInt8]] = []) -> ChainVerification {
         guard let first = chain.first else {
             return ChainVerification(trusted: false, problem: .other, code: Int(X509_V_ERR_UNSPECIFIED),
                                      message: "the server sent no certificate")
@@ -68,12 +74,25 @@ enum ChainVerifier {
                                      anchor: path.last, path: path)
         }
         var problem = worst.problem
-        if problem == .untrustedRoot, !store.knownIntermediates.isEmpty {
-            let known = store.knownIntermediates.compactMap { X509Handle(der: $0) }
+        if problem == .untrustedRoot, !store.knownIntermediates.isEmpty || !fetched.isEmpty {
+            let known = (store.knownIntermediates + fetched).compactMap { X509Handle(der: $0) }
             let completed = run(leaf: leaf, untrusted: sent + known, store: store, time: time)
             if completed.failedToReachAnchor == false { problem = .incompleteChain }
         }
         return ChainVerification(trusted: false, problem: problem, code: Int(worst.code), message: message(worst.code))
+    }
+
+    /// The path OpenSSL builds from `chain` (as sent) and `extra` certificates (known
+    /// intermediates, certificates fetched from caIssuers) to an anchor of `store`, leaf
+    /// first, anchor last, as DER; nil when no anchor is reached. Errors other than a
+    /// missing anchor (an expired certificate, say) do not matter here: the path is what
+    /// revocation checking walks (each certificate with its issuer).
+    static func anchoredPath(_ chain: [[UInt8]], extra: [[UInt8]] = [], against store: TrustStore, at time: Date) -> [[UInt8]]? {
+        guard let first = chain.first, let leaf = X509Handle(der: first) else { return nil }
+        let untrusted = (chain.dropFirst() + store.knownIntermediates + extra).compactMap { X509Handle(der: $0) }
+        let outcome = run(leaf: leaf, untrusted: untrusted, store: store, time: time)
+        guard !outcome.failedToReachAnchor, outcome.pathDER.count >= 2 else { return nil }
+        return outcome.pathDER
     }
 
     /// OpenSSL's text for a verification code (X509_verify_cert_error_string(3)).
@@ -137,6 +156,8 @@ enum ChainVerifier {
         var succeeded: Bool
         /// Subjects of the built chain, leaf to anchor, when trusted.
         var path: [String]
+        /// The chain OpenSSL built (as far as it got), DER, leaf first.
+        var pathDER: [[UInt8]] = []
 
         /// The failure to report; nil when the chain is trusted.
         var worst: Failure? {
@@ -199,8 +220,16 @@ enum ChainVerifier {
                     }
                 }
             }
+            var pathDER: [[UInt8]] = []
+            if let chain = X509_STORE_CTX_get0_chain(context) {
+                for index in 0..<na_sk_X509_num(chain) {
+                    if let certificate = na_sk_X509_value(chain, index) {
+                        pathDER.append(X509Handle.der(of: certificate))
+                    }
+                }
+            }
             ERR_clear_error()
-            return Outcome(failures: collector.failures, succeeded: result == 1, path: path)
+            return Outcome(failures: collector.failures, succeeded: result == 1, path: path, pathDER: pathDER)
         }
     }
 }

@@ -63,11 +63,12 @@ enum TrustEvaluation {
     ///
     /// Both stores are meant to be made once per run and shared by every evaluation.
     /// Returns nil for an empty chain (nothing was sent to judge).
+    /// `fetched`: certificates the chain's caIssuers URL gave (see ``ChainVerifier/verify(_:against:at:fetched:)``).
     static func evaluate(chain: [[UInt8]], serverName: String, at time: Date,
-                         publicStore: TrustStore?, governmentStore: TrustStore?) -> TrustObservation? {
+                         publicStore: TrustStore?, governmentStore: TrustStore?, fetched: [[UInt8]] = []) -> TrustObservation? {
         guard let first = chain.first else { return nil }
-        let publicTrust = ChainVerifier.verify(chain, against: publicStore ?? TrustStore.empty, at: time)
-        let governmentTrust = governmentStore.map { ChainVerifier.verify(chain, against: $0, at: time) }
+        let publicTrust = ChainVerifier.verify(chain, against: publicStore ?? TrustStore.empty, at: time, fetched: fetched)
+        let governmentTrust = governmentStore.map { ChainVerifier.verify(chain, against: $0, at: time, fetched: fetched) }
         let hostname = HostnameMatcher.check(first, serverName: serverName)
         return TrustObservation(publicTrust: publicTrust, governmentTrust: governmentTrust,
                                 hostnameMatches: hostname == X509_V_OK, hostnameCode: Int(hostname),

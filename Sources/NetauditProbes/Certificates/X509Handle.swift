@@ -38,9 +38,12 @@ final class X509Handle {
     }
 
     /// The certificate as DER (i2d_X509(3)); the encoding it was parsed from, for a parsed one.
-    var der: [UInt8] {
+    var der: [UInt8] { Self.der(of: pointer) }
+
+    /// `certificate` as DER (i2d_X509(3)); empty if it does not encode.
+    static func der(of certificate: OpaquePointer) -> [UInt8] {
         var buffer: UnsafeMutablePointer<UInt8>?
-        let length = i2d_X509(pointer, &buffer)
+        let length = i2d_X509(certificate, &buffer)
         guard length > 0, let buffer else { return [] }
         defer { na_OPENSSL_free(buffer) }
         return Array(UnsafeBufferPointer(start: buffer, count: Int(length)))

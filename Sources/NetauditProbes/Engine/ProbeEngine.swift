@@ -65,6 +65,11 @@ public final class ProbeEngine: Sendable {
     func countHandshake() { handshakes.wrappingAdd(1, ordering: .relaxed) }
     func countHelloExchange() { hellos.wrappingAdd(1, ordering: .relaxed) }
     let limiter: ConnectionLimiter
+    /// What the run fetched for revocation and chain completion (OCSP responses, CRLs,
+    /// issuer certificates), once per URL (and OCSP request) for the engine's life: a run.
+    let fetched = RunMemo<FetchedDocument>()
+    /// CRLs read and verified, once per URL and issuer.
+    let crls = RunMemo<CRLRead>()
 
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration

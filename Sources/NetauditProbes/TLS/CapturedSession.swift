@@ -11,6 +11,8 @@ struct CapturedSession: Sendable {
     var cipherCode: Int
     var keyExchange: String?
     var ocspStapled: Bool
+    /// The stapled OCSP response, DER, when there is one.
+    var ocspResponse: [UInt8]?
     var chainDER: [[UInt8]]
     var legacy: Bool
 
@@ -28,7 +30,11 @@ struct CapturedSession: Sendable {
         }
         keyExchange = Self.keyExchange(ssl)
         var response: UnsafePointer<UInt8>?
-        ocspStapled = na_SSL_get_tlsext_status_ocsp_resp(ssl, &response) > 0
+        let stapledLength = na_SSL_get_tlsext_status_ocsp_resp(ssl, &response)
+        ocspStapled = stapledLength > 0
+        if stapledLength > 0, stapledLength < 1 << 20, let response {
+            ocspResponse = Array(UnsafeBufferPointer(start: response, count: stapledLength))
+        }
         var chain: [[UInt8]] = []
         if let stack = SSL_get_peer_cert_chain(ssl) {
             for index in 0..<na_sk_X509_num(stack) {

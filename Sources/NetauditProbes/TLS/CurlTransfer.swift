@@ -20,6 +20,12 @@ final class CurlTransfer {
         /// Security level 0 and TLS 1.0 as the floor: the retry after a failed modern handshake.
         var legacy = false
         var allow: [IPNetwork]
+        /// A POST body and its Content-Type (an OCSP request); nil: GET.
+        var post: (body: [UInt8], contentType: String)? = nil
+        /// Keep up to this many bytes of the response body (a fetched OCSP response, CRL or
+        /// certificate); a longer body ends the transfer with `bodyTooLong`. Nil: stop at the
+        /// first byte of the body, as the probe's own requests do (the head is all they judge).
+        var bodyLimit: Int? = nil
     }
 
     struct Header: Sendable, Hashable {
@@ -47,6 +53,10 @@ final class CurlTransfer {
         var localFailure: LocalFailure?
         /// The response head was read to its blank line (false: curl stopped inside it).
         var headComplete = false
+        /// The body read, when the request asked for it (`Request.bodyLimit`).
+        var body: [UInt8] = []
+        /// The body was longer than `Request.bodyLimit`: the transfer was stopped there.
+        var bodyTooLong = false
 
         func header(_ name: String) -> String? {
             headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
@@ -61,6 +71,9 @@ final class CurlTransfer {
     private var captured: CapturedSession?
     private var triedCapture = false
     private var sawBody = false
+    private var body: [UInt8] = []
+    private var bodyTooLong = false
+    private var postBody: [UInt8] = []
     private var refusedAddress: IPAddress?
     /// errno of a socket(2) that failed in `openSocket` (curl keeps only its own code).
     private var socketError: Int32?
@@ -119,9 +132,20 @@ final class CurlTransfer {
         if let connectTo = request.connectTo {
             try setList(CURLOPT_CONNECT_TO, [connectTo])
         }
-        if let host = request.hostHeader {
-            try setList(CURLOPT_HTTPHEADER, ["Host: \(host)"])
+        var headers: [String] = []
+        if let host = request.hostHeader { headers.append("Host: \(host)") }
+        if let post = request.post {
+            postBody = post.body
+            headers.append("Content-Type: \(post.contentType)")
+            try easy.set(CURLOPT_POST, 1)
+            try Curl.check(na_curl_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(postBody.count)))
+            // COPYPOSTFIELDS: curl keeps its own copy, so no pointer into Swift storage outlives this call.
+            let copied = postBody.withUnsafeBytes { bytes in
+                na_curl_easy_setopt_pointer(easy.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            }
+            try Curl.check(copied)
         }
+        if !headers.isEmpty { try setList(CURLOPT_HTTPHEADER, headers) }
     }
 
     private func setList(_ option: CURLoption, _ items: [String]) throws(CurlError) {
@@ -158,9 +182,15 @@ final class CurlTransfer {
         return bytes.count
     }
 
-    fileprivate func body(_ count: Int) -> Int {
+    fileprivate func body(_ bytes: UnsafeRawBufferPointer) -> Int {
         sawBody = true
-        return 0  // stop at the first byte: the head is all the probe judges
+        guard let limit = request.bodyLimit else { return 0 }  // stop at the first byte: the head is all the probe judges
+        guard body.count + bytes.count <= limit else {
+            bodyTooLong = true
+            return 0
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
     }
 
     fileprivate func openSocket(purpose: curlsocktype, address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
@@ -190,7 +220,7 @@ final class CurlTransfer {
         guard let completion else { return }
         self.completion = nil
         var outcome = Outcome(code: Int(code.rawValue))
-        let stoppedByUs = code == CURLE_WRITE_ERROR && sawBody
+        let stoppedByUs = code == CURLE_WRITE_ERROR && sawBody && !bodyTooLong
         if code != CURLE_OK && !stoppedByUs {
             let detail = String(cString: errorBuffer)
             outcome.message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -203,6 +233,8 @@ final class CurlTransfer {
             return Header(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         outcome.headComplete = headEnded
+        outcome.body = body
+        outcome.bodyTooLong = bodyTooLong
         outcome.redirectURL = try? easy.stringInfo(CURLINFO_REDIRECT_URL)
         func seconds(_ item: CURLINFO) -> Double? {
             var value: curl_off_t = 0
@@ -246,9 +278,9 @@ private let headerCallback: na_curl_data_callback = { data, size, count, user in
     return transfer.header(UnsafeRawBufferPointer(start: data, count: size * count))
 }
 
-private let bodyCallback: na_curl_data_callback = { _, size, count, user in
+private let bodyCallback: na_curl_data_callback = { data, size, count, user in
     guard let user else { return 0 }
-    return Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue().body(size * count)
+    return Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue().body(UnsafeRawBufferPointer(start: data, count: size * count))
 }
 
 private let prerequestCallback: curl_prereq_callback = { user, _, _, _, _ in

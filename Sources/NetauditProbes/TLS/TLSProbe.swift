@@ -97,11 +97,28 @@ extension ProbeEngine {
                                                strictTransportSecurity: outcome.header("Strict-Transport-Security"),
                                                timings: outcome.timings, unreadable: unreadable)
         }
+        var revocation: Task<RevocationObservation?, Never>?
         if let session = outcome.session {
             observation.session = session.observation
             observation.certificates = CertificateInspector.inspect(chain: session.chainDER)
+            let stores = trust?.stores ?? []
+            var completion: ChainCompletion?
+            var fetched: [[UInt8]] = []
+            if settings.checkRevocation, let gap = ChainCompletionCheck.gap(in: session.chainDER, stores: stores) {
+                (completion, fetched) = await completeChain(session.chainDER, gap: gap, stores: stores, at: Date(), deadline: deadline)
+            }
             observation.trust = TrustEvaluation.evaluate(chain: session.chainDER, serverName: serverName, at: Date(),
-                                                         publicStore: trust?.publicStore, governmentStore: trust?.governmentStore)
+                                                         publicStore: trust?.publicStore, governmentStore: trust?.governmentStore,
+                                                         fetched: fetched)
+            observation.trust?.chainCompletion = completion
+            if settings.checkRevocation, observation.certificates.first?.selfSigned == false {
+                // Beside the cipher-class hellos, not after them.
+                let pairs = RevocationCheck.pairs(chain: session.chainDER, fetched: fetched, stores: stores, at: Date())
+                let stapled = session.ocspResponse
+                revocation = Task { [self] in
+                    pairs.isEmpty ? nil : await checkRevocation(pairs, stapled: stapled, deadline: deadline)
+                }
+            }
         }
         if var hellos, connection.tcpConnected {
             // Silence is a refusal only from a server known to speak TLS.
@@ -115,6 +132,15 @@ extension ProbeEngine {
             observation.staticRSA = await hellos.staticRSA(at: best, tls13Only: tls13Only)
         }
         observation.plainHTTP = await plain
+        if let revocation {
+            observation.revocation = await withTaskCancellationHandler { await revocation.value } onCancel: { revocation.cancel() }
+        }
+        if observation.revocation == nil, settings.checkRevocation, let leaf = observation.certificates.first, !leaf.selfSigned {
+            // No path to any issuer: the leaf's issuer is unknown, so no source can be asked.
+            observation.revocation = RevocationObservation(certificates: [CertificateRevocation(
+                position: 0, subject: leaf.subject, issuer: leaf.issuer, serialNumber: leaf.serialNumber, status: .unknown,
+                problem: "the issuer \(leaf.issuer) is not known (not sent, no anchor, no known intermediate): the OCSP request and the CRL's signature need it")])
+        }
         if let failure = local.merged {
             // Some connection of the check could not be made, even retried until the deadline:
             // the check is incomplete, and says nothing against the server.
@@ -290,6 +316,9 @@ extension ProbeEngine {
 public final class TrustStores: Sendable {
     let publicStore: TrustStore?
     let governmentStore: TrustStore?
+
+    /// The stores loaded, public first.
+    var stores: [TrustStore] { [publicStore, governmentStore].compactMap { $0 } }
 
     /// Loads public trust, government trust and the known intermediates of both.
     ///

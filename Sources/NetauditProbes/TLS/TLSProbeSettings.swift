@@ -9,11 +9,17 @@ public struct TLSProbeSettings: Sendable {
     public var httpPort: Int?
     /// Test protocol versions, weak cipher classes and static RSA with hand-built hellos.
     public var checkProtocolsAndCiphers: Bool
+    /// Check revocation (stapled OCSP, the AIA's OCSP responders, CRL distribution points)
+    /// and complete a chain missing its issuer from the AIA caIssuers URL. The fetches go to
+    /// the URLs the certificates name, inside the allow-list.
+    public var checkRevocation: Bool
 
-    public init(timeout: Duration = .seconds(10), httpPort: Int? = 80, checkProtocolsAndCiphers: Bool = true) {
+    public init(timeout: Duration = .seconds(10), httpPort: Int? = 80, checkProtocolsAndCiphers: Bool = true,
+                checkRevocation: Bool = true) {
         self.timeout = timeout
         self.httpPort = httpPort
         self.checkProtocolsAndCiphers = checkProtocolsAndCiphers
+        self.checkRevocation = checkRevocation
     }
 
     public init(_ defaults: ProbeDefaults) {

@@ -84,6 +84,27 @@ public enum TLSProbeReport {
             if let government = trust.governmentTrust { out.append("  government: \(verification(government))") }
             out.append("  host name: \(trust.hostnameMatches ? "matches" : "does not match") \(observation.serverName)"
                        + (trust.hostnameMatches ? "" : " (\(trust.hostnameCode): \(trust.hostnameMessage))"))
+            if let completion = trust.chainCompletion {
+                out.append("  missing issuer: \(completion.missingIssuer)"
+                           + (completion.completedByAIA ? " (completed from the AIA caIssuers URL)" : ""))
+                if completion.caIssuersURLs.isEmpty { out.append("    no AIA caIssuers URL") }
+                for fetch in completion.fetches {
+                    out.append("    \(fetch.url): " + (fetch.problem ?? "gave \(fetch.certificates.joined(separator: "; "))"))
+                }
+            }
+        }
+        if let revocation = observation.revocation {
+            out.append("revocation")
+            for entry in revocation.certificates {
+                let name = entry.position == 0 ? "leaf" : "issuer \(entry.position)"
+                var line = "  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(entry.status.rawValue)"
+                if let source = entry.source { line += " (\(source.rawValue)" + (entry.responder.map { ", \($0)" } ?? "") + ")" }
+                if entry.status == .revoked {
+                    line += ": \(entry.reason ?? "unspecified")" + (entry.revokedAt.map { " since \(Self.timestamp($0))" } ?? "")
+                }
+                if let problem = entry.problem { line += ": \(problem)" }
+                out.append(line)
+            }
         }
         if !observation.protocols.isEmpty {
             out.append("protocols")
@@ -124,6 +145,8 @@ public enum TLSProbeReport {
         case nil: return "unknown "
         }
     }
+
+    static func timestamp(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)) }
 
     static func milliseconds(_ seconds: Double) -> String {
         String(format: "%.1f ms", seconds * 1000)
