@@ -34,6 +34,10 @@ public struct LabAuthorities: Sendable, Hashable {
 /// Every TLS case has a companion plain HTTP port that redirects to it; the two `http-*`
 /// cases are the other way round (plain HTTP main port, TLS companion).
 ///
+/// The leaves of the cases that name the PKI repository (`pki-repository`: OCSP responder,
+/// CRLs, CA certificates) in their AIA or CRL distribution point URLs are issued when the lab
+/// starts, once the repository's port is known (see ``LabRepositoryLeaf``).
+///
 /// RSA leaves share the process-wide RSA-2048 key (``LabKeySource/shared``: nothing a case
 /// shows depends on the key being unique); the CAs and the RSA-1024 leaf have keys of their own.
 public struct LabCatalogue: Sendable {

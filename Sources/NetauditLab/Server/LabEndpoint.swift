@@ -130,7 +130,7 @@ public struct LabTLS: Sendable, Hashable {
     /// The HTTP answer to the request that follows the handshake.
     public var response: LabHTTPResponse
     /// A DER-encoded OCSPResponse to staple when a client asks for one (status_request);
-    /// see ``LabOCSP/response(for:issuer:status:)``. nil staples nothing.
+    /// see ``LabOCSP/response(for:issuer:status:validity:signer:)``. nil staples nothing.
     public var ocspResponse: Data?
     /// Copies of the first intermediate sent again after the chain: a server whose chain
     /// file is bloated (1,200 copies of an RSA-2048 intermediate make a megabyte).
