@@ -295,6 +295,11 @@ struct HTMLReportTests {
         // Too much of something: judged on what can be judged, nothing made up.
         "many-headers": ["http.response_unreadable"], "huge-chain": ["tls.handshake_failed"], "many-sans": [],
         "noise": ["tls.handshake_failed"],
+        // TLS depth: revocation from each source (a responder that is down is only info), a
+        // chain completed from caIssuers (the lab intermediate is known here too), a downgrade.
+        "https-downgrade": ["http.downgrade_redirect"], "ocsp-stapled-revoked": ["cert.revoked"],
+        "ocsp-revoked": ["cert.revoked"], "ocsp-good": [], "ocsp-responder-down": [], "crl-revoked": ["cert.revoked"],
+        "aia-incomplete-chain": ["cert.chain_incomplete"],
     ]
 
     @Test func everyCaseGetsItsFindings() async throws {
