@@ -12,7 +12,8 @@ public struct LabInventory: Sendable {
         case good
         /// Mostly good; by position in the inventory: every 7th expired, every 11th TLS 1.0
         /// only, every 13th self-signed, every 17th without HSTS, every 19th refused, every
-        /// 23rd certificate expiring in 5 days, every 29th without the HTTP redirect.
+        /// 23rd certificate expiring in 5 days, every 29th without the HTTP redirect, every 31st
+        /// revoked (a stapled "revoked" OCSP response); the others staple a "good" one.
         case demo
     }
 
@@ -64,6 +65,13 @@ public struct LabInventory: Sendable {
                 var tls = LabTLS(credential: credential, cipherList: LabCatalogue.intermediateCiphers,
                                  response: LabHTTPResponse(headers: kind == "no-hsts" ? [] : [.hsts(maxAge: 63_072_000)],
                                                            body: "netaudit lab: \(agency.code)\n"))
+                if kind != "self-signed" && kind != "untrusted" {
+                    // The Government CA answers for its certificates, as the real one does: the
+                    // server staples its response (revoked for a key that was compromised).
+                    tls.ocspResponse = try LabOCSP.response(
+                        for: credential, issuer: intermediate,
+                        status: kind == "revoked" ? .revoked(at: now.addingTimeInterval(-3 * 86_400)) : .good)
+                }
                 if kind == "tls1_0-only" {
                     tls.versions = .tls1_0 ... .tls1_0
                     tls.cipherList = "DEFAULT:@SECLEVEL=0"
@@ -87,7 +95,7 @@ public struct LabInventory: Sendable {
 
     static func behaviour(at index: Int) -> String {
         for (every, kind) in [(19, "refused"), (13, "self-signed"), (11, "tls1_0-only"), (7, "expired"), (23, "expiring"),
-                              (17, "no-hsts"), (29, "no-redirect")] where index % every == 0 {
+                              (17, "no-hsts"), (29, "no-redirect"), (31, "revoked")] where index % every == 0 {
             return kind
         }
         return "good"
