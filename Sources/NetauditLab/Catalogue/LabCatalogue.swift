@@ -54,7 +54,25 @@ public struct LabCatalogue: Sendable {
         "refused", "tarpit", "garbage", "reset", "trickle",
         // Added later, at the end so that the other cases keep their addresses.
         "https-redirect", "http-redirect-elsewhere", "many-headers", "huge-chain", "many-sans", "noise",
+        "dhe-1024", "cbc-only",
     ]
+
+    /// The 1024-bit Diffie-Hellman group `dhe-1024` serves: the MODP group with 160-bit
+    /// prime-order subgroup of RFC 5114 §2.1 (`openssl genpkey -genparam -algorithm DH
+    /// -pkeyopt group:dh_1024_160`), a standard 1024-bit group of the kind Logjam targets.
+    public static let dh1024Parameters = """
+        -----BEGIN DH PARAMETERS-----
+        MIIBCAKBgQCxC4+WoIDgHd6S3l6uXVTsUsmfvPsGo8aaap3KUtI7YWBz4oZ1oj0Y
+        mDjvHi7mUsAT7LSuqQYRIySXXDzUm4O/rMvdfZDEvXCYSI6cIZpzck7/1vrlZEc4
+        +qMaT/VbzMChUa9fDci0vUW/N982XBpl5oz9p21NpwjfH7K8LkpDcQKBgQCk0cvV
+        w/00EmdlpELvuZkF+BBN0lisUH/WQGz/FCZtMSZv6h5cQVZLd35pD1UE8hMWAhe0
+        sBuIal6RVH+eJ0n01/vX07mpLuGQnQ0iY/gKdqaiTAh6CR9THb8KAWm2oorWYqTR
+        jnOvoy13nVkY0IvIhY9Nzvl8KiSFXm7rIrOy5Q==
+        -----END DH PARAMETERS-----
+
+        """
+    /// The TLS 1.2 suites of `cbc-only`: ECDHE-RSA with AES-CBC (SHA-1 and SHA-2 MACs), no AEAD.
+    public static let cbcOnlyCiphers = "ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA"
 
     /// Where `https-redirect` sends its clients (a `Location` no probe follows).
     public static let httpsRedirectTarget = "https://portal.lab.test/dang-nhap?next=%2F"
@@ -259,6 +277,17 @@ public struct LabCatalogue: Sendable {
         tls("many-sans", builder.serve("many-sans", try builder.leaf("many-sans", names: crowdedNames, by: intermediate)),
             "good leaf with \(Self.manySANsCount) subjectAltNames (addresses of 127.90/16, then its own name and address last)")
         add("noise", .server(.noise), "accepts and sends 4 KiB of random bytes instead of a ServerHello, then closes")
+
+        // Key exchange and CBC (issue 11).
+        var dhe1024 = builder.serve("dhe-1024", try builder.leaf("dhe-1024", by: intermediate),
+                                    cipherList: LabCatalogue.intermediateCiphers + ":DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384",
+                                    securityLevel: 1)
+        dhe1024.dhParameters = Self.dh1024Parameters
+        tls("dhe-1024", dhe1024,
+            "TLS 1.2–1.3, ECDHE AEAD suites plus DHE-RSA-AES-GCM with a 1024-bit DH group (RFC 5114 §2.1); security level 1")
+        tls("cbc-only", builder.serve("cbc-only", try builder.leaf("cbc-only", by: intermediate),
+                                      versions: .tls1_2 ... .tls1_2, cipherList: Self.cbcOnlyCiphers),
+            "TLS 1.2 only, ECDHE-RSA AES-CBC suites only (no AEAD suite)")
 
         precondition(cases.map(\.id) == caseIDs, "LabCatalogue.caseIDs and the cases built differ")
         return LabCatalogue(authorities: authorities, cases: cases, createdAt: now)
