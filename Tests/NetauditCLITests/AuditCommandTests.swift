@@ -297,6 +297,8 @@ struct HTMLReportTests {
         "noise": ["tls.handshake_failed"],
         // Key exchange and CBC (issue 11).
         "dhe-1024": ["kex.dh_weak"], "cbc-only": ["cipher.cbc", "proto.tls1_3_missing"],
+        "crafted-dhe-512": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "cipher.cbc", "kex.dh_weak",
+                            "proto.tls1_0", "proto.tls1_1"],
     ]
 
     @Test func everyCaseGetsItsFindings() async throws {

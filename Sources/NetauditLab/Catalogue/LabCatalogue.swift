@@ -54,7 +54,7 @@ public struct LabCatalogue: Sendable {
         "refused", "tarpit", "garbage", "reset", "trickle",
         // Added later, at the end so that the other cases keep their addresses.
         "https-redirect", "http-redirect-elsewhere", "many-headers", "huge-chain", "many-sans", "noise",
-        "dhe-1024", "cbc-only",
+        "dhe-1024", "cbc-only", "crafted-dhe-512",
     ]
 
     /// The 1024-bit Diffie-Hellman group `dhe-1024` serves: the MODP group with 160-bit
@@ -288,6 +288,11 @@ public struct LabCatalogue: Sendable {
         tls("cbc-only", builder.serve("cbc-only", try builder.leaf("cbc-only", by: intermediate),
                                       versions: .tls1_2 ... .tls1_2, cipherList: Self.cbcOnlyCiphers),
             "TLS 1.2 only, ECDHE-RSA AES-CBC suites only (no AEAD suite)")
+        add("crafted-dhe-512", .server(.craftedHello(LabCraftedHello(
+                versions: .tls1_0 ... .tls1_2, cipherSuites: [0x002F, 0x0033, 0x0014],
+                dhe: LabCraftedDHE(suites: [0x0033, 0x0014], primeBits: 512)))),
+            "old server, TLS 1.0–1.2: AES128-SHA, DHE-RSA-AES128-SHA (0x0033) and EXPORT DHE (0x0014), "
+            + "its DHE suites answered with a 512-bit group (a ServerKeyExchange only: no real handshake)")
 
         precondition(cases.map(\.id) == caseIDs, "LabCatalogue.caseIDs and the cases built differ")
         return LabCatalogue(authorities: authorities, cases: cases, createdAt: now)

@@ -233,6 +233,22 @@ struct TLSProbeLabTests {
         #expect(ecdhe.suite.map { CipherSuite.catalogued(named: $0)?.isAEAD == true } == true, "\(ecdhe)")
     }
 
+    @Test func aDHEGroupOf512BitsIsCritical() async throws {
+        let observation = try await ProbeLab.probe("crafted-dhe-512")
+        let dhe = try #require(observation.dhe)
+        #expect(dhe.accepted == true && dhe.dhBits == 512, "\(dhe)")
+        #expect(dhe.suite == "TLS_DHE_RSA_WITH_AES_128_CBC_SHA" && !dhe.export, "\(dhe)")
+        #expect(observation.ecdhe?.accepted == false)
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        let finding = try #require(evaluation.findings.first { $0.id == "kex.dh_weak" }, "\(evaluation.findings.map(\.id))")
+        #expect(finding.severity == .critical)
+        #expect(finding.evidence["kex.dh_bits"] == "512")
+        #expect(finding.evidence["threshold.dh_critical_bits"] == "1024")
+        #expect(evaluation.verdict == .noncompliant)
+        // Its export DHE suite is found by the weak-class hellos, as before.
+        #expect(observation.weakCiphers.first { $0.name == "export" }?.detail == "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA")
+    }
+
     @Test func theECDHEGroupIsReadPastAMegabyteOfCertificates() async throws {
         let observation = try await ProbeLab.probe("huge-chain", timeout: .seconds(8))
         let ecdhe = try #require(observation.ecdhe)
