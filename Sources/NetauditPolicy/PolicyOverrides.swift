@@ -12,7 +12,7 @@ import NetauditCore
 public struct PolicyOverrides: Sendable, Hashable, Codable {
     /// Threshold name (``PolicyThresholds/Name``) → value.
     public var thresholds: [String: Double]
-    /// Rule id, or `cert.expiring.soon` (``SeverityKey``) → severity.
+    /// Rule id, `cert.expiring.soon` or `kex.dh_weak.broken` (``SeverityKey``) → severity.
     public var severities: [String: Severity]
 
     public init(thresholds: [String: Double] = [:], severities: [String: Severity] = [:]) {

@@ -11,7 +11,7 @@ public enum PolicyProfileError: Error, Sendable, Hashable, CustomStringConvertib
     case unknownKeys([String], valid: [String])
     /// A required top-level key (`name`, `version`, …) is missing or empty.
     case missingField(String)
-    /// Severity keys that are no rule id (nor `cert.expiring.soon`).
+    /// Severity keys that are no rule id (nor `cert.expiring.soon`, `kex.dh_weak.broken`).
     case unknownRules([String], valid: [String])
     /// Rule ids without a severity in a profile.
     case missingSeverities([String])

@@ -21,6 +21,10 @@ public struct PolicyThresholds: Sendable, Hashable {
         case rsaMinimumBits = "rsa_min_bits"
         /// `cert.weak_key` fires for EC keys shorter than this (bits).
         case ecMinimumBits = "ec_min_bits"
+        /// `kex.dh_weak` fires for a DHE group (prime) shorter than this (bits).
+        case dhMinimumBits = "dh_min_bits"
+        /// `kex.dh_weak` has its `kex.dh_weak.broken` severity below this (bits).
+        case dhCriticalBits = "dh_critical_bits"
 
         /// Whether the value must be a whole number (days, bits, seconds).
         var isWhole: Bool {
@@ -44,9 +48,12 @@ public struct PolicyThresholds: Sendable, Hashable {
     public var hstsMinimumMaxAge: Int
     public var rsaMinimumBits: Int
     public var ecMinimumBits: Int
+    public var dhMinimumBits: Int
+    public var dhCriticalBits: Int
 
     /// Reads a complete table: every name present, none unknown, every value valid
-    /// (see ``validate(_:_:)``), and the high expiry window no longer than the medium one.
+    /// (see ``validate(_:_:)``), the high expiry window no longer than the medium one, and
+    /// `dh_critical_bits` no more than `dh_min_bits`.
     public init(values: [String: Double]) throws(PolicyProfileError) {
         let unknown = values.keys.filter { Name(rawValue: $0) == nil }
         guard unknown.isEmpty else { throw .unknownThresholds(unknown.sorted(), valid: Name.allNames) }
@@ -62,9 +69,15 @@ public struct PolicyThresholds: Sendable, Hashable {
         hstsMinimumMaxAge = whole(.hstsMinimumMaxAge)
         rsaMinimumBits = whole(.rsaMinimumBits)
         ecMinimumBits = whole(.ecMinimumBits)
+        dhMinimumBits = whole(.dhMinimumBits)
+        dhCriticalBits = whole(.dhCriticalBits)
         guard certificateExpiringHighDays <= certificateExpiringMediumDays else {
             throw .invalidThreshold(name: Name.certificateExpiringHighDays.rawValue, value: Double(certificateExpiringHighDays),
                                     reason: "must not exceed \(Name.certificateExpiringMediumDays.rawValue) (\(certificateExpiringMediumDays))")
+        }
+        guard dhCriticalBits <= dhMinimumBits else {
+            throw .invalidThreshold(name: Name.dhCriticalBits.rawValue, value: Double(dhCriticalBits),
+                                    reason: "must not exceed \(Name.dhMinimumBits.rawValue) (\(dhMinimumBits))")
         }
     }
 
@@ -79,6 +92,8 @@ public struct PolicyThresholds: Sendable, Hashable {
         case .hstsMinimumMaxAge: return Double(hstsMinimumMaxAge)
         case .rsaMinimumBits: return Double(rsaMinimumBits)
         case .ecMinimumBits: return Double(ecMinimumBits)
+        case .dhMinimumBits: return Double(dhMinimumBits)
+        case .dhCriticalBits: return Double(dhCriticalBits)
         }
     }
 

@@ -31,6 +31,12 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     case cipherWeak = "cipher.weak"
     /// Static-RSA key exchange accepted.
     case cipherNoForwardSecrecy = "cipher.no_forward_secrecy"
+    /// TLS 1.2 CBC (non-AEAD) suites accepted.
+    case cipherCBC = "cipher.cbc"
+
+    // Key exchange.
+    /// DHE accepted with a group below `dh_min_bits`.
+    case kexDHWeak = "kex.dh_weak"
 
     // Certificates.
     case certExpired = "cert.expired"
@@ -76,7 +82,7 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
             .link
         case .tlsUnreachable, .tlsHandshakeFailed,
              .protoSSL3, .protoTLS1_0, .protoTLS1_1, .protoTLS1_2Missing, .protoTLS1_3Missing,
-             .cipherWeak, .cipherNoForwardSecrecy,
+             .cipherWeak, .cipherNoForwardSecrecy, .cipherCBC, .kexDHWeak,
              .certExpired, .certNotYetValid, .certExpiring, .certUntrusted, .certSelfSigned, .certHostnameMismatch,
              .certChainIncomplete, .certWeakKey, .certWeakSignature, .certLongValidity,
              .certRevoked, .certRevocationUnknown,
@@ -99,16 +105,23 @@ public enum RuleSubject: String, Sendable, Hashable, Codable, CaseIterable {
     case endpoint
 }
 
-/// The keys of a profile's `severities` table: one per rule id, plus
-/// `cert.expiring.soon`, because `cert.expiring` is graded by two windows. `cert.expiring`
-/// is the severity when the leaf expires within `certificate_expiring_high_days` (default
-/// high), `cert.expiring.soon` when it expires later but within
-/// `certificate_expiring_medium_days` (default medium). Both produce findings with the id
-/// `cert.expiring`.
+/// The keys of a profile's `severities` table: one per rule id, plus two for graded rules.
+///
+/// - `cert.expiring.soon`, because `cert.expiring` is graded by two windows. `cert.expiring`
+///   is the severity when the leaf expires within `certificate_expiring_high_days` (default
+///   high), `cert.expiring.soon` when it expires later but within
+///   `certificate_expiring_medium_days` (default medium). Both produce findings with the id
+///   `cert.expiring`.
+/// - `kex.dh_weak.broken`, because `kex.dh_weak` is graded by two sizes: `kex.dh_weak`
+///   (default high) for a DHE group below `dh_min_bits`, `kex.dh_weak.broken` (default
+///   critical) below `dh_critical_bits` or for an export-grade DHE suite. Both produce
+///   findings with the id `kex.dh_weak`.
 public enum SeverityKey {
     /// The severity of `cert.expiring` outside the near window but inside the soon one.
     public static let certExpiringSoon = "cert.expiring.soon"
+    /// The severity of `kex.dh_weak` for a group below `dh_critical_bits`, or export-grade.
+    public static let kexDHWeakBroken = "kex.dh_weak.broken"
 
     /// Every key a profile's `severities` table must hold, rule ids first.
-    public static let all: [String] = Rule.allIDs + [certExpiringSoon]
+    public static let all: [String] = Rule.allIDs + [certExpiringSoon, kexDHWeakBroken]
 }

@@ -274,18 +274,20 @@ struct HTMLReportTests {
         "tls1_1-only": ["tls.handshake_failed", "proto.tls1_1", "proto.tls1_2_missing", "proto.tls1_3_missing",
                         "cipher.no_forward_secrecy"],
         "tls1_3-only": ["proto.tls1_2_missing"],
-        "static-rsa-only": ["cipher.no_forward_secrecy", "proto.tls1_3_missing"],
+        "static-rsa-only": ["cipher.no_forward_secrecy", "cipher.cbc", "proto.tls1_3_missing"],
         // lighttpd with GnuTLS: TLS 1.2 only, static RSA too, no HSTS header.
-        "3des": ["cipher.weak", "cipher.no_forward_secrecy", "proto.tls1_3_missing", "http.hsts_missing"],
+        "3des": ["cipher.weak", "cipher.no_forward_secrecy", "cipher.cbc", "proto.tls1_3_missing", "http.hsts_missing"],
         // Crafted servers only say hello (no handshake completes: TLS 1.3 stays unjudged) and
-        // all take TLS_RSA_WITH_AES_128_CBC_SHA besides their weak suites.
-        "crafted-rc4": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "proto.tls1_0", "proto.tls1_1"],
+        // all take TLS_RSA_WITH_AES_128_CBC_SHA besides their weak suites (CBC is judged at
+        // TLS 1.2 only: crafted-export and crafted-ssl3 do not speak it). Their DHE suites
+        // (crafted-export, crafted-des) come without a ServerKeyExchange: no group, no kex.dh_weak.
+        "crafted-rc4": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "cipher.cbc", "proto.tls1_0", "proto.tls1_1"],
         "crafted-export": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "proto.ssl3", "proto.tls1_0",
                            "proto.tls1_2_missing"],
         "crafted-ssl3": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "proto.ssl3", "proto.tls1_2_missing"],
-        "crafted-null": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "proto.tls1_0", "proto.tls1_1"],
-        "crafted-anon": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "proto.tls1_0", "proto.tls1_1"],
-        "crafted-des": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "proto.tls1_0", "proto.tls1_1"],
+        "crafted-null": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "cipher.cbc", "proto.tls1_0", "proto.tls1_1"],
+        "crafted-anon": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "cipher.cbc", "proto.tls1_0", "proto.tls1_1"],
+        "crafted-des": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "cipher.cbc", "proto.tls1_0", "proto.tls1_1"],
         "hsts-present": [], "hsts-missing": ["http.hsts_missing"], "hsts-short": ["http.hsts_short"],
         // http-no-redirect is left out: its plain-HTTP port is its own, and an inventory has one
         // http_port for all (the probe and policy tests cover it).
@@ -300,6 +302,10 @@ struct HTMLReportTests {
         "https-downgrade": ["http.downgrade_redirect"], "ocsp-stapled-revoked": ["cert.revoked"],
         "ocsp-revoked": ["cert.revoked"], "ocsp-good": [], "ocsp-responder-down": [], "crl-revoked": ["cert.revoked"],
         "aia-incomplete-chain": ["cert.chain_incomplete"],
+        // Key exchange and CBC (issue 11).
+        "dhe-1024": ["kex.dh_weak"], "cbc-only": ["cipher.cbc", "proto.tls1_3_missing"],
+        "crafted-dhe-512": ["tls.handshake_failed", "cipher.weak", "cipher.no_forward_secrecy", "cipher.cbc", "kex.dh_weak",
+                            "proto.tls1_0", "proto.tls1_1"],
     ]
 
     @Test func everyCaseGetsItsFindings() async throws {

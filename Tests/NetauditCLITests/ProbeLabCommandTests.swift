@@ -50,6 +50,16 @@ import Testing
         Case(id: "many-headers", status: 0, lines: [
             "  strict-transport-security: (not known: the response head could not be read to its end: ", "http.response_unreadable",
         ], absent: ["http.hsts_missing", "strict-transport-security: (none)"]),
+        Case(id: "dhe-1024", status: 0, lines: [
+            "key exchange (tested with TLSv1.2)", "  dhe         accepted (TLS_DHE_RSA_WITH_AES_", "_GCM_SHA", ", DH 1024 bits)",
+            "  ecdhe       accepted (TLS_ECDHE_RSA_WITH_", ", x25519)", "  cbc         refused ",
+            "  HIGH     kex.dh_weak: The server accepts DHE key exchange with a 1024-bit group",
+            "           kex.dh_bits = 1024", "           threshold.dh_min_bits = 2048", "verdict: noncompliant",
+        ], absent: ["cipher.cbc"]),
+        Case(id: "cbc-only", status: 0, lines: [
+            "  cbc         accepted (TLS_ECDHE_RSA_WITH_AES_", "_CBC_SHA", ", TLSv1.2)", "  dhe         refused ",
+            "  LOW      cipher.cbc: The server accepts CBC cipher suites in TLS 1.2", "verdict: compliant",
+        ], absent: ["kex.dh_weak"]),
         Case(id: "https-redirect", status: 0, lines: [
             "https response", "  status: 302 → \(LabCatalogue.httpsRedirectTarget)", "verdict: compliant",
         ]),
@@ -158,8 +168,9 @@ extension FileHandle {
 }
 
 /// `netaudit bench tls` on a few endpoints: the lab counts the handshakes and connections,
-/// and they agree with netaudit's own count (one full handshake and six hello-only exchanges
-/// per endpoint without the plain-HTTP check).
+/// and they agree with netaudit's own count (one full handshake and nine hello-only exchanges
+/// per endpoint without the plain-HTTP check: four versions, one weak-class refusal, static
+/// RSA, DHE, ECDHE and CBC).
 @Suite(.serialized) struct BenchCommandTests {
     @Test func theLabCountsWhatNetauditDoes() throws {
         // A port of its own, away from 8443, so that a benchmark run by hand cannot collide.
@@ -169,7 +180,7 @@ extension FileHandle {
         let row = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("  netaudit ") }, "\(result.stdout)")
         #expect(row.contains(" endpoints/s "), "\(row)")
         #expect(row.contains(" handshakes/s (4) "), "\(row)")
-        #expect(row.contains(" connections/s (28) "), "\(row)")
-        #expect(row.contains("(4/4 complete; by netaudit's count: 4 handshakes, 24 hello-only exchanges, 28 connections)"), "\(row)")
+        #expect(row.contains(" connections/s (40) "), "\(row)")
+        #expect(row.contains("(4/4 complete; by netaudit's count: 4 handshakes, 36 hello-only exchanges, 40 connections)"), "\(row)")
     }
 }

@@ -49,7 +49,7 @@ struct LabCatalogueTests {
     @Test func idsAddressesAndNamesAreStable() throws {
         let catalogue = try LabCatalogue.standard()
         #expect(catalogue.cases.map(\.id) == LabCatalogue.caseIDs)
-        #expect(LabCatalogue.caseIDs.count == 48)
+        #expect(LabCatalogue.caseIDs.count == 51)
         for (index, labCase) in catalogue.cases.enumerated() {
             #expect(labCase.address == IPAddress(127, 77, 0, UInt8(index + 1)))
             #expect(labCase.hostName == "\(labCase.id.replacingOccurrences(of: "_", with: "-")).lab.test")

@@ -121,6 +121,27 @@ struct LabCraftedServerTests {
         #expect(bare.bytes(of: .serverHello(version: .tls1_0, cipherSuite: 0x0003), random: random).count == 5 + 42)
     }
 
+    /// A DHE suite gets an empty Certificate and a ServerKeyExchange (RFC 5246 §7.4.3) whose
+    /// dh_p has the configured size; other suites the ServerHello alone.
+    @Test func dheAnswerBytes() {
+        let crafted = LabCraftedHello(versions: .tls1_0 ... .tls1_2, cipherSuites: [0x002F, 0x0033],
+                                      dhe: LabCraftedDHE(suites: [0x0033], primeBits: 512))
+        let random = [UInt8](repeating: 7, count: 32)
+        let serverHello: [UInt8] = [2, 0, 0, 38, 3, 3] + random + [0, 0x00, 0x33, 0]
+        let body: [UInt8] = [0, 64] + [UInt8](repeating: 0xFF, count: 64) + [0, 1, 2] + [0, 64] + [UInt8](repeating: 0x5A, count: 64)
+            + [4, 1] + [0, 64] + [UInt8](repeating: 0x51, count: 64)
+        let messages = serverHello + [11, 0, 0, 3, 0, 0, 0] + [12, 0, 0, UInt8(body.count)] + body + [14, 0, 0, 0]
+        let bytes = crafted.bytes(of: .serverHello(version: .tls1_2, cipherSuite: 0x0033), random: random)
+        #expect(bytes == [22, 3, 3, UInt8(messages.count >> 8), UInt8(messages.count & 0xFF)] + messages)
+        // TLS 1.0 signatures have no algorithm; an odd size keeps its top bits.
+        let odd = LabCraftedDHE(suites: [0x0033], primeBits: 1020)
+        var old = crafted
+        old.dhe = odd
+        let tls10 = old.bytes(of: .serverHello(version: .tls1_0, cipherSuite: 0x0033), random: random)
+        #expect(tls10[5 + 42 + 7 + 4 + 2] == 0x0F && tls10.count == 5 + 42 + 7 + 4 + (2 + 128 + 3 + 2 + 128 + 2 + 64) + 4)
+        #expect(crafted.bytes(of: .serverHello(version: .tls1_2, cipherSuite: 0x002F), random: random).count == 5 + 42 + 4)
+    }
+
     // MARK: On the wire
 
     @Test func answersOnTheWireAndCloses() throws {

@@ -37,6 +37,13 @@ struct EndpointRuleTests {
             $0.staticRSA = CipherClassAcceptance(name: "static_rsa", accepted: true, detail: "TLS_RSA_WITH_AES_128_GCM_SHA256",
                                                  testedWith: .tls1_2)
         },
+        .init(id: "cipher.cbc", severity: .low) {
+            $0.cbc = CipherClassAcceptance(name: "cbc", accepted: true, detail: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", testedWith: .tls1_2)
+        },
+        .init(id: "kex.dh_weak", severity: .high) {
+            $0.dhe = KeyExchangeAcceptance(kind: .dhe, accepted: true, suite: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", dhBits: 1024,
+                                           detail: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, DH 1024 bits", testedWith: .tls1_2)
+        },
         .init(id: "cert.expired", severity: .critical) {
             $0.certificates[0] = Fixtures.leaf(notBefore: Fixtures.now - 120 * Fixtures.day, notAfter: Fixtures.now - 30 * Fixtures.day)
         },

@@ -10,6 +10,7 @@ struct ProfileTests {
         "link.latency": .medium, "tls.unreachable": .critical, "tls.handshake_failed": .critical,
         "proto.ssl3": .critical, "proto.tls1_0": .high, "proto.tls1_1": .high, "proto.tls1_2_missing": .low,
         "proto.tls1_3_missing": .medium, "cipher.weak": .high, "cipher.no_forward_secrecy": .medium,
+        "cipher.cbc": .low, "kex.dh_weak": .high,
         "cert.expired": .critical, "cert.not_yet_valid": .critical, "cert.expiring": .high, "cert.untrusted": .high,
         "cert.self_signed": .high, "cert.hostname_mismatch": .high, "cert.chain_incomplete": .medium,
         "cert.weak_key": .high, "cert.weak_signature": .high, "cert.long_validity": .low,
@@ -36,6 +37,7 @@ struct ProfileTests {
             #expect(profile.severity(of: rule) == Self.defaults[rule.rawValue], "\(rule.rawValue)")
         }
         #expect(profile.severity(forKey: "cert.expiring.soon") == .medium)
+        #expect(profile.severity(forKey: "kex.dh_weak.broken") == .critical)
         #expect(Set(profile.severities.keys) == Set(SeverityKey.all))
     }
 
@@ -45,6 +47,7 @@ struct ProfileTests {
             "link_loss_percent": 20, "link_median_ms": 150, "certificate_expiring_high_days": 7,
             "certificate_expiring_medium_days": 30, "certificate_max_lifetime_days": 366,
             "hsts_min_max_age": 31_536_000, "rsa_min_bits": 2048, "ec_min_bits": 256,
+            "dh_min_bits": 2048, "dh_critical_bits": 1024,
         ])
         #expect(PolicyProfile.baseline.linkThresholds == LinkThresholds(lossPercent: 20, medianMilliseconds: 150))
     }

@@ -27,6 +27,15 @@ public struct TLSObservation: Sendable, Hashable, Codable {
     public var weakCiphers: [CipherClassAcceptance]
     /// Whether static-RSA key exchange (no forward secrecy) is accepted.
     public var staticRSA: CipherClassAcceptance?
+    // Added with issue 11 (TLS depth). Optional and outside `init`, so that observations
+    // stored before them still decode (nil: not tested); set them after `init`.
+    /// DHE key exchange at the best version ≤ TLS 1.2: accepted, and the size of its group.
+    public var dhe: KeyExchangeAcceptance?
+    /// ECDHE key exchange at the best version ≤ TLS 1.2: accepted, and the group the server picks.
+    public var ecdhe: KeyExchangeAcceptance?
+    /// Whether TLS 1.2 CBC suites (non-AEAD, none of the weak classes) are accepted
+    /// (`name` "cbc", `detail` the suite chosen).
+    public var cbc: CipherClassAcceptance?
     public var plainHTTP: PlainHTTPObservation?
     /// Why the probe could not run at all (address outside the allow-list, …).
     public var problem: String?

@@ -78,12 +78,30 @@ public struct LabCatalogue: Sendable {
         "https-redirect", "http-redirect-elsewhere", "many-headers", "huge-chain", "many-sans", "noise",
         "https-downgrade", "ocsp-stapled-revoked", "ocsp-revoked", "ocsp-good", "ocsp-responder-down", "crl-revoked",
         "aia-incomplete-chain", "pki-repository",
+        "dhe-1024", "cbc-only", "crafted-dhe-512",
     ]
 
     /// The id of the PKI repository case (plain HTTP: OCSP, CRLs, CA certificates).
     public static let repositoryID = "pki-repository"
     /// Where `https-downgrade` sends its clients: a plaintext http:// URL of the same host.
     public static let httpsDowngradeTarget = "http://https-downgrade.lab.test/"
+
+    /// The 1024-bit Diffie-Hellman group `dhe-1024` serves: the MODP group with 160-bit
+    /// prime-order subgroup of RFC 5114 §2.1 (`openssl genpkey -genparam -algorithm DH
+    /// -pkeyopt group:dh_1024_160`), a standard 1024-bit group of the kind Logjam targets.
+    public static let dh1024Parameters = """
+        -----BEGIN DH PARAMETERS-----
+        MIIBCAKBgQCxC4+WoIDgHd6S3l6uXVTsUsmfvPsGo8aaap3KUtI7YWBz4oZ1oj0Y
+        mDjvHi7mUsAT7LSuqQYRIySXXDzUm4O/rMvdfZDEvXCYSI6cIZpzck7/1vrlZEc4
+        +qMaT/VbzMChUa9fDci0vUW/N982XBpl5oz9p21NpwjfH7K8LkpDcQKBgQCk0cvV
+        w/00EmdlpELvuZkF+BBN0lisUH/WQGz/FCZtMSZv6h5cQVZLd35pD1UE8hMWAhe0
+        sBuIal6RVH+eJ0n01/vX07mpLuGQnQ0iY/gKdqaiTAh6CR9THb8KAWm2oorWYqTR
+        jnOvoy13nVkY0IvIhY9Nzvl8KiSFXm7rIrOy5Q==
+        -----END DH PARAMETERS-----
+
+        """
+    /// The TLS 1.2 suites of `cbc-only`: ECDHE-RSA with AES-CBC (SHA-1 and SHA-2 MACs), no AEAD.
+    public static let cbcOnlyCiphers = "ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA"
 
     /// Where `https-redirect` sends its clients (a `Location` no probe follows).
     public static let httpsRedirectTarget = "https://portal.lab.test/dang-nhap?next=%2F"
@@ -341,6 +359,21 @@ public struct LabCatalogue: Sendable {
             }
         }
         for revocation in revocations { responder.record(.revoked(at: revocation.at), for: revocation.certificate) }
+        // Key exchange and CBC (issue 11).
+        var dhe1024 = builder.serve("dhe-1024", try builder.leaf("dhe-1024", by: intermediate),
+                                    cipherList: LabCatalogue.intermediateCiphers + ":DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384",
+                                    securityLevel: 1)
+        dhe1024.dhParameters = Self.dh1024Parameters
+        tls("dhe-1024", dhe1024,
+            "TLS 1.2–1.3, ECDHE AEAD suites plus DHE-RSA-AES-GCM with a 1024-bit DH group (RFC 5114 §2.1); security level 1")
+        tls("cbc-only", builder.serve("cbc-only", try builder.leaf("cbc-only", by: intermediate),
+                                      versions: .tls1_2 ... .tls1_2, cipherList: Self.cbcOnlyCiphers),
+            "TLS 1.2 only, ECDHE-RSA AES-CBC suites only (no AEAD suite)")
+        add("crafted-dhe-512", .server(.craftedHello(LabCraftedHello(
+                versions: .tls1_0 ... .tls1_2, cipherSuites: [0x002F, 0x0033, 0x0014],
+                dhe: LabCraftedDHE(suites: [0x0033, 0x0014], primeBits: 512)))),
+            "old server, TLS 1.0–1.2: AES128-SHA, DHE-RSA-AES128-SHA (0x0033) and EXPORT DHE (0x0014), "
+            + "its DHE suites answered with a 512-bit group (a ServerKeyExchange only: no real handshake)")
 
         precondition(cases.map(\.id) == caseIDs, "LabCatalogue.caseIDs and the cases built differ")
         return LabCatalogue(authorities: authorities, cases: cases, createdAt: now, responder: responder, revocations: revocations)

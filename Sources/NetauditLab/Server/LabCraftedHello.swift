@@ -14,7 +14,9 @@
 ///    in a record of the chosen version;
 /// 4. else a ServerHello record (record version = server_version = the chosen version,
 ///    32 random bytes, an empty session_id, the suite, compression null, no extensions),
-///    followed in the same record by an empty ServerHelloDone if ``sendsServerHelloDone``.
+///    followed in the same record by an empty ServerHelloDone if ``sendsServerHelloDone``;
+///    when the suite is one of ``dhe``'s, an empty Certificate and a ServerKeyExchange with a
+///    prime of ``LabCraftedDHE/primeBits`` bits come between the two (see ``LabCraftedDHE``).
 ///
 /// Extensions (supported_versions included) are ignored, as servers older than TLS 1.3 do;
 /// a first record that is not a ClientHello gets a fatal `unexpected_message` (10), or
@@ -29,15 +31,19 @@ public struct LabCraftedHello: Sendable, Hashable {
     public var sendsServerHelloDone: Bool
     /// How long the connection stays open after the answer, unless the client closes first.
     public var holdAfterAnswer: Duration
+    /// The DHE suites answered with a ServerKeyExchange, and the size of its prime; nil
+    /// answers every suite with the ServerHello alone.
+    public var dhe: LabCraftedDHE?
 
     public init(
         versions: ClosedRange<LabTLSVersion>, cipherSuites: [UInt16], sendsServerHelloDone: Bool = true,
-        holdAfterAnswer: Duration = .milliseconds(500)
+        holdAfterAnswer: Duration = .milliseconds(500), dhe: LabCraftedDHE? = nil
     ) {
         self.versions = versions
         self.cipherSuites = cipherSuites
         self.sendsServerHelloDone = sendsServerHelloDone
         self.holdAfterAnswer = holdAfterAnswer
+        self.dhe = dhe
     }
 
     /// A fatal alert's description (RFC 5246 §7.2).
@@ -85,8 +91,41 @@ public struct LabCraftedHello: Sendable, Hashable {
             let v = [UInt8(version.rawValue >> 8), UInt8(version.rawValue & 0xFF)]
             let body = v + random + [0] + [UInt8(suite >> 8), UInt8(suite & 0xFF)] + [0]
             var handshake: [UInt8] = [2, 0, 0, UInt8(body.count)] + body
+            if let dhe, dhe.suites.contains(suite) {
+                handshake += [11, 0, 0, 3, 0, 0, 0]  // Certificate with an empty certificate_list
+                handshake += dhe.serverKeyExchange(version: version)
+            }
             if sendsServerHelloDone { handshake += [14, 0, 0, 0] }
             return [22] + v + [UInt8(handshake.count >> 8), UInt8(handshake.count & 0xFF)] + handshake
         }
+    }
+}
+
+/// What a crafted server sends for its DHE suites: a ServerKeyExchange (RFC 5246 §7.4.3) whose
+/// dh_p has `primeBits` bits. Neither the prime nor the signature is real (dh_p is all ones,
+/// dh_g 2, the signature filler bytes): a probe that reads the group's size is all it fools,
+/// and no client can complete the handshake. An export-era server's 512-bit group, which
+/// OpenSSL 3 refuses to serve at any security level, is the point.
+public struct LabCraftedDHE: Sendable, Hashable {
+    /// The suite codes answered with a ServerKeyExchange.
+    public var suites: [UInt16]
+    /// The bits of dh_p (at least 8).
+    public var primeBits: Int
+
+    public init(suites: [UInt16], primeBits: Int) {
+        self.suites = suites
+        self.primeBits = max(8, primeBits)
+    }
+
+    /// The handshake message: dh_p, dh_g, dh_Ys, then the signature (with its algorithm in TLS 1.2).
+    func serverKeyExchange(version: LabTLSVersion) -> [UInt8] {
+        func vector(_ bytes: [UInt8]) -> [UInt8] { [UInt8(bytes.count >> 8), UInt8(bytes.count & 0xFF)] + bytes }
+        let count = (primeBits + 7) / 8
+        let top = primeBits - (count - 1) * 8
+        let prime = [UInt8((1 << top) - 1)] + [UInt8](repeating: 0xFF, count: count - 1)
+        var body = vector(prime) + vector([2]) + vector([UInt8](repeating: 0x5A, count: count))
+        if version == .tls1_2 { body += [4, 1] }  // rsa_pkcs1_sha256
+        body += vector([UInt8](repeating: 0x51, count: 64))
+        return [12, UInt8(body.count >> 16), UInt8((body.count >> 8) & 0xFF), UInt8(body.count & 0xFF)] + body
     }
 }

@@ -135,6 +135,11 @@ public struct LabTLS: Sendable, Hashable {
     /// Copies of the first intermediate sent again after the chain: a server whose chain
     /// file is bloated (1,200 copies of an RSA-2048 intermediate make a megabyte).
     public var chainPadding: Int
+    /// PEM Diffie-Hellman parameters ("BEGIN DH PARAMETERS") for the DHE suites of
+    /// ``cipherList`` (SSL_CTX_set0_tmp_dh_pkey(3)); nil leaves OpenSSL's automatic choice,
+    /// a group as strong as the certificate's key. Groups under 2048 bits need a
+    /// ``securityLevel`` of 1 or less.
+    public var dhParameters: String?
 
     public init(
         credential: LabCredential,
@@ -145,7 +150,8 @@ public struct LabTLS: Sendable, Hashable {
         securityLevel: Int? = nil,
         response: LabHTTPResponse = LabHTTPResponse(),
         ocspResponse: Data? = nil,
-        chainPadding: Int = 0
+        chainPadding: Int = 0,
+        dhParameters: String? = nil
     ) {
         self.credential = credential
         self.sendIntermediates = sendIntermediates
@@ -156,6 +162,7 @@ public struct LabTLS: Sendable, Hashable {
         self.response = response
         self.ocspResponse = ocspResponse
         self.chainPadding = chainPadding
+        self.dhParameters = dhParameters
     }
 }
 

@@ -29,6 +29,19 @@ final class LabTLSContext: @unchecked Sendable {
         if let suites = tls.cipherSuites {
             try Self.check(SSL_CTX_set_ciphersuites(context, suites), "SSL_CTX_set_ciphersuites(\(suites))")
         }
+        if let pem = tls.dhParameters {
+            // After the security level: OpenSSL checks the group against it here.
+            let parameters: OpaquePointer
+            do {
+                parameters = try OpenSSLCall.reading(pem, { PEM_read_bio_Parameters($0, nil) }, "PEM_read_bio_Parameters")
+            } catch {
+                throw LabServerError(.openSSL, "\(error.message)", openSSLMessages: error.openSSLMessages)
+            }
+            guard SSL_CTX_set0_tmp_dh_pkey(context, parameters) == 1 else {  // takes ownership only on success
+                EVP_PKEY_free(parameters)
+                throw Self.failure("SSL_CTX_set0_tmp_dh_pkey (DH groups under 2048 bits need security level 1 or less)")
+            }
+        }
         // Never complete the chain from a certificate store: send exactly what is configured.
         _ = na_SSL_CTX_set_mode(context, Int(SSL_MODE_NO_AUTO_CHAIN))
 

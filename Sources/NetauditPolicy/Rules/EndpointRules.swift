@@ -70,6 +70,8 @@ enum EndpointRules {
         (.protoTLS1_3Missing, protoTLS1_3Missing),
         (.cipherWeak, cipherWeak),
         (.cipherNoForwardSecrecy, cipherNoForwardSecrecy),
+        (.cipherCBC, cipherCBC),
+        (.kexDHWeak, kexDHWeak),
         (.certExpired, certExpired),
         (.certNotYetValid, certNotYetValid),
         (.certExpiring, certExpiring),

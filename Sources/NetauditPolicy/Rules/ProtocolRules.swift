@@ -90,4 +90,39 @@ extension EndpointRules {
                                "The server accepts static-RSA key exchange (\(staticRSA.detail)), which has no forward secrecy.",
                                evidence)
     }
+
+    /// `cipher.cbc`: the server chose a TLS 1.2 CBC suite (MAC-then-encrypt: Lucky Thirteen,
+    /// padding oracles) when offered only CBC suites outside the weak classes; Mozilla's
+    /// "intermediate" profile allows only AEAD suites.
+    static func cipherCBC(_ context: EndpointContext) -> Finding? {
+        guard let cbc = context.observation.cbc, cbc.accepted == true else { return nil }
+        var evidence = ["cipher.suites": cbc.detail]
+        if let version = cbc.testedWith { evidence["cipher.tested_with"] = version.rawValue }
+        return context.finding(.cipherCBC, "The server accepts CBC cipher suites in TLS 1.2 (\(cbc.detail)), not only AEAD ones.",
+                               evidence)
+    }
+
+    // MARK: Key exchange
+
+    /// `kex.dh_weak`: the server accepts DHE with a group (prime) below `dh_min_bits`
+    /// (Logjam; NIST SP 800-52 Rev. 2 and Mozilla "intermediate" want 2048 bits). Severity
+    /// `kex.dh_weak` (high), or `kex.dh_weak.broken` (critical) below `dh_critical_bits` or
+    /// for an export-grade DHE suite. A group whose size was not read makes no finding.
+    static func kexDHWeak(_ context: EndpointContext) -> Finding? {
+        guard let dhe = context.observation.dhe, dhe.accepted == true, let bits = dhe.dhBits else { return nil }
+        let thresholds = context.thresholds
+        guard bits < thresholds.dhMinimumBits || dhe.export else { return nil }
+        let broken = bits < thresholds.dhCriticalBits || dhe.export
+        let severity = broken ? context.profile.severity(forKey: SeverityKey.kexDHWeakBroken)! : context.profile.severity(of: .kexDHWeak)
+        let suite = dhe.suite ?? dhe.detail
+        var evidence = ["kex.dh_bits": String(bits), "cipher.suites": suite,
+                        "threshold.dh_min_bits": PolicyFormat.number(thresholds[.dhMinimumBits])]
+        if broken { evidence["threshold.dh_critical_bits"] = PolicyFormat.number(thresholds[.dhCriticalBits]) }
+        if dhe.export { evidence["kex.export"] = "true" }
+        if let version = dhe.testedWith { evidence["cipher.tested_with"] = version.rawValue }
+        let grade = dhe.export ? "an export-grade " : ""
+        return context.finding(.kexDHWeak,
+                               "The server accepts \(grade)DHE key exchange with a \(bits)-bit group (\(suite)); at least \(thresholds.dhMinimumBits) bits are required.",
+                               evidence, severity: severity)
+    }
 }

@@ -9,7 +9,10 @@ import NetauditCore
 final class RawExchange: LoopSource {
     struct Outcome: Sendable {
         var connected = false
+        /// The answer as received (empty for a streamed exchange: see `stream`).
         var bytes: [UInt8] = []
+        /// How many bytes were received (kept or streamed).
+        var received = 0
         /// errno of a failed connect or read (ECONNREFUSED, ECONNRESET…).
         var error: Int32?
         var timedOut = false
@@ -25,20 +28,28 @@ final class RawExchange: LoopSource {
     private let payload: [UInt8]
     private let deadline: ContinuousClock.Instant
     private let enough: ([UInt8]) -> Bool
+    /// When set, each chunk goes here as it arrives and is not kept: the answer may be longer
+    /// than `maximumAnswer` (a certificate chain read past), up to `maximumStreamed`.
+    private let stream: ((ArraySlice<UInt8>) -> Bool)?
     private var completion: ((Outcome) -> Void)?
     private var socket: SocketHandle?
     private var sent = 0
     private var outcome = Outcome()
     private var buffer = [UInt8](repeating: 0, count: 16_384)
     static let maximumAnswer = 65_536
+    /// The most a streamed exchange reads: one handshake message of the largest size
+    /// (2^24 - 1 bytes, RFC 5246 §7.4) and its records' headers, with room to spare.
+    static let maximumStreamed = 1 << 25
 
     init(address: IPAddress, port: Int, payload: [UInt8], timeout: Duration,
-         enough: @escaping ([UInt8]) -> Bool, completion: @escaping (Outcome) -> Void) {
+         enough: @escaping ([UInt8]) -> Bool, stream: ((ArraySlice<UInt8>) -> Bool)? = nil,
+         completion: @escaping (Outcome) -> Void) {
         self.address = address
         self.port = UInt16(clamping: port)
         self.payload = payload
         self.deadline = .now + timeout
         self.enough = enough
+        self.stream = stream
         self.completion = completion
         do throws(SocketError) {
             let handle = try SocketHandle(family: address.family, type: Int32(SOCK_STREAM.rawValue), protocol: 0)
@@ -104,6 +115,11 @@ final class RawExchange: LoopSource {
         while completion != nil {
             let count = buffer.withUnsafeMutableBytes { read(socket.fd, $0.baseAddress, $0.count) }
             if count > 0 {
+                outcome.received += count
+                if let stream {
+                    if stream(buffer[0..<count]) || outcome.received >= Self.maximumStreamed { finish(error: nil) }
+                    continue
+                }
                 outcome.bytes += buffer[0..<count]
                 if enough(outcome.bytes) || outcome.bytes.count >= Self.maximumAnswer { finish(error: nil) }
             } else if count == 0 {

@@ -91,6 +91,17 @@ public struct CipherSuite: Sendable, Hashable, Codable, CustomStringConvertible 
         return .ssl3
     }
 
+    /// Whether the bulk cipher is an AEAD one (AES-GCM, AES-CCM, ChaCha20-Poly1305; every
+    /// TLS 1.3 suite), as the name shows.
+    public var isAEAD: Bool {
+        keyExchange == .tls13 || ["_GCM_", "_CCM", "_CHACHA20_POLY1305_"].contains { name.contains($0) }
+    }
+
+    /// Whether the bulk cipher is a block cipher in CBC mode with a separate MAC (`*_CBC_*`):
+    /// MAC-then-encrypt, the construction of Lucky Thirteen and the padding oracles
+    /// (RFC 7366 §1), which Mozilla's "intermediate" profile no longer allows.
+    public var isCBC: Bool { name.contains("_CBC_") }
+
     /// The code as the registry writes it, e.g. `0x00,0x05` becomes `0x0005`.
     public var hexCode: String {
         let digits = String(code, radix: 16, uppercase: true)

@@ -16,6 +16,13 @@
 ///
 /// Call `finish()` when the peer closed the connection or the read timed out: the result
 /// becomes final (`.notTLS(.incomplete(bytesReceived:))` if nothing decisive came).
+///
+/// Made with `readsKeyExchange: true`, it reads on after an SSLv3–TLS 1.2 ServerHello to the
+/// server's ServerKeyExchange (RFC 5246 §7.4.3, RFC 4492 §5.4) or ServerHelloDone, and says
+/// what it found in `keyExchange`: the size of a DHE prime, the named group of an ECDHE key.
+/// The messages in between (the Certificate above all, which can weigh megabytes) are
+/// skipped as they stream by, never held: the memory bound stays the same. `result` is the
+/// ServerHello as before; `isComplete` says when both are final.
 public struct ServerHelloParser: Sendable {
     /// The state of the answer after the bytes fed so far.
     public enum Result: Sendable, Hashable, CustomStringConvertible {
@@ -117,6 +124,12 @@ public struct ServerHelloParser: Sendable {
     public private(set) var result: Result = .needMoreData
     /// The bytes taken from the input so far (bytes fed after a final result are not counted).
     public private(set) var bytesConsumed = 0
+    /// What came after the ServerHello (`.notRequested` unless made with `readsKeyExchange`).
+    public private(set) var keyExchange: KeyExchangeReading
+
+    /// Whether more bytes cannot change anything: the result is final, and so is
+    /// `keyExchange` when it was asked for.
+    public var isComplete: Bool { result.isFinal && keyExchange.isFinal }
 
     private enum Stage: Sendable {
         case sniff
@@ -135,11 +148,19 @@ public struct ServerHelloParser: Sendable {
     private var alertBytes: [UInt8] = []
     private var helloRecordVersion: UInt16?
     private var warnings: [TLSAlert] = []
+    /// Reading on after the ServerHello (read-on mode only).
+    private var afterHello = false
+    /// The suite of the ServerHello, which says how to read the ServerKeyExchange.
+    private var chosenSuite: UInt16 = 0
+    /// Body bytes of the current message still to skip (a Certificate streaming by).
+    private var skipRemaining = 0
 
     /// A parser holding at most `maximumMessageLength` bytes of handshake message
     /// (clamped to 38…2^24-1: the shortest ServerHello and the longest handshake length).
-    public init(maximumMessageLength: Int = ServerHelloParser.defaultMaximumMessageLength) {
+    /// With `readsKeyExchange`, the parse goes on after the ServerHello (see the type's comment).
+    public init(maximumMessageLength: Int = ServerHelloParser.defaultMaximumMessageLength, readsKeyExchange: Bool = false) {
         self.maximumMessageLength = min(max(maximumMessageLength, 38), 0xFF_FFFF)
+        self.keyExchange = readsKeyExchange ? .needMoreData : .notRequested
     }
 
     /// The bytes held right now, for tests of the memory bound.
@@ -148,7 +169,7 @@ public struct ServerHelloParser: Sendable {
     /// Takes the next bytes of the server's answer. Does nothing once `result` is final.
     public mutating func feed(_ bytes: some Collection<UInt8>) {
         var index = bytes.startIndex
-        while index != bytes.endIndex, !result.isFinal {
+        while index != bytes.endIndex, !isComplete {
             let available = bytes.distance(from: index, to: bytes.endIndex)
             let count = min(wanted, available)
             let end = bytes.index(index, offsetBy: count)
@@ -161,8 +182,11 @@ public struct ServerHelloParser: Sendable {
     /// Says that no more bytes will come (the peer closed, or the read timed out), which
     /// makes the result final.
     public mutating func finish() {
-        guard !result.isFinal else { return }
-        if case .text = stage, !scratch.isEmpty {
+        guard !isComplete else { return }
+        if result.isFinal {
+            // The ServerHello came, but not the rest of the flight.
+            keyExchange = .unreadable("the answer stopped after \(bytesConsumed) bytes, before a ServerKeyExchange or ServerHelloDone")
+        } else if case .text = stage, !scratch.isEmpty {
             finishText()
         } else if let last = warnings.last, handshake.isEmpty {
             result = .alert(level: last.level, description: last.alertDescription)
@@ -183,6 +207,7 @@ public struct ServerHelloParser: Sendable {
             return 5 - scratch.count
         case .recordBody(let contentType, let remaining):
             if contentType == 21 { return min(remaining, 2 - alertBytes.count) }
+            if skipRemaining > 0 { return min(remaining, skipRemaining) }
             let need = handshake.count < 4 ? 4 - handshake.count : 4 + messageLength - handshake.count
             return min(remaining, max(need, 1))
         case .sslv2:
@@ -217,11 +242,13 @@ public struct ServerHelloParser: Sendable {
             if contentType == 21 {
                 alertBytes.append(contentsOf: chunk)
                 if alertBytes.count == 2 { readAlert() }
+            } else if afterHello {
+                takeAfterHello(chunk)
             } else {
                 handshake.append(contentsOf: chunk)
                 readHandshake()
             }
-            if !result.isFinal, left == 0 {
+            if !isComplete, left == 0 {
                 stage = .recordHeader
                 scratch.removeAll(keepingCapacity: true)
             }
@@ -275,6 +302,17 @@ public struct ServerHelloParser: Sendable {
         switch decoded {
         case .success(let hello):
             result = .serverHello(hello)
+            if keyExchange == .needMoreData {
+                if hello.isHelloRetryRequest || hello.negotiatedVersion >= 0x0304 {
+                    keyExchange = .unreadable("TLS 1.3 encrypts the key exchange")
+                } else {
+                    // Read on: the ServerHello is exactly what the buffer holds.
+                    afterHello = true
+                    chosenSuite = hello.cipherSuite
+                    handshake.removeAll(keepingCapacity: true)
+                    return
+                }
+            }
             release()
         case .failure(let error):
             finish(.malformedServerHello(error.reason))
@@ -286,6 +324,10 @@ public struct ServerHelloParser: Sendable {
         let description = TLSAlert.Description(rawValue: alertBytes[1])
         guard level == .warning || level == .fatal else { return finish(.malformedAlert(alertBytes)) }
         alertBytes.removeAll(keepingCapacity: true)
+        if afterHello {
+            keyExchange = .unreadable("alert: \(level) \(description) after the ServerHello")
+            return release()
+        }
         if level == .warning, description != .closeNotify, warnings.count < Self.maximumWarnings {
             // RFC 5246 §7.2: a warning does not end the connection; go on to the ServerHello.
             warnings.append(TLSAlert(level: level, description: description))
@@ -329,14 +371,86 @@ public struct ServerHelloParser: Sendable {
     }
 
     private mutating func finish(_ reason: NotTLSReason) {
-        result = .notTLS(reason)
+        if afterHello {
+            keyExchange = .unreadable("after the ServerHello: \(reason)")
+        } else {
+            result = .notTLS(reason)
+        }
         release()
+    }
+
+    // MARK: After the ServerHello (read-on mode)
+
+    /// The handshake messages that may come between the ServerHello and the
+    /// ServerKeyExchange or ServerHelloDone, skipped unread: Certificate (11),
+    /// CertificateStatus (22, RFC 6066 §8), and CertificateRequest (13), which a server with
+    /// static-RSA key exchange sends right before its ServerHelloDone (RFC 5246 §7.3).
+    static let skippedMessages: Set<UInt8> = [11, 13, 22]
+
+    /// The next bytes of a handshake record after the ServerHello: a message header, the
+    /// ServerKeyExchange (held, up to `maximumMessageLength`), or bytes of a message skipped.
+    private mutating func takeAfterHello(_ chunk: some Collection<UInt8>) {
+        if skipRemaining > 0 {
+            skipRemaining -= chunk.count
+            return
+        }
+        handshake.append(contentsOf: chunk)
+        guard handshake.count >= 4 else { return }
+        let type = handshake[0]
+        let length = messageLength
+        switch type {
+        case 12:
+            guard length <= maximumMessageLength else {
+                keyExchange = .unreadable("a ServerKeyExchange of \(length) bytes (at most \(maximumMessageLength))")
+                return release()
+            }
+            guard handshake.count >= 4 + length else { return }
+            keyExchange = Self.decodeKeyExchange(handshake[4..<(4 + length)], suite: chosenSuite)
+            release()
+        case 14:
+            keyExchange = .none
+            release()
+        case let skipped where Self.skippedMessages.contains(skipped):
+            skipRemaining = length
+            handshake.removeAll(keepingCapacity: true)
+        default:
+            keyExchange = .unreadable("handshake message type \(type) before the ServerKeyExchange")
+            release()
+        }
+    }
+
+    /// Reads the start of a ServerKeyExchange body: for (EC)DHE what the suite's key
+    /// exchange puts first. DHE (RFC 5246 §7.4.3): `ServerDHParams { dh_p<1..2^16-1>; dh_g;
+    /// dh_Ys }`, whose prime size is the bits of dh_p without leading zeros. ECDHE (RFC 4492
+    /// §5.4, RFC 8422 §5.4): `ECParameters { curve_type; named_curve (when 3) }`.
+    static func decodeKeyExchange(_ body: ArraySlice<UInt8>, suite: UInt16) -> KeyExchangeReading {
+        let start = body.startIndex
+        switch CipherSuite.describing(suite).keyExchange {
+        case .dhe, .anonymousDH:
+            guard body.count >= 2 else { return .unreadable("ServerKeyExchange too short for dh_p") }
+            let length = Int(body[start]) << 8 | Int(body[start + 1])
+            guard length > 0 else { return .unreadable("ServerKeyExchange with an empty dh_p") }
+            guard body.count >= 2 + length else { return .unreadable("dh_p of \(length) bytes, truncated") }
+            let prime = body[(start + 2)..<(start + 2 + length)]
+            guard let first = prime.firstIndex(where: { $0 != 0 }) else { return .unreadable("dh_p is zero") }
+            let bits = (prime.endIndex - first - 1) * 8 + (8 - prime[first].leadingZeroBitCount)
+            return .finiteField(primeBits: bits)
+        case .ecdhe, .anonymousECDH:
+            guard let curveType = body.first else { return .unreadable("empty ServerKeyExchange") }
+            guard curveType == 3 else { return .otherCurveType(curveType) }
+            guard body.count >= 3 else { return .unreadable("named_curve truncated") }
+            return .namedCurve(UInt16(body[start + 1]) << 8 | UInt16(body[start + 2]))
+        case .rsa, .staticDH, .staticECDH, .tls13, .other:
+            return .otherKeyExchange
+        }
     }
 
     /// Drops every buffer once the result is final.
     private mutating func release() {
+        if keyExchange == .needMoreData { keyExchange = .unreadable("no ServerHello") }
         scratch = []
         handshake = []
         alertBytes = []
+        skipRemaining = 0
     }
 }

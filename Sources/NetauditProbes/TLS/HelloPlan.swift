@@ -103,18 +103,116 @@ struct HelloPlan: Sendable {
             return CipherClassAcceptance(name: "static_rsa", accepted: tls13Only ? false : nil,
                                          detail: tls13Only ? "the server speaks TLS 1.3 only" : "no version ≤ TLS 1.2 answered")
         }
-        let answer = await ask(helloVersion, CipherSuite.staticRSA)
+        return classAcceptance("static_rsa", await ask(helloVersion, CipherSuite.staticRSA), testedWith: version)
+    }
+
+    // MARK: Key exchange and CBC (issue 11)
+
+    /// The DHE hello's suites at `version`: every catalogued DHE suite (RSA and DSS, the
+    /// weak and EXPORT ones too, so that a server whose only DHE is export-grade shows its
+    /// group), non-export first.
+    static func dheSuites(for version: TLSVersion) -> [CipherSuite] {
+        let all = CipherSuite.catalogue.filter { $0.keyExchange == .dhe && $0.minimumVersion <= version }
+        return all.filter { !$0.weaknesses.contains(.export) } + all.filter { $0.weaknesses.contains(.export) }
+    }
+
+    /// The ECDHE hello's suites at `version`: every catalogued ECDHE suite outside the weak
+    /// classes, AEAD first. The hello offers the groups of `ClientHello.supportedGroups`.
+    static func ecdheSuites(for version: TLSVersion) -> [CipherSuite] {
+        let all = CipherSuite.catalogue.filter { $0.keyExchange == .ecdhe && $0.weakClass == nil && $0.minimumVersion <= version }
+        return all.filter(\.isAEAD) + all.filter { !$0.isAEAD }
+    }
+
+    /// The CBC hello's suites (TLS 1.2): every catalogued CBC suite with ECDHE, DHE or RSA
+    /// key exchange that is in none of the weak classes (those have their own hellos, and
+    /// 3DES/DES are CBC too): AES, Camellia, ARIA, SEED, IDEA with SHA-1 or SHA-2 MACs.
+    static let cbcSuites: [CipherSuite] = CipherSuite.catalogue.filter {
+        [.ecdhe, .dhe, .rsa].contains($0.keyExchange) && $0.weakClass == nil && $0.isCBC && !$0.isAEAD
+    }
+
+    /// One hello offering only `kind` key exchange at `version` (the best one ≤ TLS 1.2 the
+    /// server accepts), read on to the ServerKeyExchange: accepted or not, the suite, and the
+    /// DHE prime size or the ECDHE group the server picks.
+    func keyExchange(_ kind: KeyExchangeAcceptance.Kind, at version: TLSProtocolVersion?,
+                     tls13Only: Bool) async -> KeyExchangeAcceptance {
+        guard let version, let helloVersion = TLSVersion(version) else {
+            return KeyExchangeAcceptance(kind: kind, accepted: nil,
+                                         detail: tls13Only ? "the server speaks TLS 1.3 only (not tested)" : "no version ≤ TLS 1.2 answered")
+        }
+        let suites = kind == .dhe ? Self.dheSuites(for: helloVersion) : Self.ecdheSuites(for: helloVersion)
+        let (answer, reading) = await askKeyExchange(helloVersion, suites)
         switch answer {
         case .accepted(_, let cipher):
-            return CipherClassAcceptance(name: "static_rsa", accepted: true, detail: cipher.name, testedWith: version)
+            var result = KeyExchangeAcceptance(kind: kind, accepted: true, suite: cipher.name,
+                                               export: cipher.weaknesses.contains(.export), detail: cipher.name,
+                                               testedWith: version)
+            switch reading {
+            case .finiteField(let bits) where kind == .dhe:
+                result.dhBits = bits
+                result.detail = "\(cipher.name), DH \(bits) bits"
+            case .namedCurve(let code) where kind == .ecdhe:
+                let name = KeyExchangeReading.groupName(code)
+                result.group = name
+                result.detail = "\(cipher.name), \(name)"
+            default:
+                result.detail = "\(cipher.name); group not read: \(reading)"
+            }
+            return result
         case .refused(let refusal):
-            return CipherClassAcceptance(name: "static_rsa", accepted: false, detail: refusal.description, testedWith: version)
+            return KeyExchangeAcceptance(kind: kind, accepted: false, detail: refusal.description, testedWith: version)
         case .failed(let failure):
             let closed = serverSpeaksTLS && failure == .noAnswer
-            return CipherClassAcceptance(name: "static_rsa", accepted: closed ? false : nil,
+            return KeyExchangeAcceptance(kind: kind, accepted: closed ? false : nil,
                                          detail: closed ? "closed the connection without answering" : failure.description,
                                          testedWith: version)
         }
+    }
+
+    /// Whether TLS 1.2 CBC suites are accepted (`cbcSuites` offered alone). Judged at TLS 1.2
+    /// only: below it every suite but RC4 is CBC, and the version rules already speak.
+    func cbc(at version: TLSProtocolVersion?, tls13Only: Bool) async -> CipherClassAcceptance {
+        guard version == .tls1_2 else {
+            let detail = tls13Only ? "the server speaks TLS 1.3 only, whose suites are all AEAD"
+                : version == nil ? "no version ≤ TLS 1.2 answered" : "TLS 1.2 is not accepted (CBC is judged at TLS 1.2)"
+            return CipherClassAcceptance(name: "cbc", accepted: tls13Only ? false : nil, detail: detail)
+        }
+        return classAcceptance("cbc", await ask(.tls1_2, Self.cbcSuites), testedWith: .tls1_2)
+    }
+
+    /// A one-hello class test's answer as an acceptance (see `staticRSA`).
+    func classAcceptance(_ name: String, _ answer: HelloAnswer, testedWith version: TLSProtocolVersion) -> CipherClassAcceptance {
+        switch answer {
+        case .accepted(_, let cipher):
+            return CipherClassAcceptance(name: name, accepted: true, detail: cipher.name, testedWith: version)
+        case .refused(let refusal):
+            return CipherClassAcceptance(name: name, accepted: false, detail: refusal.description, testedWith: version)
+        case .failed(let failure):
+            let closed = serverSpeaksTLS && failure == .noAnswer
+            return CipherClassAcceptance(name: name, accepted: closed ? false : nil,
+                                         detail: closed ? "closed the connection without answering" : failure.description,
+                                         testedWith: version)
+        }
+    }
+
+    /// Sends one ClientHello and reads the answer on to the ServerKeyExchange, streaming:
+    /// the certificate chain in between is skipped as it arrives, never held.
+    func askKeyExchange(_ version: TLSVersion, _ suites: [CipherSuite]) async -> (answer: HelloAnswer, keyExchange: KeyExchangeReading) {
+        let hello: ClientHello
+        do {
+            hello = try ClientHello(version: version, cipherSuites: suites, serverName: serverName)
+        } catch {
+            return (.failed(.unfinished), .unreadable("the hello could not be built: \(error)"))
+        }
+        guard ContinuousClock.now < deadline else { return (.failed(.noAnswer), .unreadable("no time left")) }
+        let parse = StreamedParse()
+        let outcome = await engine.exchange(hello.bytes, address: address, port: port, deadline: deadline,
+                                            enough: { _ in true }, stream: { parse.feed($0) })
+        if let local = outcome.localFailure {
+            localFailures.record(local)
+            return (.failed(.notSent("\(local.summary) (\(local.message))")), .unreadable("not sent"))
+        }
+        let parser = parse.finish()
+        return (HelloAnswer(offered: hello, answer: parser.result), parser.keyExchange)
     }
 
     /// Sends one ClientHello and judges the answer.
@@ -178,6 +276,28 @@ extension WeakCipherClass {
         switch self {
         case .tripleDES: return "triple_des"
         default: return rawValue
+        }
+    }
+}
+
+/// A `ServerHelloParser` in read-on mode fed from the loop's thread, chunk by chunk, then
+/// read once the exchange is over.
+final class StreamedParse: Sendable {
+    private let parser = Mutex(ServerHelloParser(readsKeyExchange: true))
+
+    /// Takes a chunk; true once nothing more is needed.
+    func feed(_ chunk: ArraySlice<UInt8>) -> Bool {
+        parser.withLock { parser in
+            parser.feed(chunk)
+            return parser.isComplete
+        }
+    }
+
+    /// The parser after `finish()`.
+    func finish() -> ServerHelloParser {
+        parser.withLock { parser in
+            parser.finish()
+            return parser
         }
     }
 }

@@ -10,8 +10,10 @@ import NetauditCore
 ///    beside it, one plain-HTTP request (does it redirect to https?);
 /// 2. netaudit's own chain verification against public and government trust;
 /// 3. hand-built ClientHellos for what OpenSSL 3 cannot offer: one per version SSLv3 … TLS 1.2,
-///    then the weak classes by elimination (offer all, remove the class the server picks,
-///    repeat: one refusal for a good server), and static RSA.
+///    then, all at once at the best version ≤ TLS 1.2, the weak classes by elimination (offer
+///    all, remove the class the server picks, repeat: one refusal for a good server), static
+///    RSA, DHE and ECDHE (each read on to the ServerKeyExchange: the DH prime size, the ECDHE
+///    group), and CBC at TLS 1.2.
 ///
 /// Every connection shares one deadline, counted from when the check gets its slot (see
 /// `Configuration.maxConcurrentProbes`); a check opens at most 6 connections at once.
@@ -128,8 +130,18 @@ extension ProbeEngine {
                                                         serverSpeaksTLS: hellos.serverSpeaksTLS)
             let best = observation.protocols.filter { $0.accepted == true && $0.version <= .tls1_2 }.map(\.version).max()
             let tls13Only = best == nil && observation.acceptance(of: .tls1_3) == true
-            observation.weakCiphers = await hellos.weakClasses(at: best, tls13Only: tls13Only)
-            observation.staticRSA = await hellos.staticRSA(at: best, tls13Only: tls13Only)
+            // All at once: the weak classes (one hello after another), static RSA, DHE, ECDHE, CBC.
+            let plan = hellos
+            async let weak = plan.weakClasses(at: best, tls13Only: tls13Only)
+            async let staticRSA = plan.staticRSA(at: best, tls13Only: tls13Only)
+            async let dhe = plan.keyExchange(.dhe, at: best, tls13Only: tls13Only)
+            async let ecdhe = plan.keyExchange(.ecdhe, at: best, tls13Only: tls13Only)
+            async let cbc = plan.cbc(at: best, tls13Only: tls13Only)
+            observation.weakCiphers = await weak
+            observation.staticRSA = await staticRSA
+            observation.dhe = await dhe
+            observation.ecdhe = await ecdhe
+            observation.cbc = await cbc
         }
         observation.plainHTTP = await plain
         if let revocation {
@@ -231,14 +243,18 @@ extension ProbeEngine {
     /// Runs one hand-made exchange on the loop (the caller holds the probe's slot); one
     /// that could not connect for want of netaudit's own resources is tried again until
     /// `deadline`, as `transfer` does.
+    ///
+    /// With `stream`, each chunk of the answer goes to it as it arrives and is not kept
+    /// (`Outcome.bytes` stays empty); it returns true when it has enough.
     func exchange(_ payload: [UInt8], address: IPAddress, port: Int, deadline: ContinuousClock.Instant,
-                  enough: @escaping @Sendable ([UInt8]) -> Bool) async -> RawExchange.Outcome {
+                  enough: @escaping @Sendable ([UInt8]) -> Bool,
+                  stream: (@Sendable (ArraySlice<UInt8>) -> Bool)? = nil) async -> RawExchange.Outcome {
         var pause = Duration.milliseconds(20)
         while true {
             let timeout = Self.remaining(until: deadline)
             let outcome = await loop.request(ifStopped: RawExchange.Outcome(timedOut: true)) { loop, finish in
                 let exchange = RawExchange(address: address, port: port, payload: payload, timeout: timeout,
-                                           enough: enough, completion: finish)
+                                           enough: enough, stream: stream, completion: finish)
                 loop.add(exchange)
                 return { exchange.cancel() }
             }

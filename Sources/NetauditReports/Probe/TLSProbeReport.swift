@@ -112,10 +112,20 @@ public enum TLSProbeReport {
                 out.append("  \(entry.version.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(verdict(entry.accepted)) (\(entry.detail))")
             }
         }
-        if !observation.weakCiphers.isEmpty || observation.staticRSA != nil {
+        if !observation.weakCiphers.isEmpty || observation.staticRSA != nil || observation.cbc != nil {
             out.append("cipher classes" + (observation.weakCiphers.first?.testedWith.map { " (tested with \($0.rawValue))" } ?? ""))
-            for entry in observation.weakCiphers + (observation.staticRSA.map { [$0] } ?? []) {
-                out.append("  \(entry.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(verdict(entry.accepted)) (\(entry.detail))")
+            for entry in observation.weakCiphers + [observation.staticRSA, observation.cbc].compactMap({ $0 }) {
+                let version = entry.name == "cbc" ? entry.testedWith.map { ", \($0.rawValue)" } ?? "" : ""
+                out.append("  \(entry.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(verdict(entry.accepted)) (\(entry.detail)\(version))")
+            }
+        }
+        let exchanges = [observation.dhe, observation.ecdhe].compactMap { $0 }
+        if !exchanges.isEmpty {
+            out.append("key exchange" + (exchanges.compactMap(\.testedWith).first.map { " (tested with \($0.rawValue))" } ?? ""))
+            for entry in exchanges {
+                var detail = entry.detail
+                if entry.export { detail += "; export-grade" }
+                out.append("  \(entry.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(verdict(entry.accepted)) (\(detail))")
             }
         }
         if let plain = observation.plainHTTP {

@@ -182,6 +182,89 @@ struct TLSProbeLabTests {
         #expect(entry.testedWith == best)
     }
 
+    // MARK: Key exchange and CBC (issue 11)
+
+    @Test func aDHEGroupOf1024BitsIsWeak() async throws {
+        let observation = try await ProbeLab.probe("dhe-1024")
+        #expect(observation.connection.modernHandshake)
+        let dhe = try #require(observation.dhe)
+        #expect(dhe.accepted == true, "\(dhe)")
+        #expect(dhe.dhBits == 1024, "\(dhe)")
+        #expect(dhe.suite?.hasPrefix("TLS_DHE_RSA_WITH_AES_") == true, "\(dhe)")
+        #expect(dhe.export == false && dhe.testedWith == .tls1_2)
+        #expect(observation.ecdhe?.accepted == true && observation.ecdhe?.group == "x25519", "\(String(describing: observation.ecdhe))")
+        #expect(observation.cbc?.accepted == false, "\(String(describing: observation.cbc))")  // its DHE suites are AES-GCM
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        // It staples no OCSP response and names no revocation source (info): nothing else than
+        // the DH group is wrong.
+        #expect(evaluation.findings.map(\.id) == ["kex.dh_weak", "cert.revocation_unknown", "ocsp.no_stapling"],
+                "\(evaluation.findings.map(\.id))")
+        let finding = try #require(evaluation.findings.first)
+        #expect(finding.severity == .high)
+        #expect(finding.evidence["kex.dh_bits"] == "1024")
+        #expect(finding.evidence["threshold.dh_min_bits"] == "2048")
+        #expect(finding.evidence["cipher.suites"] == dhe.suite)
+        #expect(evaluation.verdict == .noncompliant)
+    }
+
+    @Test func aServerWithoutAEADSuitesAcceptsCBC() async throws {
+        let observation = try await ProbeLab.probe("cbc-only")
+        #expect(observation.connection.modernHandshake)
+        let cbc = try #require(observation.cbc)
+        #expect(cbc.accepted == true, "\(cbc)")
+        #expect(cbc.detail.hasPrefix("TLS_ECDHE_RSA_WITH_AES_") && cbc.detail.contains("_CBC_"), "\(cbc)")
+        #expect(cbc.testedWith == .tls1_2)
+        #expect(observation.dhe?.accepted == false)
+        #expect(observation.ecdhe?.accepted == true)
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        #expect(Set(evaluation.findings.map(\.id)) == ["cipher.cbc", "proto.tls1_3_missing", "ocsp.no_stapling", "cert.revocation_unknown"],
+                "\(evaluation.findings.map(\.id))")
+        let finding = try #require(evaluation.findings.first { $0.id == "cipher.cbc" })
+        #expect(finding.severity == .low)
+        #expect(finding.evidence["cipher.suites"] == cbc.detail)
+        #expect(evaluation.verdict == .compliant)  // low and medium findings are warnings
+    }
+
+    @Test(arguments: ["good-rsa", "good-ecdsa"])
+    func aGoodServerRefusesDHEAndCBC(_ id: String) async throws {
+        let observation = try await ProbeLab.probe(id)
+        #expect(observation.dhe?.accepted == false, "\(String(describing: observation.dhe))")
+        #expect(observation.dhe?.dhBits == nil)
+        #expect(observation.cbc?.accepted == false, "\(String(describing: observation.cbc))")
+        let ecdhe = try #require(observation.ecdhe)
+        #expect(ecdhe.accepted == true && ecdhe.group == "x25519", "\(ecdhe)")
+        #expect(ecdhe.suite.map { CipherSuite.catalogued(named: $0)?.isAEAD == true } == true, "\(ecdhe)")
+    }
+
+    @Test func aDHEGroupOf512BitsIsCritical() async throws {
+        let observation = try await ProbeLab.probe("crafted-dhe-512")
+        let dhe = try #require(observation.dhe)
+        #expect(dhe.accepted == true && dhe.dhBits == 512, "\(dhe)")
+        #expect(dhe.suite == "TLS_DHE_RSA_WITH_AES_128_CBC_SHA" && !dhe.export, "\(dhe)")
+        #expect(observation.ecdhe?.accepted == false)
+        let evaluation = Policy().evaluateEndpoint(observation, now: Date())
+        let finding = try #require(evaluation.findings.first { $0.id == "kex.dh_weak" }, "\(evaluation.findings.map(\.id))")
+        #expect(finding.severity == .critical)
+        #expect(finding.evidence["kex.dh_bits"] == "512")
+        #expect(finding.evidence["threshold.dh_critical_bits"] == "1024")
+        #expect(evaluation.verdict == .noncompliant)
+        // Its export DHE suite is found by the weak-class hellos, as before.
+        #expect(observation.weakCiphers.first { $0.name == "export" }?.detail == "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA")
+    }
+
+    @Test func theECDHEGroupIsReadPastAMegabyteOfCertificates() async throws {
+        let observation = try await ProbeLab.probe("huge-chain", timeout: .seconds(8))
+        let ecdhe = try #require(observation.ecdhe)
+        #expect(ecdhe.accepted == true && ecdhe.group == "x25519", "\(ecdhe)")
+    }
+
+    @Test func staticRSAOnlyAcceptsCBCButNoEphemeralKeyExchange() async throws {
+        let observation = try await ProbeLab.probe("static-rsa-only")
+        #expect(observation.cbc?.accepted == true && observation.cbc?.detail.hasPrefix("TLS_RSA_WITH_AES_") == true,
+                "\(String(describing: observation.cbc))")
+        #expect(observation.dhe?.accepted == false && observation.ecdhe?.accepted == false)
+    }
+
     @Test func sslv3IsSeen() async throws {
         let observation = try await ProbeLab.probe("crafted-ssl3")
         #expect(observation.acceptance(of: .ssl3) == true)
