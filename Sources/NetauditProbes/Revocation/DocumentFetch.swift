@@ -68,7 +68,9 @@ extension ProbeEngine {
         let outcome = await transfer(request, address: nil, deadline: deadline)
         var document = FetchedDocument(url: url, status: outcome.status, contentType: outcome.header("Content-Type"),
                                        bytes: outcome.body)
-        if let refused = outcome.refusedAddress, !outcome.tcpConnected {
+        if let local = outcome.localFailure {
+            document.problem = "not fetched: netaudit could not open a connection (\(local.summary): \(local.message))"
+        } else if let refused = outcome.refusedAddress, !outcome.tcpConnected {
             document.problem = "\(refused) is outside the allowed target networks"
         } else if outcome.bodyTooLong {
             document.problem = "the answer is longer than \(limit) bytes"
