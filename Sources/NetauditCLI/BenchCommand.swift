@@ -256,8 +256,18 @@ final class BenchLab {
     }
 
     private func readCounts() throws -> Counts {
-        kill(process.processIdentifier, SIGUSR1)
-        let line = output.fileHandleForReading.availableLine()
+        // A SIGUSR1 that reaches the lab while it is still arming its handler is lost: ask
+        // again each second (at most 10 times) until the line comes.
+        var line = ""
+        for _ in 0..<10 {
+            kill(process.processIdentifier, SIGUSR1)
+            if let read = output.fileHandleForReading.availableLine(within: 1000) {
+                line = read
+                break
+            }
+        }
+        // An answer to an earlier SIGUSR1 that was only slow: keep the latest line.
+        while let later = output.fileHandleForReading.availableLine(within: 50), !later.isEmpty { line = later }
         var counts = Counts(connections: -1, handshakes: -1)
         for field in line.split(separator: " ") {
             let parts = field.split(separator: "=")
@@ -273,6 +283,14 @@ final class BenchLab {
 }
 
 extension FileHandle {
+    /// Reads up to the first newline (or end of file) if something arrives within
+    /// `milliseconds`; nil when nothing does.
+    func availableLine(within milliseconds: Int32) -> String? {
+        var ready = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&ready, 1, milliseconds) > 0 else { return nil }
+        return availableLine()
+    }
+
     /// Reads up to the first newline (or end of file).
     func availableLine() -> String {
         var bytes: [UInt8] = []

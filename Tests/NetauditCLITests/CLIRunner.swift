@@ -27,6 +27,18 @@ struct CLIRunner {
         return repository + "/.build/debug/netaudit"
     }
 
+    /// Stops a `netaudit lab` (or daemon) started by a test, by its PID: SIGTERM, sent again
+    /// every second while it runs (a signal that arrives while the child is still arming its
+    /// signal handling can be lost), then SIGKILL after 10 s; waits for its exit.
+    static func stop(_ process: Process) {
+        for attempt in 0..<100 where process.isRunning {
+            if attempt % 10 == 0 { kill(process.processIdentifier, SIGTERM) }
+            usleep(100_000)
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// Runs `netaudit ARGUMENTS` (or another executable, behind an optional wrapper such as
     /// `unshare --net`) and collects its output and status.
     static func run(_ arguments: [String], in directory: String = repository, executable: String? = nil,

@@ -42,10 +42,7 @@ import Testing
             }
         }
 
-        func stop() {
-            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-            process.waitUntilExit()
-        }
+        func stop() { CLIRunner.stop(process) }
 
         var endpoints: [Endpoint] {
             (0..<count).map { index in

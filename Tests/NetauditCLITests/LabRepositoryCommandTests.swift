@@ -15,20 +15,8 @@ import Testing
             #expect(list.stdout.split(separator: "\n").contains(Substring(id)), "\(id) in \(list.stdout)")
         }
 
-        let lab = Process()
-        lab.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        lab.arguments = ["lab", "--only", "ocsp-revoked"]
-        let output = Pipe()
-        lab.standardOutput = output
-        lab.standardError = FileHandle.nullDevice
-        lab.standardInput = FileHandle.nullDevice
-        try lab.run()
-        defer {
-            kill(lab.processIdentifier, SIGTERM)
-            lab.waitUntilExit()
-        }
-        var lines: [String] = []
-        while let line = output.fileHandleForReading.readLine(), !line.hasPrefix("Ctrl-C") { lines.append(line) }
+        let (lab, lines) = try ProbeLabCommandTests.startLab(["--only", "ocsp-revoked"])
+        defer { CLIRunner.stop(lab) }
         #expect(lines.first == "netaudit lab: 2 cases on loopback", "the repository comes with ocsp-revoked: \(lines)")
         let line = try #require(lines.first { $0.hasPrefix("PKI repository: http://127.77.0.") }, "\(lines)")
         let url = try #require(URL(string: String(line.dropFirst("PKI repository: ".count))))

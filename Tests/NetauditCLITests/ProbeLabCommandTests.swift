@@ -5,6 +5,22 @@ import Testing
 /// `netaudit probe URL` on more lab cases, with the lab's trust files given as an operator
 /// following `netaudit lab`'s instructions gives them: the key lines of each output.
 @Suite(.serialized) struct ProbeLabCommandTests {
+    /// Starts `netaudit lab ARGUMENTS` and reads what it prints up to its "Ctrl-C" line (the
+    /// servers are up then). The caller stops it by its PID.
+    static func startLab(_ arguments: [String]) throws -> (process: Process, lines: [String]) {
+        let lab = Process()
+        lab.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        lab.arguments = ["lab"] + arguments
+        let output = Pipe()
+        lab.standardOutput = output
+        lab.standardError = FileHandle.nullDevice
+        lab.standardInput = FileHandle.nullDevice
+        try lab.run()
+        var lines: [String] = []
+        while let line = output.fileHandleForReading.readLine(), !line.hasPrefix("Ctrl-C") { lines.append(line) }
+        return (lab, lines)
+    }
+
     struct Case: Sendable, CustomTestStringConvertible {
         let id: String
         let status: Int32
@@ -115,20 +131,8 @@ import Testing
         #expect(command.contains("netaudit probe https://good-rsa.lab.test:PORT/ --address ADDRESS --http-port HTTP-PORT "
                                  + "--public-ca-file LAB-ROOT --ca-file GOVERNMENT-BUNDLE --intermediates-file LAB-INTERMEDIATE"), "\(help.stdout)")
 
-        let lab = Process()
-        lab.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        lab.arguments = ["lab", "--only", "good-rsa", "--only", "incomplete-chain"]
-        let output = Pipe()
-        lab.standardOutput = output
-        lab.standardError = FileHandle.nullDevice
-        lab.standardInput = FileHandle.nullDevice
-        try lab.run()
-        defer {
-            kill(lab.processIdentifier, SIGTERM)
-            lab.waitUntilExit()
-        }
-        var lines: [String] = []
-        while let line = output.fileHandleForReading.readLine(), !line.hasPrefix("Ctrl-C") { lines.append(line) }
+        let (lab, lines) = try Self.startLab(["--only", "good-rsa", "--only", "incomplete-chain"])
+        defer { CLIRunner.stop(lab) }
         let example = try #require(lines.first { $0.hasPrefix("  netaudit probe https://good-rsa.lab.test:") }, "\(lines)")
         let arguments = example.split(separator: " ").dropFirst().map(String.init)  // after "netaudit"
         let good = try CLIRunner.run(arguments)
