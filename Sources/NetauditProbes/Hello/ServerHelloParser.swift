@@ -166,7 +166,7 @@ public struct ServerHelloParser: Sendable {
     /// The bytes held right now, for tests of the memory bound.
     public var bufferedByteCount: Int { scratch.count + handshake.count + alertBytes.count }
 
-    /// Takes the next bytes of the server's answer. Does nothing once `result` is final.
+    /// Takes the next bytes of the server's answer. Does nothing once `isComplete`.
     public mutating func feed(_ bytes: some Collection<UInt8>) {
         var index = bytes.startIndex
         while index != bytes.endIndex, !isComplete {
