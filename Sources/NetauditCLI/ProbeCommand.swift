@@ -12,7 +12,7 @@ struct ProbeCommand: AsyncParsableCommand {
         commandName: "probe",
         abstract: "Probe one TLS endpoint or one link and print every observation.",
         discussion: """
-            netaudit probe https://HOST[:PORT][/PATH] checks one TLS endpoint: one real HTTPS request (status, redirect, HSTS, timings, the negotiated session and the certificate chain as sent), netaudit's own verification of the chain against Debian's bundle (or the --public-ca-file anchors instead) and, separately, the --ca-file anchors (with the --intermediates-file certificates as known intermediates, to tell an incomplete chain from an untrusted one), the protocol versions SSLv3 … TLS 1.3 and the weak cipher classes the server accepts (with hand-built hellos), and whether plain HTTP redirects to https. --address pins the connection (like curl's --resolve). The output ends with the findings of the baseline policy (rule id, severity, message, evidence; docs/policy.md) and the endpoint's verdict: compliant, noncompliant or unreachable.
+            netaudit probe https://HOST[:PORT][/PATH] checks one TLS endpoint: one real HTTPS request (status, redirect, HSTS, timings, the negotiated session and the certificate chain as sent), netaudit's own verification of the chain against Debian's bundle (or the --public-ca-file anchors instead) and, separately, the --ca-file anchors (with the --intermediates-file certificates as known intermediates, to tell an incomplete chain from an untrusted one), the protocol versions SSLv3 … TLS 1.3, the weak cipher classes, DHE (and its group size), the ECDHE group and TLS 1.2 CBC suites the server accepts (with hand-built hellos), whether each certificate is revoked (the stapled OCSP response, the OCSP responders of its AIA, its CRL distribution points: fetched inside the allowed networks only), a missing intermediate fetched from the AIA caIssuers URL, and whether plain HTTP redirects to https. --address pins the connection (like curl's --resolve). The output ends with the findings of the baseline policy (rule id, severity, message, evidence; docs/policy.md) and the endpoint's verdict: compliant, noncompliant or unreachable.
 
             netaudit probe --link ADDRESS sends an ICMP echo series to ADDRESS (or TCP connects with --method tcp --port N) and prints what came back: answers, loss, round-trip times, and the state the policy reads (up, degraded, down).
 
@@ -49,8 +49,11 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Port of the plain-HTTP check (0 skips it).", valueName: "port"))
     var httpPort = 80
 
-    @Flag(help: "Skip the hand-built hellos (protocol versions, weak ciphers, static RSA).")
+    @Flag(help: "Skip the hand-built hellos (protocol versions, weak ciphers, static RSA, DHE, ECDHE, CBC).")
     var noHellos = false
+
+    @Flag(help: "Skip revocation checking (stapled OCSP, the AIA's OCSP responders, CRLs) and chain completion from the AIA caIssuers URL: no fetch beside the endpoint.")
+    var noRevocation = false
 
     @Option(help: "How to probe: icmp (an echo series) or tcp (connects; needs --port).")
     var method: MethodName = .icmp
@@ -144,7 +147,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let engine = ProbeEngine(.init(allow: networks))
         defer { engine.shutdown() }
         let settings = TLSProbeSettings(timeout: Duration(text: timeout ?? "10s")!, httpPort: httpPort == 0 ? nil : httpPort,
-                                        checkProtocolsAndCiphers: !noHellos)
+                                        checkProtocolsAndCiphers: !noHellos, checkRevocation: !noRevocation)
         let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
         let evaluation = policy.evaluateEndpoint(observation, now: Date())
         switch format {
