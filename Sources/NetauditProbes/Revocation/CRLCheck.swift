@@ -19,6 +19,8 @@ struct CRLRead: Sendable {
     var crl: CRLHandle?
     var summary: CRLSummary?
     var problem: String?
+    /// The fetch ran out of the asking check's time: not kept for the run.
+    var timedOut = false
 }
 
 /// CRLs (RFC 5280 §5): reading one as fetched (DER, or PEM), checking that the certificate's
@@ -35,6 +37,7 @@ enum CRLCheck {
         var read = CRLRead(url: document.url)
         if let problem = document.problem {
             read.problem = problem
+            read.timedOut = document.timedOut
             return read
         }
         guard let pointer = parse(document.bytes) else {

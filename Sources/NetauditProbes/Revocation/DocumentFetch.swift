@@ -1,3 +1,4 @@
+internal import CNetauditShims
 import Foundation
 import NetauditCore
 import Synchronization
@@ -11,6 +12,9 @@ struct FetchedDocument: Sendable {
     var bytes: [UInt8]
     /// Why nothing usable came (nil: a 200 with a body within the limit).
     var problem: String?
+    /// The fetch ran out of the asking check's time (its deadline, not the server's doing
+    /// alone): not kept for the run, so that a check with time left asks again.
+    var timedOut = false
 
     var usable: Bool { problem == nil }
 }
@@ -21,14 +25,24 @@ struct FetchedDocument: Sendable {
 final class RunMemo<Value: Sendable>: Sendable {
     private let tasks = Mutex<[String: Task<Value, Never>]>([:])
 
-    func value(for key: String, _ make: @escaping @Sendable () async -> Value) async -> Value {
+    /// The value for `key`, made by the first asker. A value `keep` refuses (one that says
+    /// more about the asker than the source: its time ran out) is given to those already
+    /// waiting for it, then forgotten, so that the next asker makes it again.
+    func value(for key: String, keep: @escaping @Sendable (Value) -> Bool = { _ in true },
+               _ make: @escaping @Sendable () async -> Value) async -> Value {
         let task = tasks.withLock { tasks in
             if let task = tasks[key] { return task }
             let task = Task { await make() }
             tasks[key] = task
             return task
         }
-        return await task.value
+        let value = await task.value
+        if !keep(value) {
+            tasks.withLock { tasks in
+                if tasks[key] == task { tasks[key] = nil }
+            }
+        }
+        return value
     }
 }
 
@@ -48,7 +62,7 @@ extension ProbeEngine {
     func fetchDocument(_ url: String, post: (body: [UInt8], contentType: String)? = nil, limit: Int,
                        deadline: ContinuousClock.Instant) async -> FetchedDocument {
         let key = (post == nil ? "GET " : "POST ") + url + (post.map { " " + X509Text.hex($0.body) } ?? "")
-        return await fetched.value(for: key) { [self] in
+        return await fetched.value(for: key, keep: { !$0.timedOut }) { [self] in
             await fetchOnce(url, post: post, limit: limit, deadline: deadline)
         }
     }
@@ -60,7 +74,7 @@ extension ProbeEngine {
             return FetchedDocument(url: url, bytes: [], problem: "not an http or https URL")
         }
         guard ContinuousClock.now < deadline else {
-            return FetchedDocument(url: url, bytes: [], problem: "no time left before the check's deadline")
+            return FetchedDocument(url: url, bytes: [], problem: "no time left before the check's deadline", timedOut: true)
         }
         var request = CurlTransfer.Request(url: url, timeout: Self.remaining(until: deadline), allow: configuration.allow)
         request.post = post
@@ -76,6 +90,7 @@ extension ProbeEngine {
             document.problem = "the answer is longer than \(limit) bytes"
         } else if outcome.code != 0 {
             document.problem = outcome.message ?? "the request failed (curl code \(outcome.code))"
+            document.timedOut = outcome.code == Int(CURLE_OPERATION_TIMEDOUT.rawValue)
         } else if outcome.status != 200 {
             document.problem = "HTTP status \(outcome.status.map(String.init) ?? "none")"
         } else if outcome.body.isEmpty {

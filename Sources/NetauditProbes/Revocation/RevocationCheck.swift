@@ -122,7 +122,7 @@ extension ProbeEngine {
             if decided(answer, source: .ocsp, responder: url) { return entry }
         }
         for url in facts.links.crl {
-            let crl = await crls.value(for: url + " " + facts.issuerKey) { [self] in
+            let crl = await crls.value(for: url + " " + facts.issuerKey, keep: { !$0.timedOut }) { [self] in
                 let document = await fetchDocument(url, limit: FetchLimit.crl, deadline: deadline)
                 guard let issuer = X509Handle(der: issuerDER) else { return CRLRead(url: url, problem: "the issuer does not decode") }
                 return CRLCheck.read(document, issuer: issuer)
