@@ -166,7 +166,8 @@ let package = Package(
         ),
 
         // Tests mirror the source tree. NetauditTestSupport holds what two test targets
-        // share: the invalid inventory fixtures' expected messages (no C, no dependencies).
+        // share: the invalid inventory fixtures' expected messages, and a real PostgreSQL server
+        // started in a temporary folder on loopback (no dependencies).
         .target(name: "NetauditTestSupport", path: "Tests/NetauditTestSupport"),
         .testTarget(name: "NetauditCoreTests", dependencies: ["NetauditCore"]),
         .testTarget(
@@ -180,7 +181,8 @@ let package = Package(
         .testTarget(name: "NetauditAuditTests", dependencies: ["NetauditAudit", "NetauditCore"]),
         .testTarget(
             name: "NetauditStoreTests",
-            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", "NetauditTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore",
