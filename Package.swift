@@ -21,6 +21,8 @@
 //                       for runs, a reader for reports and the daemon, history, upkeep),
 //                       StoreError with codes, and history's pure parts (intervals, roll-ups)
 //   NetauditStoreSQLite the SQLite backend through GRDB (WAL, migrations, compact sweeps)
+//   NetauditStorePostgres the PostgreSQL backend through postgres-nio (the central store
+//                       several auditors share)
 //   NetauditStores      opens the backend a location names (a path today)
 //   NetauditAudit       one audit run: set-up, plan, probe, evaluate, store (the CLI's and
 //                       the daemon's)
@@ -51,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C: system libraries and shims.
@@ -99,6 +102,16 @@ let package = Package(
                 "NetauditPolicy",
                 "NetauditStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "NetauditStorePostgres",
+            dependencies: [
+                "NetauditCore",
+                "NetauditPolicy",
+                "NetauditStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
