@@ -23,7 +23,7 @@
 //   NetauditStoreSQLite the SQLite backend through GRDB (WAL, migrations, compact sweeps)
 //   NetauditStorePostgres the PostgreSQL backend through postgres-nio (the central store
 //                       several auditors share)
-//   NetauditStores      opens the backend a location names (a path today)
+//   NetauditStores      opens the backend a location names (a path, or a postgresql:// URL)
 //   NetauditAudit       one audit run: set-up, plan, probe, evaluate, store (the CLI's and
 //                       the daemon's)
 //   NetauditHistory     reads the store for the reports: a run with what it is compared
@@ -116,7 +116,7 @@ let package = Package(
         ),
         .target(
             name: "NetauditStores",
-            dependencies: ["NetauditStore", "NetauditStoreSQLite"]
+            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditStorePostgres"]
         ),
         .target(
             name: "NetauditAudit",

@@ -136,7 +136,7 @@ struct AuditCommand: AsyncParsableCommand {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
         let store: any ResultStore
-        do { store = try Stores.open(db, history: history) } catch { throw UserError("\(error)") }
+        do { store = try await Stores.open(db, history: history) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
         }
@@ -185,7 +185,7 @@ extension AuditCommand {
         let record: RunRecord?
         let resumption: RunID?
         do {
-            let store = try Stores.open(db, history: history)  // for writing: it recovers a run cut off
+            let store = try await Stores.open(db, history: history)  // for writing: it recovers a run cut off
             record = try await store.run(id)
             resumption = try await store.resumption(of: id)
             try await store.close()
@@ -309,10 +309,10 @@ struct ReportCommand: AsyncParsableCommand {
         let db = self.db ?? configuration?.database ?? "netaudit.sqlite"
         var history = configuration?.history ?? .standard
         if let timeZone { history.timeZone = TimeZone(identifier: timeZone)! }
-        guard FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
+        guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
         let store: any ResultStore
         // Read only: a report writes nothing, so it works on a read-only store or a full disk.
-        do { store = try Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
+        do { store = try await Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
         if let period = try period(history.timeZone) {
             let report: PeriodReport
             do { report = try await PeriodReport.load(from: store, period: period) } catch { throw UserError("\(error)") }
