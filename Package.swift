@@ -194,8 +194,9 @@ let package = Package(
         .testTarget(name: "NetauditAuditTests", dependencies: ["NetauditAudit", "NetauditCore"]),
         .testTarget(
             name: "NetauditStoreTests",
-            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", "NetauditTestSupport",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditStorePostgres", "NetauditStores", "NetauditCore",
+                           "NetauditTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore",
