@@ -50,7 +50,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The inventory's top YAML file, or its folder (default: the one --config names).", valueName: "path"))
     var inventory: String?
 
-    @Option(help: ArgumentHelp("The results store (SQLite; created if missing). Default: netaudit.sqlite, or the database --config names.", valueName: "file"))
+    @Option(help: ArgumentHelp("The results store: a SQLite file (created if missing) or a postgresql:// URL (docs/postgresql.md). Default: netaudit.sqlite, or the database --config names.", valueName: "file|url"))
     var db: String?
 
     @Option(help: ArgumentHelp("Take the inventory, the store, the extra trust anchors and the retention from the daemon's configuration file (docs/configuration.md), as systemd's netaudit-audit.service does.", valueName: "file"))
@@ -181,7 +181,7 @@ struct AuditCommand: AsyncParsableCommand {
 extension AuditCommand {
     /// The run `--resume` names, if it can be resumed: it exists and was aborted.
     static func resumable(_ id: RunID, db: String, history: HistorySettings) async throws -> RunRecord {
-        guard FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
+        guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
         let record: RunRecord?
         let resumption: RunID?
         do {
@@ -262,7 +262,7 @@ struct ReportCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The results store (default: netaudit.sqlite, or the database --config names).", valueName: "file"))
+    @Option(help: ArgumentHelp("The results store: a SQLite file or a postgresql:// URL (default: netaudit.sqlite, or the database --config names).", valueName: "file|url"))
     var db: String?
 
     @Option(help: ArgumentHelp("Take the store and the history settings (time zone, max gap) from the daemon's configuration file.", valueName: "file"))
