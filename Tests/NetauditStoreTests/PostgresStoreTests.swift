@@ -75,6 +75,50 @@ struct PostgresStoreTests {
         #expect(withPassword?.description.contains("hunter2") == false)
     }
 
+    @Test func verifyFullChecksTheServersCertificateAgainstSSLRootCert() async throws {
+        let folder = NSTemporaryDirectory() + "netaudit-pg-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: folder + "/san.cnf", atomically: true, encoding: .utf8)
+        for arguments in [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+             "-days", "2", "-subj", "/CN=netaudit test CA"],
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-out", "other.pem",
+             "-days", "2", "-subj", "/CN=another CA"],
+            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+             "-subj", "/CN=localhost"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt",
+             "-days", "2", "-extfile", "san.cnf"],
+        ] {
+            let openssl = Process()
+            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            openssl.arguments = arguments
+            openssl.currentDirectoryURL = URL(fileURLWithPath: folder)
+            openssl.standardOutput = FileHandle.nullDevice
+            openssl.standardError = FileHandle.nullDevice
+            try openssl.run()
+            openssl.waitUntilExit()
+            try #require(openssl.terminationStatus == 0, "openssl \(arguments.joined(separator: " "))")
+        }
+        let server = try PostgresServer(tls: (folder + "/server.crt", folder + "/server.key"))
+        defer { server.stop() }
+        try server.sql("CREATE DATABASE netaudit OWNER netaudit")
+        let base = "postgresql://netaudit@localhost:\(server.port)/netaudit"
+
+        let store = try await Stores.open(base + "?sslmode=verify-full&sslrootcert=\(folder)/ca.pem")
+        #expect(try await StoreBackend.postgres.count(store, "SELECT count(*) FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl") == 1)
+        try await store.close()
+
+        let untrusted = await #expect(throws: StoreError.self) {
+            try await Stores.open(base + "?sslmode=verify-full&sslrootcert=\(folder)/other.pem")
+        }
+        #expect(untrusted?.code == .unavailable)
+        // require: TLS without checking whose certificate it is.
+        let unchecked = try await Stores.open(base + "?sslmode=require&sslrootcert=\(folder)/other.pem")
+        #expect(try await StoreBackend.postgres.count(unchecked, "SELECT count(*) FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl") == 1)
+        try await unchecked.close()
+    }
+
     @Test(arguments: [("53100", StoreError.Code.diskFull), ("08006", .unavailable), ("57P01", .unavailable), ("3D000", .notFound),
                       ("42501", .notWritable), ("28P01", .notWritable), ("40P01", .locked), ("XX001", .corrupt), ("22001", .other)])
     func sqlStatesMapToStoreErrorCodes(state: String, code: StoreError.Code) {

@@ -71,8 +71,10 @@ public final class PostgresServer: @unchecked Sendable {
         return try server.createDatabase()
     }
 
-    /// Starts a new server (tests that stop it themselves; most use `shared()`).
-    public init() throws {
+    /// Starts a new server (tests that stop it themselves; most use `shared()`). With
+    /// `tls`, the server also offers TLS with that certificate and key (PEM files, copied
+    /// into the server's folder for the `postgres` user).
+    public init(tls: (certificate: String, key: String)? = nil) throws {
         if let reason = Self.unavailableReason { throw Failure(message: reason) }
         let bin = Self.binaries!
         folder = NSTemporaryDirectory() + "netaudit-pg-" + UUID().uuidString.prefix(8)
@@ -83,11 +85,20 @@ public final class PostgresServer: @unchecked Sendable {
         try Self.run(bin + "/initdb", ["-D", folder + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"],
                      asPostgres: true)
         port = try Self.freePort()
+        var settings = ["listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"]
+        if let tls {
+            for (source, name) in [(tls.certificate, "server.crt"), (tls.key, "server.key")] {
+                let target = folder + "/" + name
+                try FileManager.default.copyItem(atPath: source, toPath: target)
+                _ = chmod(target, 0o600)
+                if getuid() == 0, let user = getpwnam("postgres") { _ = chown(target, user.pointee.pw_uid, user.pointee.pw_gid) }
+            }
+            settings += ["ssl=on", "ssl_cert_file=\(folder)/server.crt", "ssl_key_file=\(folder)/server.key"]
+        }
         process = Process()
         (process.executableURL, process.arguments) = Self.command(bin + "/postgres", [
             "-D", folder + "/data", "-p", String(port), "-k", folder,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-        ], asPostgres: true)
+        ] + settings.flatMap { ["-c", $0] }, asPostgres: true)
         let log = FileHandle(forWritingAtPath: "/dev/null")
         process.standardOutput = log
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
