@@ -119,6 +119,10 @@ struct PostgresStoreTests {
         try await unchecked.close()
     }
 
+}
+
+/// How PostgreSQL's SQLSTATEs map to the store's codes (pure: no server needed).
+struct PostgresErrorCodeTests {
     @Test(arguments: [("53100", StoreError.Code.diskFull), ("08006", .unavailable), ("57P01", .unavailable), ("3D000", .notFound),
                       ("42501", .notWritable), ("28P01", .notWritable), ("40P01", .locked), ("XX001", .corrupt), ("22001", .other)])
     func sqlStatesMapToStoreErrorCodes(state: String, code: StoreError.Code) {

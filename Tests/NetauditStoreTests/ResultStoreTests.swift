@@ -182,6 +182,38 @@ struct ResultStoreTests {
         #expect(counts == [200, 200])
     }
 
+    /// Two auditors completing runs at once: each run extends the history once, and no
+    /// link ever has two open intervals.
+    @Test(arguments: StoreBackend.testable)
+    func twoWritersCompletingRunsAtOnceExtendTheHistoryInTurn(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let stores = [try await backend.open(location), try await backend.open(location)]
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, store) in stores.enumerated() {
+                group.addTask {
+                    for sweep in 0..<10 {
+                        let at = start.addingTimeInterval(Double(sweep * 2 + index) * 60)
+                        let id = try await store.beginRun(kind: .linkSweep, inventory: Self.inventory, inventoryPath: "i", inventoryHash: "h",
+                                                          startedAt: at, resuming: nil)
+                        var link = Self.link
+                        link.state = sweep % 3 == 0 ? .up : .degraded
+                        link.findings = link.state == .up ? [] : Self.link.findings
+                        try await store.record(links: [link], endpoints: [], in: id, at: at)
+                        try await store.finishRun(id, state: .complete, endedAt: at.addingTimeInterval(10))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let intervals = try await stores[0].intervals(overlapping: DateInterval(start: start, duration: 86_400))
+        #expect(!intervals.isEmpty)
+        #expect(intervals.filter(\.open).count == 1)
+        #expect(try await backend.count(stores[0], "SELECT COUNT(*) FROM runs WHERE state = 'complete' AND history_applied = 0") == 0)
+        #expect(try await stores[0].integrityCheck() == "ok")
+    }
+
     @Test func aFileThatIsNotAStoreIsACleanError() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
