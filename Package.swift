@@ -21,7 +21,9 @@
 //                       for runs, a reader for reports and the daemon, history, upkeep),
 //                       StoreError with codes, and history's pure parts (intervals, roll-ups)
 //   NetauditStoreSQLite the SQLite backend through GRDB (WAL, migrations, compact sweeps)
-//   NetauditStores      opens the backend a location names (a path today)
+//   NetauditStorePostgres the PostgreSQL backend through postgres-nio (the central store
+//                       several auditors share)
+//   NetauditStores      opens the backend a location names (a path, or a postgresql:// URL)
 //   NetauditAudit       one audit run: set-up, plan, probe, evaluate, store (the CLI's and
 //                       the daemon's)
 //   NetauditHistory     reads the store for the reports: a run with what it is compared
@@ -51,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C: system libraries and shims.
@@ -102,8 +105,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NetauditStorePostgres",
+            dependencies: [
+                "NetauditCore",
+                "NetauditPolicy",
+                "NetauditStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "NetauditStores",
-            dependencies: ["NetauditStore", "NetauditStoreSQLite"]
+            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditStorePostgres"]
         ),
         .target(
             name: "NetauditAudit",
@@ -166,7 +179,8 @@ let package = Package(
         ),
 
         // Tests mirror the source tree. NetauditTestSupport holds what two test targets
-        // share: the invalid inventory fixtures' expected messages (no C, no dependencies).
+        // share: the invalid inventory fixtures' expected messages, and a real PostgreSQL server
+        // started in a temporary folder on loopback (no dependencies).
         .target(name: "NetauditTestSupport", path: "Tests/NetauditTestSupport"),
         .testTarget(name: "NetauditCoreTests", dependencies: ["NetauditCore"]),
         .testTarget(
@@ -180,7 +194,9 @@ let package = Package(
         .testTarget(name: "NetauditAuditTests", dependencies: ["NetauditAudit", "NetauditCore"]),
         .testTarget(
             name: "NetauditStoreTests",
-            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NetauditStore", "NetauditStoreSQLite", "NetauditStorePostgres", "NetauditStores", "NetauditCore",
+                           "NetauditTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore",

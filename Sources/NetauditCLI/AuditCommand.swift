@@ -50,7 +50,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The inventory's top YAML file, or its folder (default: the one --config names).", valueName: "path"))
     var inventory: String?
 
-    @Option(help: ArgumentHelp("The results store (SQLite; created if missing). Default: netaudit.sqlite, or the database --config names.", valueName: "file"))
+    @Option(help: ArgumentHelp("The results store: a SQLite file (created if missing) or a postgresql:// URL (docs/postgresql.md). Default: netaudit.sqlite, or the database --config names.", valueName: "file|url"))
     var db: String?
 
     @Option(help: ArgumentHelp("Take the inventory, the store, the extra trust anchors and the retention from the daemon's configuration file (docs/configuration.md), as systemd's netaudit-audit.service does.", valueName: "file"))
@@ -136,7 +136,7 @@ struct AuditCommand: AsyncParsableCommand {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
         let store: any ResultStore
-        do { store = try Stores.open(db, history: history) } catch { throw UserError("\(error)") }
+        do { store = try await Stores.open(db, history: history) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
         }
@@ -181,11 +181,11 @@ struct AuditCommand: AsyncParsableCommand {
 extension AuditCommand {
     /// The run `--resume` names, if it can be resumed: it exists and was aborted.
     static func resumable(_ id: RunID, db: String, history: HistorySettings) async throws -> RunRecord {
-        guard FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
+        guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
         let record: RunRecord?
         let resumption: RunID?
         do {
-            let store = try Stores.open(db, history: history)  // for writing: it recovers a run cut off
+            let store = try await Stores.open(db, history: history)  // for writing: it recovers a run cut off
             record = try await store.run(id)
             resumption = try await store.resumption(of: id)
             try await store.close()
@@ -262,7 +262,7 @@ struct ReportCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The results store (default: netaudit.sqlite, or the database --config names).", valueName: "file"))
+    @Option(help: ArgumentHelp("The results store: a SQLite file or a postgresql:// URL (default: netaudit.sqlite, or the database --config names).", valueName: "file|url"))
     var db: String?
 
     @Option(help: ArgumentHelp("Take the store and the history settings (time zone, max gap) from the daemon's configuration file.", valueName: "file"))
@@ -309,10 +309,10 @@ struct ReportCommand: AsyncParsableCommand {
         let db = self.db ?? configuration?.database ?? "netaudit.sqlite"
         var history = configuration?.history ?? .standard
         if let timeZone { history.timeZone = TimeZone(identifier: timeZone)! }
-        guard FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
+        guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
         let store: any ResultStore
         // Read only: a report writes nothing, so it works on a read-only store or a full disk.
-        do { store = try Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
+        do { store = try await Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
         if let period = try period(history.timeZone) {
             let report: PeriodReport
             do { report = try await PeriodReport.load(from: store, period: period) } catch { throw UserError("\(error)") }

@@ -92,7 +92,7 @@ struct BenchHistoryCommand: AsyncParsableCommand {
         let step = BenchTLSCommand.seconds(Duration(text: every)!)
         let settings = HistorySettings(maxGap: max(900, step * 3), timeZone: zone, rawDays: rawDays)
         let store: any ResultStore
-        do { store = try Stores.open(db, history: settings) } catch { throw UserError("\(error)") }
+        do { store = try await Stores.open(db, history: settings) } catch { throw UserError("\(error)") }
         var from = firstDay
         if continuing, let newest = try await store.runs(limit: 1).first {
             from = newest.startedAt.addingTimeInterval(step)

@@ -1,9 +1,11 @@
 import Foundation
 import NetauditCore
 import NetauditStore
+import NetauditStorePostgres
 import NetauditStoreSQLite
 
-/// Opens the results store a location names: a file path is a SQLite store. Callers see
+/// Opens the results store a location names: a file path is a SQLite store, a
+/// `postgresql://` URL a PostgreSQL one (`StoreLocation` says how a URL is read). Callers see
 /// only `ResultStore`; a backend added later is one more case here and a target of its own.
 public enum Stores {
     /// How a store is opened.
@@ -14,14 +16,20 @@ public enum Stores {
         case readOnly
     }
 
-    /// Opens the store at `location` with `history` settings.
+    /// Opens the store at `location` with `history` settings. A URL's password is never
+    /// in the URL: see `PostgresLocation`.
     public static func open(_ location: String, access: Access = .write, history: HistorySettings = .standard,
-                            busyTimeout: TimeInterval = 30) throws(StoreError) -> any ResultStore {
-        if location.contains("://") {
-            throw StoreError(.invalidRequest, path: location, message: "this netaudit opens SQLite files only: give the store's path")
+                            busyTimeout: TimeInterval = 30) async throws(StoreError) -> any ResultStore {
+        switch try StoreLocation.parse(location) {
+        case .file(let path):
+            return try SQLiteStore(path: path, readOnly: access == .readOnly, busyTimeout: busyTimeout, history: history)
+        case .postgres(let server):
+            return try await PostgresStore.open(server, readOnly: access == .readOnly, history: history)
         }
-        return try SQLiteStore(path: location, readOnly: access == .readOnly, busyTimeout: busyTimeout, history: history)
     }
+
+    /// Whether `location` names a server rather than a file (no file to look for).
+    public static func isURL(_ location: String) -> Bool { location.contains("://") }
 }
 
 extension Stores {

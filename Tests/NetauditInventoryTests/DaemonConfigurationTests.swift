@@ -49,6 +49,15 @@ struct DaemonConfigurationTests {
         #expect(configuration == DaemonConfiguration())
     }
 
+    @Test func aPostgreSQLDatabaseURLIsKeptAsWritten() throws {
+        let url = "postgresql://auditor@db.example.vn:5432/netaudit?sslmode=verify-full&sslrootcert=/etc/netaudit/db-ca.pem"
+        let (result, _) = try Self.load("""
+            version: 1
+            database: "\(url)"
+            """)
+        #expect(try result.get().database == url)
+    }
+
     @Test func everySettingIsRead() throws {
         let (result, path) = try Self.load("""
             version: 1

@@ -3,10 +3,12 @@ import GRDB
 import NetauditCore
 @testable import NetauditStoreSQLite
 import NetauditStore
+@testable import NetauditStorePostgres
 import Testing
 
-/// History through a real `SQLiteStore` on SQLite files in a temporary folder: intervals
-/// kept as runs complete, compact sweep rows, roll-ups, retention, take-over and errors.
+/// History through a real `SQLiteStore` on SQLite files in a temporary folder, and (where
+/// the seam is what is tested) a real PostgreSQL database: intervals kept as runs complete,
+/// compact sweep rows (SQLite's), roll-ups, retention, take-over and errors.
 /// Every run has explicit start and end times; nothing sleeps.
 struct HistoryStoreTests {
     static let zone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
@@ -71,7 +73,7 @@ struct HistoryStoreTests {
 
     /// One complete (or aborted) run of `kind` that started at `at` and ended 20 s later.
     @discardableResult
-    static func sweep(_ store: SQLiteStore, at: Date, _ links: [LinkResult], kind: RunKind = .linkSweep,
+    static func sweep(_ store: any ResultStore, at: Date, _ links: [LinkResult], kind: RunKind = .linkSweep,
                       state: RunState = .complete, inventory: Inventory = inventory) async throws -> RunID {
         let id = try await store.beginRun(kind: kind, inventory: inventory, inventoryPath: "inventory.yaml", inventoryHash: "h",
                                           startedAt: at, resuming: nil)
@@ -82,6 +84,24 @@ struct HistoryStoreTests {
 
     static func count(_ store: SQLiteStore, _ sql: String) async throws -> Int {
         try await store.reader.read { try Int.fetchOne($0, sql: sql) ?? -1 }
+    }
+
+    /// Applies run `run`'s history once more, as a crash between two attempts would (after
+    /// marking it not applied when `markedUnapplied`), in one transaction.
+    static func applyHistoryAgain(_ store: any ResultStore, run: RunID, markedUnapplied: Bool) async throws {
+        if let sqlite = store as? SQLiteStore {
+            try await sqlite.pool!.write { db in
+                if markedUnapplied { try db.execute(sql: "UPDATE runs SET history_applied = 0 WHERE id = ?", arguments: [run.value]) }
+                try SQLiteStore.applyHistory(run: run.value, db: db, settings: Self.settings)
+            }
+            return
+        }
+        let postgres = try #require(store as? PostgresStore)
+        let logger = postgres.logger
+        try await postgres.write { connection in
+            if markedUnapplied { try await connection.query("UPDATE runs SET history_applied = false WHERE id = \(run.value)", logger: logger) }
+            try await PostgresStore.applyHistory(run: run.value, connection, logger: logger, settings: Self.settings)
+        }
     }
 
     /// The code of the `StoreError` `body` throws (nil when it throws none).
@@ -96,10 +116,11 @@ struct HistoryStoreTests {
 
     // MARK: 1. Intervals
 
-    @Test func anOutageIsOneIntervalBetweenTwoUpOnesAndAnUnreachableLinkBlamesItsViaNode() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite", history: Self.settings)
+    @Test(arguments: StoreBackend.testable)
+    func anOutageIsOneIntervalBetweenTwoUpOnesAndAnUnreachableLinkBlamesItsViaNode(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location, history: Self.settings)
         let t0 = Self.local(2026, 3, 10, 9)
         let states: [LinkState] = [.up, .up, .down, .down, .up]
         var runs: [RunID] = []
@@ -136,10 +157,11 @@ struct HistoryStoreTests {
         #expect(try await store.integrityCheck() == "ok")
     }
 
-    @Test func aGapLongerThanMaxGapIsNotObservedAndCountsNeitherUpNorDown() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite", history: Self.settings)
+    @Test(arguments: StoreBackend.testable)
+    func aGapLongerThanMaxGapIsNotObservedAndCountsNeitherUpNorDown(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location, history: Self.settings)
         let times = [Self.local(2026, 3, 10, 10, 0), Self.local(2026, 3, 10, 10, 5), Self.local(2026, 3, 10, 11, 0)]
         for at in times { try await Self.sweep(store, at: at, [Self.link("A", .up, at: at)]) }
         let intervals = try await store.intervals(overlapping: Self.everything)
@@ -161,10 +183,11 @@ struct HistoryStoreTests {
 
     // MARK: 3. Runs that do not move history, or move it once
 
-    @Test func abortedRunsLeaveHistoryAloneAndAFinishedRunAppliesOnce() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite", history: Self.settings)
+    @Test(arguments: StoreBackend.testable)
+    func abortedRunsLeaveHistoryAloneAndAFinishedRunAppliesOnce(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location, history: Self.settings)
         let t0 = Self.local(2026, 3, 10, 9)
         try await Self.sweep(store, at: t0, [Self.link("A", .up, at: t0), Self.link("B", .up, at: t0)])
         let before = try await store.intervals(overlapping: Self.everything)
@@ -184,19 +207,16 @@ struct HistoryStoreTests {
         #expect(try await store.intervals(overlapping: Self.everything) == after)
         #expect(try await store.run(id)?.endedAt == t2.addingTimeInterval(20))
         // Applying its history again (a crash between the two) changes nothing either.
-        try await store.pool!.write { db in try SQLiteStore.applyHistory(run: id.value, db: db, settings: Self.settings) }
-        try await store.pool!.write { db in
-            try db.execute(sql: "UPDATE runs SET history_applied = 0 WHERE id = ?", arguments: [id.value])
-            try SQLiteStore.applyHistory(run: id.value, db: db, settings: Self.settings)
-        }
+        try await Self.applyHistoryAgain(store, run: id, markedUnapplied: false)
+        try await Self.applyHistoryAgain(store, run: id, markedUnapplied: true)
         #expect(try await store.intervals(overlapping: Self.everything) == after)
     }
 
-    @Test func completeRunsWhoseHistoryWasNotAppliedAreAppliedAtOpen() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/results.sqlite"
-        let store = try SQLiteStore(path: path, history: Self.settings)
+    @Test(arguments: StoreBackend.testable)
+    func completeRunsWhoseHistoryWasNotAppliedAreAppliedAtOpen(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location, history: Self.settings)
         let t0 = Self.local(2026, 3, 10, 22)
         // Three hours across midnight: B goes down, then a gap, then back up; an aborted run
         // in between that must stay out of history.
@@ -215,20 +235,18 @@ struct HistoryStoreTests {
         let rollups = try await store.rollups(from: "2026-03-10", to: "2026-03-10")
         #expect(intervals.count == 3 + 5 + 3)  // A, D: up, not_observed, up; B: up, down, up, not_observed, up
         #expect(rollups.count == 3)
-        try await store.close()
 
         // As if none of it had been applied (a store upgraded from v2, or a crash): reopen.
-        let queue = try DatabaseQueue(path: path)
-        try await queue.write { db in
-            try db.execute(sql: "DELETE FROM intervals; DELETE FROM rollups; DELETE FROM history_state; UPDATE runs SET history_applied = 0")
+        for sql in ["DELETE FROM intervals", "DELETE FROM rollups", "DELETE FROM history_state", "UPDATE runs SET history_applied = 0"] {
+            try await backend.execute(store, sql)
         }
-        try queue.close()
-        let reopened = try SQLiteStore(path: path, history: Self.settings)
+        try await store.close()
+        let reopened = try await backend.open(location, history: Self.settings)
         #expect(try await reopened.intervals(overlapping: Self.everything) == intervals)
         // (It rolls up to today as well, the days after all not observed: only the day compared.)
         #expect(try await reopened.rollups(from: "2026-03-10", to: "2026-03-10") == rollups)
-        #expect(try await Self.count(reopened, "SELECT COUNT(*) FROM runs WHERE history_applied = 0 AND state = 'complete'") == 0)
-        #expect(try await Self.count(reopened, "SELECT COUNT(*) FROM runs WHERE history_applied = 1 AND state = 'aborted'") == 0)
+        #expect(try await backend.count(reopened, "SELECT COUNT(*) FROM runs WHERE history_applied = 0 AND state = 'complete'") == 0)
+        #expect(try await backend.count(reopened, "SELECT COUNT(*) FROM runs WHERE history_applied = 1 AND state = 'aborted'") == 0)
         #expect(try await reopened.integrityCheck() == "ok")
     }
 
@@ -294,10 +312,11 @@ struct HistoryStoreTests {
 
     // MARK: 5. Roll-ups against the raw rows
 
-    @Test func dailyRollUpsEqualABruteForceReadingOfTheSweeps() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite", history: Self.settings)
+    @Test(arguments: StoreBackend.testable)
+    func dailyRollUpsEqualABruteForceReadingOfTheSweeps(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location, history: Self.settings)
         var random = SeededGenerator(seed: 20_260_310)
         let codes = ["A", "B", "C"]
         let start = Self.local(2026, 3, 9, 12)
@@ -328,8 +347,8 @@ struct HistoryStoreTests {
             times.append(at)
         }
         #expect(times.last! >= Self.local(2026, 3, 11, 0))
-        #expect(try await Self.count(store, "SELECT COUNT(*) FROM sweep_links") > 0)
-        #expect(try await Self.count(store, "SELECT COUNT(*) FROM link_results WHERE condition IS NOT NULL") > 0)
+        if backend == .sqlite { #expect(try await backend.count(store, "SELECT COUNT(*) FROM sweep_links") > 0) }
+        #expect(try await backend.count(store, "SELECT COUNT(*) FROM link_results WHERE condition IS NOT NULL") > 0)
 
         func nearestRank(_ percent: Double, _ values: [Double]) -> Double? {
             guard !values.isEmpty else { return nil }
@@ -376,11 +395,12 @@ struct HistoryStoreTests {
 
     // MARK: 6. Retention
 
-    @Test func retentionByTier() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+    @Test(arguments: StoreBackend.testable)
+    func retentionByTier(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
         let settings = HistorySettings(timeZone: Self.zone, rawDays: 14, historyDays: 365)
-        let store = try SQLiteStore(path: folder + "/results.sqlite", history: settings)
+        let store = try await backend.open(location, history: settings)
         let now = Self.local(2026, 6, 1, 12)
         let old = now.addingTimeInterval(-20 * 86_400)
         let recent = now.addingTimeInterval(-2 * 86_400)
@@ -401,7 +421,7 @@ struct HistoryStoreTests {
         // The old day (05-12) only: the days after it, up to the recent one, observed nothing
         // and need no row (a missing roll-up reads as not observed).
         #expect(rollups.count == 1 && rollups.first?.day == "2026-05-12", "\(rollups.map { $0.day })")
-        #expect(try await Self.count(store, "SELECT COUNT(*) FROM inventories") == 2)
+        #expect(try await backend.count(store, "SELECT COUNT(*) FROM inventories") == 2)
 
         // Raw tier: the old sweeps go (and the inventory only they used); the rest stays.
         let first = try await store.prune(now: now)
@@ -409,11 +429,11 @@ struct HistoryStoreTests {
         #expect(try await store.runs(limit: 100).map(\.id).sorted() == [audit] + recentSweeps)
         #expect(try await store.intervals(overlapping: Self.everything) == intervals)
         #expect(try await store.rollups(from: "2000-01-01", to: "2099-12-31") == rollups)
-        #expect(try await Self.count(store, "SELECT COUNT(*) FROM inventories") == 1)
+        #expect(try await backend.count(store, "SELECT COUNT(*) FROM inventories") == 1)
         // The recent sweeps' rows: compact, the first too (its link is in its open interval's
         // condition, though the gap makes the time before it not observed).
-        #expect(try await Self.count(store, "SELECT COUNT(*) FROM sweep_links") == 3)
-        #expect(try await Self.count(store, "SELECT COUNT(*) FROM findings") == 0)
+        if backend == .sqlite { #expect(try await backend.count(store, "SELECT COUNT(*) FROM sweep_links") == 3) }
+        #expect(try await backend.count(store, "SELECT COUNT(*) FROM findings") == 0)
 
         // History tier, 355 days later: history older than ten days before `now` goes (the
         // audit, the first closed interval, the roll-ups of days before the cutoff's); the
@@ -430,24 +450,25 @@ struct HistoryStoreTests {
         #expect(try await store.intervals(overlapping: Self.everything) == Array(intervals.dropFirst()))
         #expect(try await store.rollups(from: "2000-01-01", to: "2099-12-31") == keptRollups)
         #expect(keptRollups.isEmpty)
-        #expect(try await Self.count(store, "SELECT COUNT(*) FROM inventories") == 0)
+        #expect(try await backend.count(store, "SELECT COUNT(*) FROM inventories") == 0)
         #expect(try await store.integrityCheck() == "ok")
         _ = oldSweeps
     }
 
     // MARK: 7. Take-over
 
-    @Test func takingOverAnAbortedSweepCopiesItsCompactRows() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite", history: Self.settings)
+    @Test(arguments: StoreBackend.testable)
+    func takingOverAnAbortedSweepCopiesItsCompactRows(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location, history: Self.settings)
         let t0 = Self.local(2026, 3, 10, 9)
         try await Self.sweep(store, at: t0, [Self.link("A", .up, at: t0), Self.link("B", .up, at: t0), Self.link("C", .up, at: t0),
                                              Self.unreachable("D", via: "A", at: t0)])
         let t1 = t0.addingTimeInterval(300)
         let recorded = [Self.link("A", .up, rttMicros: 7_777, at: t1), Self.link("B", .down, at: t1), Self.unreachable("D", via: "A", at: t1)]
         let aborted = try await Self.sweep(store, at: t1, recorded, state: .aborted)
-        #expect(try await Self.count(store, "SELECT COUNT(*) FROM sweep_links WHERE run_id = \(aborted.value)") == 2)  // A, D
+        if backend == .sqlite { #expect(try await backend.count(store, "SELECT COUNT(*) FROM sweep_links WHERE run_id = \(aborted.value)") == 2) }  // A, D
 
         let resumed = try await store.beginRun(kind: .linkSweep, inventory: Self.inventory, inventoryPath: "inventory.yaml", inventoryHash: "h",
                                               startedAt: t1, resuming: aborted)

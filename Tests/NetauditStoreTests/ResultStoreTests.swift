@@ -5,7 +5,8 @@ import NetauditCore
 import NetauditStore
 import Testing
 
-/// The results store on real SQLite files in a temporary folder.
+/// The results store on real SQLite files in a temporary folder, and (the seam's contract)
+/// on a real PostgreSQL database as well.
 struct ResultStoreTests {
     static let inventory = Inventory(title: "Thử nghiệm", levels: ["province", "commune"], agencies: [
         Agency(code: "52", name: "Gia Lai", level: "province", link: Link(address: IPAddress(127, 2, 0, 52)), children: [
@@ -47,10 +48,11 @@ struct ResultStoreTests {
         #expect(store.recoveredRuns.isEmpty)
     }
 
-    @Test func aRunKeepsItsInventoryObservationsAndFindings() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite")
+    @Test(arguments: StoreBackend.testable)
+    func aRunKeepsItsInventoryObservationsAndFindings(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location)
         let id = try await store.beginRun(kind: .audit, inventory: Self.inventory, inventoryPath: "inventory.yaml", inventoryHash: "abc")
         try await store.record(Self.link, in: id)
         try await store.record(LinkResult(agencyCode: "21583", observation: nil, state: nil,
@@ -60,7 +62,7 @@ struct ResultStoreTests {
         try await store.finishRun(id, state: .complete)
 
         // Read back through a second connection, as the report command would.
-        let reader = try SQLiteStore(path: folder + "/results.sqlite")
+        let reader = try await backend.open(location, readOnly: true)
         let run = try #require(try await reader.run(id))
         #expect(run.state == .complete && run.endedAt != nil && run.kind == .audit)
         #expect(run.inventory == Self.inventory)
@@ -75,10 +77,11 @@ struct ResultStoreTests {
         #expect(try await reader.run(id)?.state == .complete)
     }
 
-    @Test func theLatestCompleteRunBeforeAnother() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite")
+    @Test(arguments: StoreBackend.testable)
+    func theLatestCompleteRunBeforeAnother(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location)
         func run(_ kind: RunKind, _ state: RunState) async throws -> RunID {
             let id = try await store.beginRun(kind: kind, inventory: Self.inventory, inventoryPath: "i", inventoryHash: "h")
             if state != .running { try await store.finishRun(id, state: state) }
@@ -101,11 +104,11 @@ struct ResultStoreTests {
         try await store.ping()
     }
 
-    @Test func aRunWhoseProcessIsGoneIsAbortedAtTheNextOpenAndOthersAreLeftAlone() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/results.sqlite"
-        let store = try SQLiteStore(path: path)
+    @Test(arguments: StoreBackend.testable)
+    func aRunWhoseProcessIsGoneIsAbortedAtTheNextOpenAndOthersAreLeftAlone(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location)
         let mine = try await store.beginRun(kind: .audit, inventory: Self.inventory, inventoryPath: "i", inventoryHash: "h")
         let orphan = try await store.beginRun(kind: .audit, inventory: Self.inventory, inventoryPath: "i", inventoryHash: "h")
         try await store.record(Self.link, in: orphan, at: Date(timeIntervalSince1970: 1_900_000_000))
@@ -114,11 +117,11 @@ struct ResultStoreTests {
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
         gone.waitUntilExit()
-        try await store.pool!.write { try $0.execute(sql: "UPDATE runs SET pid = ? WHERE id = ?", arguments: [gone.processIdentifier, orphan.value]) }
+        try await backend.execute(store, "UPDATE runs SET pid = \(gone.processIdentifier) WHERE id = \(orphan.value)")
         let rebooted = try await store.beginRun(kind: .audit, inventory: Self.inventory, inventoryPath: "i", inventoryHash: "h")
-        try await store.pool!.write { try $0.execute(sql: "UPDATE runs SET boot_id = 'another-boot' WHERE id = ?", arguments: [rebooted.value]) }
+        try await backend.execute(store, "UPDATE runs SET boot_id = 'another-boot' WHERE id = \(rebooted.value)")
 
-        let reopened = try SQLiteStore(path: path)
+        let reopened = try await backend.open(location)
         #expect(Set(reopened.recoveredRuns) == [orphan, rebooted])
         #expect(try await reopened.run(mine)?.state == .running)  // its process (this one) is alive
         let aborted = try #require(try await reopened.run(orphan))
@@ -130,10 +133,11 @@ struct ResultStoreTests {
         #expect(try await reopened.integrityCheck() == "ok")
     }
 
-    @Test func pruningKeepsRecentAndRunningRuns() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite", history: HistorySettings(rawDays: 30))
+    @Test(arguments: StoreBackend.testable)
+    func pruningKeepsRecentAndRunningRuns(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let store = try await backend.open(location, history: HistorySettings(rawDays: 30))
         let now = Date()
         var old: [RunID] = []
         for _ in 0..<45 {
@@ -149,18 +153,18 @@ struct ResultStoreTests {
                                          startedAt: now.addingTimeInterval(-90 * 86_400))
         #expect(try await store.prune(now: now).runs == 45)
         #expect(try await store.runs(limit: 100).map(\.id).sorted() == [recent, running])
-        let orphans = try await store.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM findings") }
+        let orphans = try await backend.count(store, "SELECT COUNT(*) FROM findings")
         #expect(orphans == 0)  // results and findings go with their run
         // The history those sweeps made stays: one interval, degraded, from the first to the last.
         let history = try await store.intervals(overlapping: DateInterval(start: now.addingTimeInterval(-50 * 86_400), end: now))
         #expect(history.count == 1 && history.first?.state == "degraded")
     }
 
-    @Test func twoWritersAtOnceNeverSeeALockedDatabase() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/results.sqlite"
-        let stores = [try SQLiteStore(path: path), try SQLiteStore(path: path)]
+    @Test(arguments: StoreBackend.testable)
+    func twoWritersAtOnceNeverSeeALockedDatabase(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let stores = [try await backend.open(location), try await backend.open(location)]
         try await withThrowingTaskGroup(of: Void.self) { group in
             for store in stores {
                 group.addTask {
@@ -176,6 +180,38 @@ struct ResultStoreTests {
         var counts: [Int] = []
         for run in runs { counts.append(try await stores[0].linkResults(run: run.id).count) }
         #expect(counts == [200, 200])
+    }
+
+    /// Two auditors completing runs at once: each run extends the history once, and no
+    /// link ever has two open intervals.
+    @Test(arguments: StoreBackend.testable)
+    func twoWritersCompletingRunsAtOnceExtendTheHistoryInTurn(backend: StoreBackend) async throws {
+        let location = try backend.freshLocation()
+        defer { backend.remove(location) }
+        let stores = [try await backend.open(location), try await backend.open(location)]
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, store) in stores.enumerated() {
+                group.addTask {
+                    for sweep in 0..<10 {
+                        let at = start.addingTimeInterval(Double(sweep * 2 + index) * 60)
+                        let id = try await store.beginRun(kind: .linkSweep, inventory: Self.inventory, inventoryPath: "i", inventoryHash: "h",
+                                                          startedAt: at, resuming: nil)
+                        var link = Self.link
+                        link.state = sweep % 3 == 0 ? .up : .degraded
+                        link.findings = link.state == .up ? [] : Self.link.findings
+                        try await store.record(links: [link], endpoints: [], in: id, at: at)
+                        try await store.finishRun(id, state: .complete, endedAt: at.addingTimeInterval(10))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let intervals = try await stores[0].intervals(overlapping: DateInterval(start: start, duration: 86_400))
+        #expect(!intervals.isEmpty)
+        #expect(intervals.filter(\.open).count == 1)
+        #expect(try await backend.count(stores[0], "SELECT COUNT(*) FROM runs WHERE state = 'complete' AND history_applied = 0") == 0)
+        #expect(try await stores[0].integrityCheck() == "ok")
     }
 
     @Test func aFileThatIsNotAStoreIsACleanError() async throws {

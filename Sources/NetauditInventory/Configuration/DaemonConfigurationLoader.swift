@@ -48,7 +48,8 @@ public struct DaemonConfigurationLoader: Sendable {
                 configuration.inventory = PathText.resolve(text, from: file)
             }
             if let node = fields["database"], let text = reader.string(node, "database") {
-                configuration.database = PathText.resolve(text, from: file)
+                // A path (relative to this file) or a postgresql:// URL, kept as written.
+                configuration.database = text.contains("://") ? text : PathText.resolve(text, from: file)
             }
             if let node = fields["trust"], let trust = reader.fields(node, of: "trust", allowed: Keys.trust),
                let list = trust["ca_files"].flatMap({ reader.list($0, "trust.ca_files") }) {

@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+import NetauditCore
+import NetauditStore
+import PostgresNIO
+
+/// The versioned schema of the PostgreSQL store. `netaudit_schema` holds one row per
+/// migration applied; a migration is never edited once released, a change is a new one. A
+/// database with a migration this netaudit does not know is refused (`schema_too_new`).
+enum Schema {
+    static let netauditVersion = NetauditVersion.current
+
+    struct Migration {
+        let version: Int
+        let description: String
+        let statements: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, description: "runs with their site, inventories, results, findings, history", statements: [
+            """
+            CREATE TABLE inventories (
+                id bigserial PRIMARY KEY,
+                hash text NOT NULL UNIQUE,
+                json bytea NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE runs (
+                id bigserial PRIMARY KEY,
+                site text NOT NULL,
+                kind text NOT NULL,
+                state text NOT NULL CHECK (state IN ('running', 'complete', 'aborted')),
+                started_at timestamptz NOT NULL,
+                ended_at timestamptz,
+                inventory_hash text NOT NULL,
+                inventory_path text NOT NULL,
+                inventory_id bigint NOT NULL REFERENCES inventories (id),
+                host text NOT NULL,
+                pid integer NOT NULL,
+                process_start bigint NOT NULL,
+                boot_id text NOT NULL,
+                netaudit_version text NOT NULL,
+                note text,
+                resumed_from bigint,
+                history_applied boolean NOT NULL DEFAULT false
+            )
+            """,
+            "CREATE INDEX runs_kind_state ON runs (kind, state, id)",
+            "CREATE INDEX runs_site ON runs (site, id)",
+            "CREATE INDEX runs_started ON runs (started_at)",
+            "CREATE INDEX runs_resumed ON runs (resumed_from) WHERE resumed_from IS NOT NULL",
+            """
+            CREATE TABLE link_results (
+                id bigserial PRIMARY KEY,
+                run_id bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                seq bigint NOT NULL,
+                agency_code text NOT NULL,
+                observation bytea,
+                state text,
+                condition text,
+                cause text,
+                sent integer,
+                received integer,
+                rtt_median double precision,
+                recorded_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX link_results_run ON link_results (run_id, seq)",
+            """
+            CREATE TABLE endpoint_results (
+                id bigserial PRIMARY KEY,
+                run_id bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                agency_code text NOT NULL,
+                url text NOT NULL,
+                observation bytea NOT NULL,
+                verdict text NOT NULL,
+                rule_ids text,
+                recorded_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX endpoint_results_run ON endpoint_results (run_id)",
+            """
+            CREATE TABLE findings (
+                id bigserial PRIMARY KEY,
+                run_id bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                agency_code text NOT NULL,
+                target text NOT NULL,
+                rule_id text NOT NULL,
+                severity text NOT NULL,
+                message text NOT NULL,
+                evidence jsonb NOT NULL
+            )
+            """,
+            "CREATE INDEX findings_run ON findings (run_id)",
+            "CREATE INDEX findings_rule ON findings (rule_id)",
+            """
+            CREATE TABLE intervals (
+                id bigserial PRIMARY KEY,
+                agency_code text NOT NULL,
+                url text,
+                state text NOT NULL,
+                start double precision NOT NULL,
+                "end" double precision NOT NULL,
+                open boolean NOT NULL,
+                cause text,
+                first_run bigint NOT NULL,
+                last_run bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX intervals_open ON intervals (agency_code, url) WHERE open",
+            #"CREATE INDEX intervals_end ON intervals ("end")"#,
+            """
+            CREATE TABLE rollups (
+                day text NOT NULL,
+                agency_code text NOT NULL,
+                sweeps integer NOT NULL,
+                up_s integer NOT NULL, degraded_s integer NOT NULL, down_s integer NOT NULL,
+                unreachable_s integer NOT NULL, not_observed_s integer NOT NULL,
+                loss_median double precision, loss_max double precision,
+                rtt_median double precision, rtt_p95 double precision,
+                ep_compliant_s integer NOT NULL, ep_noncompliant_s integer NOT NULL,
+                ep_unreachable_s integer NOT NULL, ep_not_observed_s integer NOT NULL,
+                PRIMARY KEY (day, agency_code)
+            )
+            """,
+            "CREATE TABLE history_state (key text PRIMARY KEY, value text NOT NULL)",
+        ]),
+    ]
+
+    static var latest: Int { migrations.map(\.version).max() ?? 0 }
+
+    /// Applies the migrations not applied yet, each in a transaction, under an advisory
+    /// lock so that two auditors starting at once do not both apply one.
+    static func migrate(_ connection: PostgresConnection, logger: Logger, location: String) async throws {
+        try await PostgresStore.inTransaction(connection, logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.migrationLock))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS netaudit_schema (
+                    version integer PRIMARY KEY,
+                    description text NOT NULL,
+                    netaudit_version text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            let applied = try await appliedVersions(connection, logger: logger)
+            try refuseNewer(applied, location: location)
+            for migration in migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("""
+                    INSERT INTO netaudit_schema (version, description, netaudit_version)
+                    VALUES (\(migration.version), \(migration.description), \(netauditVersion))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    /// For a read-only open: the database must hold a netaudit store this netaudit knows,
+    /// fully migrated (nothing is changed to read it).
+    static func check(_ connection: PostgresConnection, logger: Logger, location: String) async throws {
+        let exists = try await PostgresStore.rows("SELECT to_regclass('netaudit_schema') IS NOT NULL AS present", connection, logger: logger)
+        guard try exists.first?["present"].decode(Bool.self) == true else {
+            throw StoreError(.notFound, path: location, message: "no netaudit results store in this database (no netaudit_schema table)")
+        }
+        let applied = try await appliedVersions(connection, logger: logger)
+        try refuseNewer(applied, location: location)
+        let missing = migrations.map(\.version).filter { !applied.contains($0) }
+        if !missing.isEmpty {
+            throw StoreError(.notWritable, path: location, message: "the store's schema is older than this netaudit's: open it for writing once to migrate it")
+        }
+    }
+
+    static func appliedVersions(_ connection: PostgresConnection, logger: Logger) async throws -> Set<Int> {
+        var versions: Set<Int> = []
+        for row in try await PostgresStore.rows("SELECT version FROM netaudit_schema", connection, logger: logger) {
+            versions.insert(try row["version"].decode(Int.self))
+        }
+        return versions
+    }
+
+    static func refuseNewer(_ applied: Set<Int>, location: String) throws {
+        let unknown = applied.subtracting(migrations.map(\.version))
+        if !unknown.isEmpty {
+            throw StoreError(.schemaTooNew, path: location, message: "written by a newer netaudit (schema version \(unknown.sorted().map(String.init).joined(separator: ", "))): "
+                             + "use that version")
+        }
+    }
+}
