@@ -14,10 +14,11 @@ extension PostgresStore {
     /// the history lock: auditors completing runs at once extend the intervals in turn.
     static func applyHistory(run: Int64, _ connection: PostgresConnection, logger: Logger, settings: HistorySettings) async throws {
         try await connection.query("SELECT pg_advisory_xact_lock(\(historyLock))", logger: logger)
-        guard let row = try await rows("SELECT kind, started_at, history_applied FROM runs WHERE id = \(run) AND state = 'complete'",
+        guard let row = try await rows("SELECT site, kind, started_at, history_applied FROM runs WHERE id = \(run) AND state = 'complete'",
                                        connection, logger: logger).first,
               try row["history_applied"].decode(Bool.self) == false else { return }
         let kind = RunKind(rawValue: try row["kind"].decode(String.self)) ?? .audit
+        let site = try row["site"].decode(String.self)
         let at = try row["started_at"].decode(Date.self)
         var observed: [HistorySubject: ObservedCondition] = [:]
         if kind != .tlsOnly {
@@ -39,7 +40,7 @@ extension PostgresStore {
         }
         var newest: [HistorySubject: StateInterval] = [:]
         var ids: [HistorySubject: Int64] = [:]
-        for row in try await rows("SELECT * FROM intervals WHERE open ORDER BY id", connection, logger: logger) {
+        for row in try await rows("SELECT * FROM intervals WHERE open AND site = \(site) ORDER BY id", connection, logger: logger) {
             let interval = try stateInterval(row)
             newest[interval.subject] = interval
             ids[interval.subject] = try row["id"].decode(Int64.self)
@@ -54,8 +55,8 @@ extension PostgresStore {
         }
         for interval in changes.inserts {
             try await connection.query("""
-                INSERT INTO intervals (agency_code, url, state, start, "end", open, cause, first_run, last_run)
-                VALUES (\(interval.subject.agencyCode), \(interval.subject.url), \(interval.state), \(interval.start.timeIntervalSince1970),
+                INSERT INTO intervals (site, agency_code, url, state, start, "end", open, cause, first_run, last_run)
+                VALUES (\(site), \(interval.subject.agencyCode), \(interval.subject.url), \(interval.state), \(interval.start.timeIntervalSince1970),
                         \(interval.end.timeIntervalSince1970), \(interval.open), \(interval.cause), \(interval.firstRun.value),
                         \(interval.lastRun.value))
                 """, logger: logger)
@@ -75,9 +76,11 @@ extension PostgresStore {
     /// Applies the history of complete runs not applied yet (a run completed by a process
     /// killed before it could), 50 per transaction, then rolls up the days that ended.
     func applyPendingHistory() async throws(StoreError) {
-        let (settings, logger) = (history, self.logger)
+        let (settings, logger, site) = (history, self.logger, self.site)
         let pending = try await write { connection in
-            try await Self.rows("SELECT id FROM runs WHERE state = 'complete' AND NOT history_applied ORDER BY id", connection, logger: logger)
+            try await Self.rows("""
+                SELECT id FROM runs WHERE (\(site)::text IS NULL OR site = \(site)) AND state = 'complete' AND NOT history_applied ORDER BY id
+                """, connection, logger: logger)
                 .map { try $0["id"].decode(Int64.self) }
         }
         for batch in stride(from: 0, to: pending.count, by: 50) {
@@ -92,14 +95,27 @@ extension PostgresStore {
     /// Rolls up, one day per transaction, every day from the first not rolled up (or the
     /// day of the first interval) to the day before `now`'s.
     func rollUpEndedDays(now: Date) async throws(StoreError) {
+        let logger = self.logger
+        let sites: [String]
+        if let site { sites = [site] } else {
+            sites = try await read { connection in
+                try await Self.rows("SELECT DISTINCT site FROM intervals ORDER BY site", connection, logger: logger)
+                    .map { try $0["site"].decode(String.self) }
+            }
+        }
+        for site in sites { try await rollUpEndedDays(site: site, now: now) }
+    }
+
+    /// The same for one site: every site has its own days rolled up.
+    func rollUpEndedDays(site: String, now: Date) async throws(StoreError) {
         let (settings, logger) = (history, self.logger)
         let zone = settings.timeZone
         let today = HistoryDay.day(of: now, timeZone: zone)
         let (last, first) = try await read { connection -> (String?, Double?) in
-            let last = try await Self.rows("SELECT value FROM history_state WHERE key = 'rolled_through'", connection, logger: logger)
+            let last = try await Self.rows("SELECT value FROM history_state WHERE site = \(site) AND key = 'rolled_through'", connection, logger: logger)
                 .first.map { try $0["value"].decode(String.self) }
             if last != nil { return (last, nil) }
-            let first = try await Self.rows("SELECT MIN(start) AS first FROM intervals", connection, logger: logger)
+            let first = try await Self.rows("SELECT MIN(start) AS first FROM intervals WHERE site = \(site)", connection, logger: logger)
                 .first.flatMap { try $0["first"].decode(Double?.self) }
             return (nil, first)
         }
@@ -113,18 +129,18 @@ extension PostgresStore {
         }
         guard let todayStart = HistoryDay.dayInterval(today, timeZone: zone)?.start else { return }
         for day in HistoryDay.days(from: from, to: todayStart, timeZone: zone) {
-            try await write { connection in try await Self.rollUp(day: day, connection, logger: logger, settings: settings) }
+            try await write { connection in try await Self.rollUp(day: day, site: site, connection, logger: logger, settings: settings) }
         }
     }
 
     /// One day's roll-ups, every agency with history that day; replaces what was there.
-    static func rollUp(day: String, _ connection: PostgresConnection, logger: Logger, settings: HistorySettings) async throws {
+    static func rollUp(day: String, site: String, _ connection: PostgresConnection, logger: Logger, settings: HistorySettings) async throws {
         guard let window = HistoryDay.dayInterval(day, timeZone: settings.timeZone) else { return }
         try await connection.query("SELECT pg_advisory_xact_lock(\(historyLock))", logger: logger)
         let (start, end) = (window.start.timeIntervalSince1970, window.end.timeIntervalSince1970)
         var intervals: [String: [StateInterval]] = [:]
         for row in try await rows("""
-            SELECT * FROM intervals WHERE start < \(end) AND ("end" >= \(start) OR open) ORDER BY id
+            SELECT * FROM intervals WHERE site = \(site) AND start < \(end) AND ("end" >= \(start) OR open) ORDER BY id
             """, connection, logger: logger) {
             let interval = try stateInterval(row)
             intervals[interval.subject.agencyCode, default: []].append(interval)
@@ -132,7 +148,7 @@ extension PostgresStore {
         var sweeps: [String: [SweepFigure]] = [:]
         for row in try await rows("""
             SELECT l.agency_code, r.started_at, l.sent, l.received, l.rtt_median FROM runs r JOIN link_results l ON l.run_id = r.id
-            WHERE r.state = 'complete' AND r.kind != 'tls_only' AND r.started_at >= \(window.start) AND r.started_at < \(window.end)
+            WHERE r.site = \(site) AND r.state = 'complete' AND r.kind != 'tls_only' AND r.started_at >= \(window.start) AND r.started_at < \(window.end)
             AND l.sent IS NOT NULL ORDER BY r.id, l.seq
             """, connection, logger: logger) {
             let sent = try row["sent"].decode(Int.self)
@@ -143,7 +159,7 @@ extension PostgresStore {
                 rttMedianMs: try row["rtt_median"].decode(Double?.self)))
         }
         let builder = DailyRollupBuilder(settings: settings)
-        try await connection.query("DELETE FROM rollups WHERE day = \(day)", logger: logger)
+        try await connection.query("DELETE FROM rollups WHERE site = \(site) AND day = \(day)", logger: logger)
         for code in Set(intervals.keys).union(sweeps.keys).sorted() {
             guard let rollup = builder.rollup(day: day, agencyCode: code, intervals: intervals[code] ?? [], sweeps: sweeps[code] ?? []) else { continue }
             // A day nothing observed needs no row: a missing roll-up reads as not observed.
@@ -153,10 +169,10 @@ extension PostgresStore {
             let l = rollup.linkSeconds, e = rollup.endpointSeconds
             func s(_ values: [String: Double], _ key: String) -> Int { Int((values[key] ?? 0).rounded()) }
             try await connection.query("""
-                INSERT INTO rollups (day, agency_code, sweeps, up_s, degraded_s, down_s, unreachable_s, not_observed_s,
+                INSERT INTO rollups (site, day, agency_code, sweeps, up_s, degraded_s, down_s, unreachable_s, not_observed_s,
                                      loss_median, loss_max, rtt_median, rtt_p95,
                                      ep_compliant_s, ep_noncompliant_s, ep_unreachable_s, ep_not_observed_s)
-                VALUES (\(day), \(code), \(rollup.sweeps),
+                VALUES (\(site), \(day), \(code), \(rollup.sweeps),
                         \(s(l, LinkCondition.up.rawValue)), \(s(l, LinkCondition.degraded.rawValue)), \(s(l, LinkCondition.down.rawValue)),
                         \(s(l, LinkCondition.unreachable.rawValue)), \(s(l, LinkCondition.notObserved.rawValue)),
                         \(rollup.lossPercentMedian), \(rollup.lossPercentMax), \(rollup.rttMillisecondsMedian), \(rollup.rttMillisecondsP95),
@@ -165,7 +181,7 @@ extension PostgresStore {
                 """, logger: logger)
         }
         try await connection.query("""
-            INSERT INTO history_state (key, value) VALUES ('rolled_through', \(day)) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            INSERT INTO history_state (site, key, value) VALUES (\(site), 'rolled_through', \(day)) ON CONFLICT (site, key) DO UPDATE SET value = excluded.value
             """, logger: logger)
     }
 
@@ -174,19 +190,20 @@ extension PostgresStore {
     public func intervals(overlapping period: DateInterval) async throws(StoreError) -> [StateInterval] {
         let logger = self.logger
         let (start, end) = (period.start.timeIntervalSince1970, period.end.timeIntervalSince1970)
+        let site = self.site
         return try await read { connection in
             try await Self.rows("""
-                SELECT * FROM intervals WHERE start < \(end) AND ("end" >= \(start) OR open)
+                SELECT * FROM intervals WHERE (\(site)::text IS NULL OR site = \(site)) AND start < \(end) AND ("end" >= \(start) OR open)
                 ORDER BY agency_code COLLATE "C", url COLLATE "C" NULLS FIRST, start
                 """, connection, logger: logger).map(Self.stateInterval)
         }
     }
 
     public func rollups(from: String, to: String) async throws(StoreError) -> [DailyRollup] {
-        let logger = self.logger
+        let (logger, site) = (self.logger, self.site)
         return try await read { connection in
             try await Self.rows("""
-                SELECT * FROM rollups WHERE day >= \(from) AND day <= \(to) ORDER BY day, agency_code COLLATE "C"
+                SELECT * FROM rollups WHERE (\(site)::text IS NULL OR site = \(site)) AND day >= \(from) AND day <= \(to) ORDER BY day, agency_code COLLATE "C"
                 """, connection, logger: logger).map { row in
                 func i(_ column: String) throws -> Double { Double(try row[column].decode(Int.self)) }
                 return DailyRollup(
@@ -207,7 +224,8 @@ extension PostgresStore {
 
     public func latestInventory(before date: Date, inventoryPath: String?) async throws(StoreError) -> RunRecord? {
         try await runs(PostgresQuery(unsafeSQL: Self.runSelect + """
-             WHERE r.state = 'complete' AND r.started_at < $1 AND ($2::text IS NULL OR r.inventory_path = $2) ORDER BY r.id DESC LIMIT 1
-            """, binds: Self.binds(date, inventoryPath))).first
+             WHERE r.state = 'complete' AND r.started_at < $1 AND ($2::text IS NULL OR r.inventory_path = $2)
+             AND ($3::text IS NULL OR r.site = $3) ORDER BY r.id DESC LIMIT 1
+            """, binds: Self.binds(date, inventoryPath, site))).first
     }
 }

@@ -13,9 +13,10 @@ extension PostgresStore {
         let plain = (try? Self.encoder.encode(inventory)) ?? Data()
         let treeHash = InventoryFingerprint.sha256(data: plain)
         let tree = Deflate.pack(plain) ?? plain
-        let process = ProcessIdentity.current
+        let process = writer
         let site = self.site ?? Self.defaultSite(inventory)
         let logger = self.logger
+        try await write { connection in try await self.claim(site: site, connection) }
         let id = try await write { connection -> Int64 in
             try await connection.query("INSERT INTO inventories (hash, json) VALUES (\(treeHash), \(tree)) ON CONFLICT (hash) DO NOTHING",
                                        logger: logger)
@@ -197,22 +198,23 @@ extension PostgresStore {
     }
 
     public func runs(limit: Int) async throws(StoreError) -> [RunRecord] {
-        try await runs(PostgresQuery(unsafeSQL: Self.runSelect + " ORDER BY r.id DESC LIMIT $1", binds: Self.binds(Int64(limit))))
+        try await runs(PostgresQuery(unsafeSQL: Self.runSelect + " WHERE ($2::text IS NULL OR r.site = $2) ORDER BY r.id DESC LIMIT $1",
+                                    binds: Self.binds(Int64(limit), site)))
     }
 
     public func latestRun(kinds: [RunKind], state: RunState, before: RunID?, inventoryPath: String?) async throws(StoreError) -> RunRecord? {
         try await runs(PostgresQuery(unsafeSQL: Self.runSelect + """
              WHERE r.kind = ANY($1) AND r.state = $2 AND r.id < $3 AND ($4::text IS NULL OR r.inventory_path = $4)
-             ORDER BY r.id DESC LIMIT 1
-            """, binds: Self.binds(kinds.map(\.rawValue), state.rawValue, before?.value ?? Int64.max, inventoryPath))).first
+             AND ($5::text IS NULL OR r.site = $5) ORDER BY r.id DESC LIMIT 1
+            """, binds: Self.binds(kinds.map(\.rawValue), state.rawValue, before?.value ?? Int64.max, inventoryPath, site))).first
     }
 
     public func latestRunID(kinds: [RunKind], state: RunState, inventoryPath: String?) async throws(StoreError) -> RunID? {
-        let logger = self.logger
+        let (logger, site) = (self.logger, self.site)
         return try await read { connection in
             let rows = try await Self.rows("""
                 SELECT max(id) AS id FROM runs WHERE kind = ANY(\(kinds.map(\.rawValue))) AND state = \(state.rawValue)
-                AND (\(inventoryPath)::text IS NULL OR inventory_path = \(inventoryPath))
+                AND (\(inventoryPath)::text IS NULL OR inventory_path = \(inventoryPath)) AND (\(site)::text IS NULL OR site = \(site))
                 """, connection, logger: logger)
             return try rows.first?["id"].decode(Int64?.self).map(RunID.init)
         }

@@ -23,8 +23,13 @@ extension PostgresStore {
         let (intervals, rollups) = try await write { connection -> (Int, Int) in
             let intervals = try await Self.execute(#"DELETE FROM intervals WHERE NOT open AND "end" < \#(cut) RETURNING id"#, connection, logger: logger)
             let rollups = try await Self.execute("DELETE FROM rollups WHERE day < \(day) RETURNING day", connection, logger: logger)
-            try await connection.query("DELETE FROM inventories i WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.inventory_id = i.id)",
-                                       logger: logger)
+            // Only a role that may delete inventories (the owner) does: a site role sees its
+            // own runs only, and inventories are shared by content.
+            let may = try await Self.rows("SELECT has_table_privilege('inventories', 'DELETE') AS may", connection, logger: logger)
+            if try may.first?["may"].decode(Bool.self) == true {
+                try await connection.query("DELETE FROM inventories i WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.inventory_id = i.id)",
+                                           logger: logger)
+            }
             return (intervals, rollups)
         }
         outcome.intervals = intervals
@@ -65,7 +70,7 @@ extension PostgresStore {
                                               connection, logger: logger)[0]["n"].decode(Int.self)
             if pending > 0 { problems.append("\(pending) complete run(s) without their history") }
             let doubled = try await Self.rows("""
-                SELECT count(*) AS n FROM (SELECT 1 FROM intervals WHERE open GROUP BY agency_code, url HAVING count(*) > 1) d
+                SELECT count(*) AS n FROM (SELECT 1 FROM intervals WHERE open GROUP BY site, agency_code, url HAVING count(*) > 1) d
                 """, connection, logger: logger)[0]["n"].decode(Int.self)
             if doubled > 0 { problems.append("\(doubled) subject(s) with more than one open interval") }
             return problems.isEmpty ? "ok" : problems.joined(separator: "\n")

@@ -29,6 +29,8 @@ public final class PostgresStore: ResultStore {
     public let recoveredRuns: [RunID]
     /// The site each run written by this store belongs to; nil: the inventory's top agency.
     public let site: String?
+    /// The process runs are written for, and the site's writer (tests give another host).
+    let writer: ProcessIdentity
     let readOnly: Bool
     let gate: ConnectionGate
     let logger: Logger
@@ -37,6 +39,8 @@ public final class PostgresStore: ResultStore {
     struct Caches {
         var runs: [Int64: RunWriting] = [:]
         var inventories: [Int64: Inventory] = [:]
+        /// The sites this store claimed, by the connection that holds the claim.
+        var claimed: [String: ObjectIdentifier] = [:]
     }
 
     /// A run this process writes: its kind and the next sequence number of its link results.
@@ -61,9 +65,10 @@ public final class PostgresStore: ResultStore {
     static let migrationLock: Int64 = 0x6E65_7461_7564_0001
     static let historyLock: Int64 = 0x6E65_7461_7564_0002
 
-    private init(location: String, history: HistorySettings, site: String?, readOnly: Bool, gate: ConnectionGate,
-                 logger: Logger, recoveredRuns: [RunID]) {
+    private init(location: String, history: HistorySettings, site: String?, writer: ProcessIdentity, readOnly: Bool,
+                 gate: ConnectionGate, logger: Logger, recoveredRuns: [RunID]) {
         self.location = location
+        self.writer = writer
         self.history = history
         self.site = site
         self.readOnly = readOnly
@@ -77,6 +82,13 @@ public final class PostgresStore: ResultStore {
     /// cut off and applies pending history.
     public static func open(_ location: PostgresLocation, readOnly: Bool = false, history: HistorySettings = .standard,
                             site: String? = nil, logger: Logger = Logger(label: "netaudit.store.postgres")) async throws(StoreError) -> PostgresStore {
+        try await open(location, readOnly: readOnly, history: history, site: site, writer: .current, logger: logger)
+    }
+
+    /// The same, writing as `writer` (the current process but in tests). A writing store
+    /// with a `site` claims it at once (see `claim(site:)`); without one, at its first run.
+    static func open(_ location: PostgresLocation, readOnly: Bool, history: HistorySettings, site: String?, writer: ProcessIdentity,
+                     logger: Logger) async throws(StoreError) -> PostgresStore {
         let shown = location.display
         let configuration = try connectionConfiguration(location, readOnly: readOnly)
         let gate = ConnectionGate(configuration: configuration, logger: logger)
@@ -93,9 +105,17 @@ public final class PostgresStore: ResultStore {
             await gate.close()
             throw storeError(error, location: shown)
         }
-        let store = PostgresStore(location: shown, history: history, site: site, readOnly: readOnly, gate: gate, logger: logger,
-                                  recoveredRuns: recovered)
+        let store = PostgresStore(location: shown, history: history, site: site, writer: writer, readOnly: readOnly, gate: gate,
+                                  logger: logger, recoveredRuns: recovered)
         if !readOnly {
+            if let site {
+                do { try await gate.run { connection in
+                    try await inTransaction(connection, logger: logger) { connection in try await store.claim(site: site, connection) }
+                } } catch {
+                    await gate.close()
+                    throw storeError(error, location: shown)
+                }
+            }
             do { try await store.applyPendingHistory() } catch {
                 await gate.close()
                 throw error

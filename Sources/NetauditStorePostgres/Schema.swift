@@ -126,13 +126,69 @@ enum Schema {
             """,
             "CREATE TABLE history_state (key text PRIMARY KEY, value text NOT NULL)",
         ]),
+        Migration(version: 2, description: "every row belongs to a site; the writers of each site", statements: [
+            // Results and findings: the site of their run, always (a trigger sets it, so a
+            // row cannot claim another site than its run's).
+            """
+            CREATE FUNCTION netaudit_row_site() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                NEW.site := (SELECT site FROM runs WHERE id = NEW.run_id);
+                RETURN NEW;
+            END
+            $$
+            """,
+        ] + ["link_results", "endpoint_results", "findings"].flatMap { table in [
+            "ALTER TABLE \(table) ADD COLUMN site text",
+            "UPDATE \(table) t SET site = r.site FROM runs r WHERE r.id = t.run_id",
+            "ALTER TABLE \(table) ALTER COLUMN site SET NOT NULL",
+            "CREATE TRIGGER \(table)_site BEFORE INSERT OR UPDATE ON \(table) FOR EACH ROW EXECUTE FUNCTION netaudit_row_site()",
+        ] } + [
+            // History: an interval belongs to the site of the run that last extended it; what
+            // has no run left goes to the site of the newest run (a store before sites had one).
+            "ALTER TABLE intervals ADD COLUMN site text",
+            "UPDATE intervals i SET site = r.site FROM runs r WHERE r.id = i.last_run",
+            "UPDATE intervals SET site = COALESCE((SELECT site FROM runs ORDER BY id DESC LIMIT 1), '-') WHERE site IS NULL",
+            "ALTER TABLE intervals ALTER COLUMN site SET NOT NULL",
+            "DROP INDEX intervals_open",
+            "CREATE INDEX intervals_open ON intervals (site, agency_code, url) WHERE open",
+            "ALTER TABLE rollups ADD COLUMN site text",
+            "UPDATE rollups SET site = COALESCE((SELECT site FROM runs ORDER BY id DESC LIMIT 1), '-')",
+            "ALTER TABLE rollups ALTER COLUMN site SET NOT NULL",
+            "ALTER TABLE rollups DROP CONSTRAINT rollups_pkey",
+            "ALTER TABLE rollups ADD PRIMARY KEY (site, day, agency_code)",
+            "ALTER TABLE history_state ADD COLUMN site text",
+            "ALTER TABLE history_state DROP CONSTRAINT history_state_pkey",
+            "INSERT INTO history_state (site, key, value) SELECT s.site, h.key, h.value FROM history_state h, (SELECT DISTINCT site FROM runs) s WHERE h.site IS NULL",
+            "DELETE FROM history_state WHERE site IS NULL",
+            "ALTER TABLE history_state ALTER COLUMN site SET NOT NULL",
+            "ALTER TABLE history_state ADD PRIMARY KEY (site, key)",
+            // The writer of each site (one host at a time): see PostgresStore.claim(site:).
+            """
+            CREATE TABLE site_writers (
+                site text PRIMARY KEY,
+                host text NOT NULL,
+                pid integer NOT NULL,
+                boot_id text NOT NULL,
+                netaudit_version text NOT NULL,
+                since timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+        ]),
     ]
 
     static var latest: Int { migrations.map(\.version).max() ?? 0 }
 
     /// Applies the migrations not applied yet, each in a transaction, under an advisory
     /// lock so that two auditors starting at once do not both apply one.
+    /// A store already at the latest version is only checked: a site role, which may not
+    /// create anything, opens it for writing; migrations are its owner's (docs/postgresql.md).
     static func migrate(_ connection: PostgresConnection, logger: Logger, location: String) async throws {
+        let exists = try await PostgresStore.rows("SELECT to_regclass('netaudit_schema') IS NOT NULL AS present", connection, logger: logger)
+        if try exists.first?["present"].decode(Bool.self) == true {
+            let applied = try await appliedVersions(connection, logger: logger)
+            try refuseNewer(applied, location: location)
+            if migrations.allSatisfy({ applied.contains($0.version) }) { return }
+        }
         try await PostgresStore.inTransaction(connection, logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.migrationLock))", logger: logger)
             try await connection.query("""
