@@ -116,10 +116,20 @@ public final class PostgresServer: @unchecked Sendable {
         try sql("CREATE ROLE netaudit LOGIN")
     }
 
-    /// Runs SQL as the superuser `postgres` in database `database`.
-    public func sql(_ statement: String, database: String = "postgres") throws {
+    /// Runs SQL as `user` (the superuser `postgres` unless told) in database `database`;
+    /// what it prints, unaligned and without headers (`psql -At`).
+    @discardableResult
+    public func sql(_ statement: String, database: String = "postgres", user: String = "postgres") throws -> String {
+        try Self.run(Self.binaries! + "/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port),
+                                                "-U", user, "-d", database, "-c", statement], asPostgres: false)
+    }
+
+    /// Runs the SQL file at `path` as the superuser in `database`, with psql variables
+    /// (`psql -v name=value -f path`), as an operator would.
+    public func sqlFile(_ path: String, database: String, variables: [String: String] = [:]) throws {
+        let settings = variables.sorted { $0.key < $1.key }.flatMap { ["-v", "\($0.key)=\($0.value)"] }
         try Self.run(Self.binaries! + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres",
-                                                "-d", database, "-c", statement], asPostgres: false)
+                                                "-d", database] + settings + ["-f", path], asPostgres: false)
     }
 
     /// Creates an empty database owned by `owner` and returns its URL (no password: trust).
