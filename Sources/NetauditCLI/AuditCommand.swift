@@ -53,6 +53,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The results store: a SQLite file (created if missing) or a postgresql:// URL (docs/postgresql.md). Default: netaudit.sqlite, or the database --config names.", valueName: "file|url"))
     var db: String?
 
+    @Option(help: ArgumentHelp("The site this auditor writes in a shared PostgreSQL store (default: site: of --config, else the code of the inventory's top agency); a SQLite file ignores it. docs/postgresql.md.", valueName: "code"))
+    var site: String?
+
     @Option(help: ArgumentHelp("Take the inventory, the store, the extra trust anchors and the retention from the daemon's configuration file (docs/configuration.md), as systemd's netaudit-audit.service does.", valueName: "file"))
     var config: String?
 
@@ -136,7 +139,7 @@ struct AuditCommand: AsyncParsableCommand {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
         let store: any ResultStore
-        do { store = try await Stores.open(db, history: history) } catch { throw UserError("\(error)") }
+        do { store = try await Stores.open(db, history: history, site: site ?? daemonConfiguration?.site) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
         }

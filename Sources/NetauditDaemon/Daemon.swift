@@ -44,7 +44,8 @@ public enum Daemon {
         level.current = Logger.Level(setup.configuration.logLevel)
         let store: any ResultStore
         do {
-            store = try await Stores.open(setup.configuration.database, history: setup.configuration.history)
+            store = try await Stores.open(setup.configuration.database, history: setup.configuration.history,
+                                            site: setup.configuration.site)
         } catch {
             logger.error("\(error); nothing started")
             return ExitStatus.invalidSetup

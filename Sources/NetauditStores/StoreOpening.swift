@@ -17,14 +17,16 @@ public enum Stores {
     }
 
     /// Opens the store at `location` with `history` settings. A URL's password is never
-    /// in the URL: see `PostgresLocation`.
+    /// in the URL: see `PostgresLocation`. `site`: the site a PostgreSQL store writes and
+    /// reads (nil: each run's inventory's top agency; reads see every site the role may);
+    /// a SQLite file is one site and ignores it.
     public static func open(_ location: String, access: Access = .write, history: HistorySettings = .standard,
-                            busyTimeout: TimeInterval = 30) async throws(StoreError) -> any ResultStore {
+                            busyTimeout: TimeInterval = 30, site: String? = nil) async throws(StoreError) -> any ResultStore {
         switch try StoreLocation.parse(location) {
         case .file(let path):
             return try SQLiteStore(path: path, readOnly: access == .readOnly, busyTimeout: busyTimeout, history: history)
         case .postgres(let server):
-            return try await PostgresStore.open(server, readOnly: access == .readOnly, history: history)
+            return try await PostgresStore.open(server, readOnly: access == .readOnly, history: history, site: site)
         }
     }
 

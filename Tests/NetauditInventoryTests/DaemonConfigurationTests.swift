@@ -58,6 +58,20 @@ struct DaemonConfigurationTests {
         #expect(try result.get().database == url)
     }
 
+    @Test func theSiteIsOptionalAndMustBeACode() throws {
+        #expect(DaemonConfiguration().site == nil)
+        let (result, _) = try Self.load("""
+            version: 1
+            site: "52"
+            """)
+        #expect(try result.get().site == "52")
+        let (spaced, _) = try Self.load("""
+            version: 1
+            site: "Gia Lai"
+            """)
+        #expect(throws: (any Error).self) { try spaced.get() }
+    }
+
     @Test func everySettingIsRead() throws {
         let (result, path) = try Self.load("""
             version: 1

@@ -13,6 +13,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var inventory = "/etc/netaudit/inventory"
     /// The results store (SQLite, shared with `netaudit audit`).
     public var database = "/var/lib/netaudit/netaudit.sqlite"
+    /// The site this auditor writes in a shared PostgreSQL store (`site:`); nil: the code of
+    /// the inventory's top agency. A SQLite file ignores it.
+    public var site: String?
     /// Extra trust anchors (PEM files), added to the inventory's.
     public var caFiles: [String] = []
     public var linkSweep = LinkSweepSchedule()

@@ -9,7 +9,7 @@ public struct DaemonConfigurationLoader: Sendable {
     public init() {}
 
     enum Keys {
-        static let top = ["version", "inventory", "database", "trust", "schedules", "http", "log", "alerts", "retention", "history"]
+        static let top = ["version", "inventory", "database", "site", "trust", "schedules", "http", "log", "alerts", "retention", "history"]
         static let trust = ["ca_files"]
         static let schedules = ["link_sweep", "full_audit"]
         static let linkSweep = ["enabled", "every", "jitter"]
@@ -50,6 +50,13 @@ public struct DaemonConfigurationLoader: Sendable {
             if let node = fields["database"], let text = reader.string(node, "database") {
                 // A path (relative to this file) or a postgresql:// URL, kept as written.
                 configuration.database = text.contains("://") ? text : PathText.resolve(text, from: file)
+            }
+            if let node = fields["site"], let text = reader.string(node, "site") {
+                if text.isEmpty || text.count > 64 || text.contains(where: { $0.isWhitespace || $0.isNewline }) {
+                    reader.error(node, "site must be 1 to 64 characters without spaces, e.g. the province's code 52")
+                } else {
+                    configuration.site = text
+                }
             }
             if let node = fields["trust"], let trust = reader.fields(node, of: "trust", allowed: Keys.trust),
                let list = trust["ca_files"].flatMap({ reader.list($0, "trust.ca_files") }) {
