@@ -182,12 +182,12 @@ enum Schema {
     /// lock so that two auditors starting at once do not both apply one.
     /// A store already at the latest version is only checked: a site role, which may not
     /// create anything, opens it for writing; migrations are its owner's (docs/postgresql.md).
-    static func migrate(_ connection: PostgresConnection, logger: Logger, location: String) async throws {
+    static func migrate(_ connection: PostgresConnection, logger: Logger, location: String, upTo last: Int = .max) async throws {
         let exists = try await PostgresStore.rows("SELECT to_regclass('netaudit_schema') IS NOT NULL AS present", connection, logger: logger)
         if try exists.first?["present"].decode(Bool.self) == true {
             let applied = try await appliedVersions(connection, logger: logger)
             try refuseNewer(applied, location: location)
-            if migrations.allSatisfy({ applied.contains($0.version) }) { return }
+            if migrations.allSatisfy({ applied.contains($0.version) || $0.version > last }) { return }
         }
         try await PostgresStore.inTransaction(connection, logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.migrationLock))", logger: logger)
@@ -201,7 +201,7 @@ enum Schema {
                 """, logger: logger)
             let applied = try await appliedVersions(connection, logger: logger)
             try refuseNewer(applied, location: location)
-            for migration in migrations where !applied.contains(migration.version) {
+            for migration in migrations where !applied.contains(migration.version) && migration.version <= last {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

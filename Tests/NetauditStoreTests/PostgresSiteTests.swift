@@ -3,7 +3,9 @@ import NetauditCore
 import NetauditStore
 @testable import NetauditStorePostgres
 import NetauditStores
+import Logging
 import NetauditTestSupport
+import PostgresNIO
 import Testing
 
 /// Sites on PostgreSQL: each site's rows are its own, one auditor (host) writes a site at a
@@ -70,6 +72,45 @@ struct PostgresSiteTests {
         #expect(try await a.integrityCheck() == "ok")
         try await a.close()
         try await b.close()
+    }
+
+    /// A store of schema version 1 (before sites) with a run and its history: migrated, every
+    /// row has its run's site, and the history goes on per site.
+    @Test func aStoreFromBeforeSitesIsMigratedWithItsRunsSites() async throws {
+        let url = try PostgresServer.freshDatabaseURL()
+        let location = try Self.location(url)
+        let logger = Logger(label: "t")
+        let connection = try await PostgresConnection.connect(configuration: PostgresStore.connectionConfiguration(location, readOnly: false),
+                                                              id: 1, logger: logger)
+        try await Schema.migrate(connection, logger: logger, location: url, upTo: 1)
+        try await connection.query("INSERT INTO inventories (hash, json) VALUES ('x', '')", logger: logger)
+        try await connection.query("""
+            INSERT INTO runs (site, kind, state, started_at, inventory_hash, inventory_path, inventory_id, host, pid, process_start, boot_id,
+                              netaudit_version, history_applied)
+            VALUES ('52', 'link_sweep', 'complete', now(), 'h', 'i', 1, 'old-host', 1, 0, 'b', '0', true)
+            """, logger: logger)
+        try await connection.query("INSERT INTO link_results (run_id, seq, agency_code, state, condition, recorded_at) VALUES (1, 1, '52', 'up', 'up', now())",
+                                   logger: logger)
+        try await connection.query("""
+            INSERT INTO findings (run_id, agency_code, target, rule_id, severity, message, evidence) VALUES (1, '52', 'link', 'r', 'info', 'm', '{}')
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO intervals (agency_code, url, state, start, "end", open, first_run, last_run) VALUES ('52', NULL, 'up', 0, 10, true, 1, 1)
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO rollups (day, agency_code, sweeps, up_s, degraded_s, down_s, unreachable_s, not_observed_s, ep_compliant_s,
+                                 ep_noncompliant_s, ep_unreachable_s, ep_not_observed_s) VALUES ('2027-01-01', '52', 1, 10, 0, 0, 0, 0, 0, 0, 0, 0)
+            """, logger: logger)
+        try await connection.query("INSERT INTO history_state (key, value) VALUES ('rolled_through', '2027-01-01')", logger: logger)
+        try await connection.close()
+
+        let store = try await PostgresStore.open(location)
+        for table in ["link_results", "findings", "intervals", "rollups", "history_state"] {
+            #expect(try await StoreBackend.postgres.count(store, "SELECT count(*) FROM \(table) WHERE site = '52'") == 1, "\(table)")
+        }
+        #expect(try await StoreBackend.postgres.count(store, "SELECT max(version) FROM netaudit_schema") == Schema.latest)
+        #expect(try await store.integrityCheck() == "ok")
+        try await store.close()
     }
 
     @Test func aSecondAuditorOfOneSiteOnAnotherHostIsAConfigurationErrorNamingTheFirst() async throws {
