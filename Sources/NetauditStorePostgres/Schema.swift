@@ -189,6 +189,17 @@ enum Schema {
             try refuseNewer(applied, location: location)
             if migrations.allSatisfy({ applied.contains($0.version) || $0.version > last }) { return }
         }
+        do {
+            try await apply(connection, logger: logger, location: location, upTo: last)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42501" {
+            throw StoreError(.notWritable, path: location, message: """
+                this role may not migrate the store's schema to version \(min(last, latest)): open it for writing once as the owner of \
+                the netaudit tables, then as this role (docs/postgresql.md, "Least privilege")
+                """)
+        }
+    }
+
+    private static func apply(_ connection: PostgresConnection, logger: Logger, location: String, upTo last: Int) async throws {
         try await PostgresStore.inTransaction(connection, logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresStore.migrationLock))", logger: logger)
             try await connection.query("""

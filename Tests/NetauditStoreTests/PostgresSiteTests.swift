@@ -223,6 +223,14 @@ struct PostgresSiteTests {
                           "INSERT INTO inventories (hash, json) VALUES ('x', '')"] {
             #expect(throws: PostgresServer.Failure.self, "\(statement)") { try asReader(statement) }
         }
+        // A site role never migrates: a schema older than its netaudit waits for the owner.
+        try server.sql("DELETE FROM netaudit_schema WHERE version = \(Schema.latest)", database: database)
+        let unmigrated = await #expect(throws: StoreError.self) { try await Stores.open(server.url(database: database, user: roleA), site: "A") }
+        #expect(unmigrated?.code == .notWritable)
+        #expect(unmigrated?.message.contains("as the owner") == true)
+        try server.sql("INSERT INTO netaudit_schema (version, description, netaudit_version) VALUES (\(Schema.latest), 'back', 'test')",
+                       database: database)
+
         let national = try await Stores.open(server.url(database: database, user: reader), access: .readOnly)
         #expect(try await national.runs(limit: 10).count == 2)
         let writing = await #expect(throws: StoreError.self) { try await Stores.open(server.url(database: database, user: reader)) }
