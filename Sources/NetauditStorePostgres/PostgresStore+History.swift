@@ -110,7 +110,6 @@ extension PostgresStore {
     func rollUpEndedDays(site: String, now: Date) async throws(StoreError) {
         let (settings, logger) = (history, self.logger)
         let zone = settings.timeZone
-        let today = HistoryDay.day(of: now, timeZone: zone)
         let (last, first) = try await read { connection -> (String?, Double?) in
             let last = try await Self.rows("SELECT value FROM history_state WHERE site = \(site) AND key = 'rolled_through'", connection, logger: logger)
                 .first.map { try $0["value"].decode(String.self) }
@@ -119,16 +118,7 @@ extension PostgresStore {
                 .first.flatMap { try $0["first"].decode(Double?.self) }
             return (nil, first)
         }
-        let from: Date
-        if let last, let interval = HistoryDay.dayInterval(last, timeZone: zone) {
-            from = interval.end
-        } else if let first {
-            from = Date(timeIntervalSince1970: first)
-        } else {
-            return
-        }
-        guard let todayStart = HistoryDay.dayInterval(today, timeZone: zone)?.start else { return }
-        for day in HistoryDay.days(from: from, to: todayStart, timeZone: zone) {
+        for day in HistoryDay.daysToRollUp(rolledThrough: last, firstObserved: first, now: now, timeZone: zone) {
             try await write { connection in try await Self.rollUp(day: day, site: site, connection, logger: logger, settings: settings) }
         }
     }

@@ -128,23 +128,13 @@ extension SQLiteStore {
     func rollUpEndedDaysNow(now: Date) throws(StoreError) {
         let settings = history
         let zone = settings.timeZone
-        let today = HistoryDay.day(of: now, timeZone: zone)
         // After every complete run: the day rolled up last is one indexed read; the first
         // interval (a scan) only matters until the first day has been rolled up.
         let (last, first) = try writeNow { db -> (String?, Double?) in
             let last = try String.fetchOne(db, sql: "SELECT value FROM history_state WHERE key = 'rolled_through'")
             return (last, last != nil ? nil : try Double.fetchOne(db, sql: "SELECT MIN(start) FROM intervals"))
         }
-        let from: Date
-        if let last, let interval = HistoryDay.dayInterval(last, timeZone: zone) {
-            from = interval.end
-        } else if let first {
-            from = Date(timeIntervalSince1970: first)
-        } else {
-            return
-        }
-        guard let todayStart = HistoryDay.dayInterval(today, timeZone: zone)?.start else { return }
-        for day in HistoryDay.days(from: from, to: todayStart, timeZone: zone) {
+        for day in HistoryDay.daysToRollUp(rolledThrough: last, firstObserved: first, now: now, timeZone: zone) {
             try writeNow { db in try Self.rollUp(day: day, db: db, settings: settings) }
         }
     }

@@ -5,6 +5,20 @@ import Testing
 
 /// HistoryDay, NearestRank and DailyRollupBuilder: days, percentiles and one agency's day.
 struct HistoryRollupTests {
+    @Test func theDaysToRollUpStartAfterTheLastRolledOrAtTheFirstObservation() {
+        let now = Self.dayStart + 3600  // 2026-12-06, 01:00 in Vietnam
+        #expect(HistoryDay.daysToRollUp(rolledThrough: "2026-12-03", firstObserved: nil, now: now, timeZone: Self.vietnam)
+                == ["2026-12-04", "2026-12-05"])
+        // Before any day was rolled up: from the first observation's day, today excluded.
+        #expect(HistoryDay.daysToRollUp(rolledThrough: nil, firstObserved: (Self.dayStart - 2 * 86_400 + 7200).timeIntervalSince1970,
+                                        now: now, timeZone: Self.vietnam) == ["2026-12-04", "2026-12-05"])
+        #expect(HistoryDay.daysToRollUp(rolledThrough: "2026-12-05", firstObserved: nil, now: now, timeZone: Self.vietnam).isEmpty)
+        #expect(HistoryDay.daysToRollUp(rolledThrough: nil, firstObserved: nil, now: now, timeZone: Self.vietnam).isEmpty)
+        // A damaged stored day falls back to the first observation.
+        #expect(HistoryDay.daysToRollUp(rolledThrough: "garbage", firstObserved: (Self.dayStart - 86_400).timeIntervalSince1970,
+                                        now: now, timeZone: Self.vietnam) == ["2026-12-05"])
+    }
+
     static let vietnam = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
     static let settings = HistorySettings(maxGap: 900, timeZone: vietnam, endpointMaxGap: 7200)
     /// 2026-12-06 00:00 in Vietnam (UTC+7).

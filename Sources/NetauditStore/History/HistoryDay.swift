@@ -31,6 +31,24 @@ public enum HistoryDay {
         return days
     }
 
+    /// The ended days still to roll up before `now`'s day: from the day after `rolledThrough`
+    /// (the last day rolled up), or, before any, from the day of `firstObserved` (the start of
+    /// the first interval, seconds since 1970); none when neither is known. What both store
+    /// backends roll up after a run completes.
+    public static func daysToRollUp(rolledThrough: String?, firstObserved: Double?, now: Date,
+                                    timeZone: TimeZone) -> [String] {
+        let from: Date
+        if let rolledThrough, let interval = dayInterval(rolledThrough, timeZone: timeZone) {
+            from = interval.end
+        } else if let firstObserved {
+            from = Date(timeIntervalSince1970: firstObserved)
+        } else {
+            return []
+        }
+        guard let todayStart = dayInterval(day(of: now, timeZone: timeZone), timeZone: timeZone)?.start else { return [] }
+        return days(from: from, to: todayStart, timeZone: timeZone)
+    }
+
     /// The day as `[local midnight, next local midnight)`; nil when `day` is not a
     /// `yyyy-MM-dd` date (a stored value is never trusted to crash the daemon).
     public static func dayInterval(_ day: String, timeZone: TimeZone) -> DateInterval? {
