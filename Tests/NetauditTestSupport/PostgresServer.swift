@@ -7,6 +7,8 @@ import Glibc
 /// 127.0.0.1 only, on a free port, unix sockets in that folder, `fsync=off`. One server per
 /// test process (started on first use, stopped by PID at exit); each test takes a fresh
 /// database of its own (`createDatabase()`), owned by the role `netaudit` (trust auth).
+/// Members of the group `netaudit_password_auth` alone must give a password (SCRAM-SHA-256,
+/// `createPasswordRole`), for the tests of how netaudit finds one.
 ///
 /// PostgreSQL refuses to run as root: as root the server and `initdb` run as the `postgres`
 /// user (through `setpriv`, which execs, so the PID held is the postmaster's). Without the
@@ -84,6 +86,7 @@ public final class PostgresServer: @unchecked Sendable {
         }
         try Self.run(bin + "/initdb", ["-D", folder + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"],
                      asPostgres: true)
+        try Self.requirePasswords(ofGroup: Self.passwordGroup, hba: folder + "/data/pg_hba.conf")
         port = try Self.freePort()
         var settings = ["listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"]
         if let tls {
@@ -114,6 +117,24 @@ public final class PostgresServer: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.1)
         }
         try sql("CREATE ROLE netaudit LOGIN")
+        try sql("CREATE ROLE \(Self.passwordGroup) NOLOGIN")
+    }
+
+    /// The group whose members authenticate with a password (the first line of pg_hba.conf);
+    /// every other role is trusted.
+    public static let passwordGroup = "netaudit_password_auth"
+
+    /// Creates the login role `name` that must give `password` (SCRAM-SHA-256) to connect.
+    public func createPasswordRole(_ name: String, password: String) throws {
+        try sql("CREATE ROLE \(name) LOGIN PASSWORD '\(password.replacingOccurrences(of: "'", with: "''"))' IN ROLE \(Self.passwordGroup)")
+    }
+
+    /// Puts a line before initdb's `trust` lines so that members of `group` need a password
+    /// over TCP on 127.0.0.1 (pg_hba.conf: the first matching line decides). A group that
+    /// does not exist yet matches nobody.
+    private static func requirePasswords(ofGroup group: String, hba path: String) throws {
+        let lines = try String(contentsOfFile: path, encoding: .utf8)
+        try ("host all +\(group) 127.0.0.1/32 scram-sha-256\n" + lines).write(toFile: path, atomically: false, encoding: .utf8)
     }
 
     /// Runs SQL as `user` (the superuser `postgres` unless told) in database `database`;
