@@ -40,10 +40,16 @@ struct CLIRunner {
     }
 
     /// Runs `netaudit ARGUMENTS` (or another executable, behind an optional wrapper such as
-    /// `unshare --net`) and collects its output and status.
+    /// `unshare --net`) and collects its output and status; `environment` adds to (or, with
+    /// nil values, removes from) this process's environment.
     static func run(_ arguments: [String], in directory: String = repository, executable: String? = nil,
-                    wrapper: [String] = []) throws -> Result {
+                    wrapper: [String] = [], environment: [String: String?] = [:]) throws -> Result {
         let process = Process()
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            process.environment = merged
+        }
         let command = wrapper + [executable ?? binary] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
