@@ -84,7 +84,8 @@ struct PostgresAuditorsTests {
     /// Rows of `query`, run as the owner (who is not subject to the sites' policies), each
     /// split at `|`.
     static func rows(_ server: PostgresServer, _ database: String, _ query: String, as user: String = "netaudit") throws -> [[String]] {
-        try server.sql(query, database: database, user: user).split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        try server.sql(query, database: database, user: user).split(separator: "\n")
+            .map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
     }
 
     /// A fresh database, migrated by its owner (`netaudit`) with netaudit's own open, as an
@@ -186,28 +187,42 @@ struct PostgresAuditorsTests {
         let daemonReported = Self.daemonCompleteRuns(folder + "/" + daemonSite)
 
         func sql(_ query: String) throws -> [[String]] { try Self.rows(server, database, query) }
-        // Runs: exactly the sites written, as many complete runs as reported, none left running.
+        let daemonComplete = try Self.checkRuns(sql, auditorSites: auditorSites, daemonSite: daemonSite, daemonReported: daemonReported)
+        try Self.checkLinkResults(sql, runs: 3 * auditorSites.count + daemonComplete)
+        try Self.checkFindings(sql, printed: printed.results, daemonSite: daemonSite)
+        // And they did run at once: runs of different sites overlap in time.
+        #expect(try sql("""
+            SELECT count(*) > 0 FROM runs a JOIN runs b ON a.site < b.site AND a.started_at < b.ended_at AND b.started_at < a.ended_at
+            """) == [["t"]])
+    }
+
+    typealias SQL = (String) throws -> [[String]]
+
+    /// Exactly the sites written; three complete runs per auditor; the daemon's as many as it
+    /// reported, none left running. Returns the daemon's complete runs.
+    static func checkRuns(_ sql: SQL, auditorSites: [String], daemonSite: String, daemonReported: Int) throws -> Int {
         let states = try sql("SELECT site, state, count(*) FROM runs GROUP BY site, state ORDER BY site, state")
-        var expected: [[String]] = auditorSites.map { [$0, "complete", "3"] }
         let daemonRows = states.filter { $0[0] == daemonSite }
         let daemonComplete = Int(daemonRows.first { $0[1] == "complete" }?[2] ?? "0") ?? 0
         // A run in flight when SIGTERM came (at most one per kind: a sweep and a full audit) may
         // be stored complete without its log line, or aborted.
         #expect(daemonComplete >= daemonReported && daemonComplete <= daemonReported + 2, "\(states), reported \(daemonReported)")
         #expect(daemonRows.allSatisfy { $0[1] == "complete" || ($0[1] == "aborted" && Int($0[2])! <= 2) }, "\(daemonRows)")
-        expected += daemonRows
-        #expect(states == expected)
+        #expect(states == auditorSites.map { [$0, "complete", "3"] } + daemonRows)
+        return daemonComplete
+    }
 
-        // Every complete run: one link result per agency with a link, its own agencies only.
+    /// Every complete run: one link result per agency with a link, of its own site's agencies
+    /// only; no duplicate (run, agency); no result or finding of one site in another's run.
+    static func checkLinkResults(_ sql: SQL, runs: Int) throws {
         let perRun = try sql("""
             SELECT r.site, r.id, string_agg(l.agency_code || '=' || l.state, ',' ORDER BY l.agency_code)
             FROM runs r LEFT JOIN link_results l ON l.run_id = r.id WHERE r.state = 'complete' GROUP BY r.site, r.id ORDER BY r.id
             """)
-        #expect(perRun.count == 9 + daemonComplete)
+        #expect(perRun.count == runs)
         for row in perRun {
             #expect(row[2] == "\(row[0])=up,\(row[0])1=up,\(row[0])2=down", "run \(row[1]) of site \(row[0])")
         }
-        // No duplicate (run, agency) rows, and no row of one site in another's run.
         #expect(try sql("SELECT run_id, agency_code FROM link_results GROUP BY run_id, agency_code HAVING count(*) > 1").isEmpty)
         for table in ["link_results", "findings"] {
             #expect(try sql("""
@@ -216,39 +231,33 @@ struct PostgresAuditorsTests {
                 """).isEmpty, "\(table)")
         }
         #expect(try sql("SELECT count(*) FROM endpoint_results") == [["0"]])
+    }
 
-        // Findings: each auditor's runs hold what its reports printed (the down commune's,
-        // nothing for the others); the daemon's runs the same rule ids for its own commune.
-        let outputs = printed.results
-        var ruleIDs: [String]?
-        for site in auditorSites {
-            let reports = try (outputs[site] ?? []).map { try Printed($0.stdout) }
-            #expect(reports.count == 3 && reports.allSatisfy { $0.state == "complete" }, "site \(site): \(outputs[site]?.map(\.stderr) ?? [])")
-            #expect((outputs[site] ?? []).allSatisfy { $0.status == 1 }, "site \(site)")  // stored; commune 2 is down
-            let stored = try sql("""
+    /// Each auditor's runs hold the findings its reports printed (the down commune's
+    /// link.down, the one without a link's link.unconfigured), report by report; the
+    /// daemon's runs the same for its own communes.
+    static func checkFindings(_ sql: SQL, printed: [String: [CLIRunner.Result]], daemonSite: String) throws {
+        func findings(site: String, complete: Bool) throws -> [String] {
+            try sql("""
                 SELECT r.id, coalesce(string_agg(f.agency_code || ':' || f.rule_id, ',' ORDER BY f.agency_code, f.rule_id), '')
-                FROM runs r LEFT JOIN findings f ON f.run_id = r.id WHERE r.site = '\(site)' GROUP BY r.id ORDER BY r.id
-                """)
-            // Each process's runs in the order it made them (their ids increase), report by report.
-            #expect(stored.map { $0[1] } == reports.map { report in
-                report.findings.sorted { $0.key < $1.key }.flatMap { code, ids in ids.map { "\(code):\($0)" } }.joined(separator: ",")
-            }, "site \(site)")
-            // The down commune (link.down) and the one without a link (link.unconfigured).
-            #expect(reports.allSatisfy { $0.findings.keys.sorted() == ["\(site)2", "\(site)3"] }, "\(reports.map(\.findings))")
-            ruleIDs = ruleIDs ?? reports.first.map { report in
-                report.findings.sorted { $0.key < $1.key }.flatMap { code, ids in ids.map { "\(code.dropFirst(site.count)):\($0)" } }
-            }
+                FROM runs r LEFT JOIN findings f ON f.run_id = r.id WHERE r.site = '\(site)' \(complete ? "AND r.state = 'complete'" : "")
+                GROUP BY r.id ORDER BY r.id
+                """).map { $0[1] }
         }
-        let daemonFindings = try sql("""
-            SELECT r.id, coalesce(string_agg(f.agency_code || ':' || f.rule_id, ',' ORDER BY f.agency_code, f.rule_id), '')
-            FROM runs r LEFT JOIN findings f ON f.run_id = r.id WHERE r.site = '\(daemonSite)' AND r.state = 'complete' GROUP BY r.id
-            """)
-        let expectedDaemon = (ruleIDs ?? []).map { daemonSite + $0 }.joined(separator: ",")
-        #expect(!expectedDaemon.isEmpty && daemonFindings.allSatisfy { $0[1] == expectedDaemon }, "\(daemonFindings)")
-        // And they did run at once: runs of different sites overlap in time.
-        #expect(try sql("""
-            SELECT count(*) > 0 FROM runs a JOIN runs b ON a.site < b.site AND a.started_at < b.ended_at AND b.started_at < a.ended_at
-            """) == [["t"]])
+        var perCommune: [String]?  // "2:link.down", … (the codes less the site's)
+        for (site, results) in printed.sorted(by: { $0.key < $1.key }) {
+            let reports = try results.map { try Printed($0.stdout) }
+            #expect(reports.count == 3 && reports.allSatisfy { $0.state == "complete" }, "site \(site): \(results.map(\.stderr))")
+            #expect(results.allSatisfy { $0.status == 1 }, "site \(site)")  // stored; commune 2 is down
+            #expect(reports.allSatisfy { $0.findings.keys.sorted() == ["\(site)2", "\(site)3"] }, "\(reports.map(\.findings))")
+            let lists = reports.map { report in report.findings.sorted { $0.key < $1.key }.flatMap { code, ids in ids.map { "\(code):\($0)" } } }
+            // Each process's runs in the order it made them (their ids increase).
+            #expect(try findings(site: site, complete: false) == lists.map { $0.joined(separator: ",") }, "site \(site)")
+            perCommune = perCommune ?? lists.first?.map { String($0.dropFirst(site.count)) }
+        }
+        let expected = (perCommune ?? []).map { daemonSite + $0 }.joined(separator: ",")
+        let daemon = try findings(site: daemonSite, complete: true)
+        #expect(!expected.isEmpty && daemon.allSatisfy { $0 == expected }, "\(daemon)")
     }
 
     // MARK: - The site a run is written under
