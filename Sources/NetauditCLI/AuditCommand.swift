@@ -56,6 +56,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The site this auditor writes in a shared PostgreSQL store (default: site: of --config, else the code of the inventory's top agency); a SQLite file ignores it. docs/postgresql.md.", valueName: "code"))
     var site: String?
 
+    @Option(help: ArgumentHelp("With a postgresql:// --db: the local SQLite file the run is written into first and shipped from, kept there while the server does not answer (default: spool: of --config, else $STATE_DIRECTORY, /var/lib/netaudit as root, or ~/.local/state/netaudit: spool.sqlite or spool-SITE.sqlite). docs/postgresql.md.", valueName: "file"))
+    var spool: String?
+
     @Option(help: ArgumentHelp("Take the inventory, the store, the extra trust anchors and the retention from the daemon's configuration file (docs/configuration.md), as systemd's netaudit-audit.service does.", valueName: "file"))
     var config: String?
 
@@ -139,7 +142,9 @@ struct AuditCommand: AsyncParsableCommand {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
         let store: any ResultStore
-        do { store = try await Stores.open(db, history: history, site: site ?? daemonConfiguration?.site) } catch { throw UserError("\(error)") }
+        let site = self.site ?? daemonConfiguration?.site
+        let spool = self.spool ?? daemonConfiguration?.spool ?? Stores.defaultSpool(site: site)
+        do { store = try await Stores.open(db, history: history, site: site, spool: spool) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
         }
@@ -167,6 +172,15 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let auditReport: AuditReport
         do { auditReport = try await AuditReport.load(from: store, run: id) } catch { throw UserError("\(error)") }
+        if let spooling = store as? SpoolingStore {
+            // The run is in the spool; shipping it gets a moment, and the user hears if it waits.
+            let state = await spooling.flush(timeout: .seconds(30))
+            if state.pending > 0 {
+                printError("netaudit: warning: run \(id) is kept in the spool \(state.path) (\(state.pending) run\(state.pending == 1 ? "" : "s") waiting): "
+                           + "\(state.lastError ?? "not shipped yet"); it is shipped by the next audit or the daemon with this spool, "
+                           + "or by `netaudit store copy --from \(state.path) --to URL`")
+            }
+        }
         try? await store.close()
         let text = try self.report.render(auditReport, colour: output == nil && isatty(1) == 1)
         if let output {
@@ -384,6 +398,10 @@ final class ProgressLine: Sendable {
         guard enabled else { return }
         let (seconds, _) = progress.elapsed.components
         printErrorRaw("\r\u{1B}[K\(progress.done)/\(progress.total) agencies done, \(progress.failures) failed checks so far, \(seconds) s")
+    }
+
+    func show(_ text: String) {
+        if enabled { printErrorRaw("\r\u{1B}[K\(text)") }
     }
 
     func clear() {

@@ -265,7 +265,8 @@ extension PostgresStore {
             inventoryHash: try row["inventory_hash"].decode(String.self), inventoryPath: try row["inventory_path"].decode(String.self),
             inventory: try inventory(row), host: host, pid: pid,
             netauditVersion: try row["netaudit_version"].decode(String.self), note: note,
-            resumedFrom: try row["resumed_from"].decode(Int64?.self).map(RunID.init))
+            resumedFrom: try row["resumed_from"].decode(Int64?.self).map(RunID.init),
+            uid: try row["uid"].decode(UUID?.self)?.uuidString.lowercased())
     }
 
     /// A run's inventory tree, decoded once per distinct inventory.
@@ -333,5 +334,57 @@ extension PostgresStore {
             result[links ? code : "\(code) \(target)", default: []].append(finding)
         }
         return result
+    }
+}
+
+// Whole runs from another store: a spool shipping the runs it kept, or `store copy`.
+extension PostgresStore: RunImporting {
+    /// Stores `run` in one transaction unless a run with its uid is here already: the run,
+    /// its inventory, every result and finding (each result recorded at the run's end), its
+    /// end, and, when it is complete, the history it extends. Then the days that ended are
+    /// rolled up. A run without a uid gets a new one (it cannot be told apart later). The
+    /// other store's run ids mean nothing here: `resumed_from` is left empty.
+    public func ship(_ run: ShippedRun) async throws(StoreError) -> ShipOutcome {
+        let record = run.record
+        guard record.state != .running else {
+            throw StoreError(.invalidRequest, path: location, message: "run \(record.id) has not ended: only an ended run is shipped")
+        }
+        let plain = (try? Self.encoder.encode(record.inventory)) ?? Data()
+        let treeHash = InventoryFingerprint.sha256(data: plain)
+        let tree = Deflate.pack(plain) ?? plain
+        let links = try run.links.map { result throws(StoreError) in try PreparedLink(result) }
+        let endpoints = try run.endpoints.map { result throws(StoreError) in try PreparedEndpoint(result) }
+        let site = self.site ?? Self.defaultSite(record.inventory)
+        let uid = record.uid.flatMap(UUID.init(uuidString:)) ?? UUID()
+        let endedAt = record.endedAt ?? record.startedAt
+        let (logger, settings) = (self.logger, history)
+        let outcome = try await write { connection -> ShipOutcome in
+            try await self.claim(site: site, connection)
+            if let known = try await Self.rows("SELECT id FROM runs WHERE uid = \(uid)", connection, logger: logger).first {
+                return .alreadyThere(RunID(try known["id"].decode(Int64.self)))
+            }
+            try await connection.query("INSERT INTO inventories (hash, json) VALUES (\(treeHash), \(tree)) ON CONFLICT (hash) DO NOTHING",
+                                       logger: logger)
+            let rows = try await Self.rows("""
+                INSERT INTO runs (site, kind, state, started_at, inventory_hash, inventory_path, inventory_id, host, pid,
+                                  process_start, boot_id, netaudit_version, resumed_from, uid)
+                VALUES (\(site), \(record.kind.rawValue), 'running', \(record.startedAt), \(record.inventoryHash), \(record.inventoryPath),
+                        (SELECT id FROM inventories WHERE hash = \(treeHash)), \(record.host), \(Int(record.pid)),
+                        0, '-', \(record.netauditVersion), NULL, \(uid))
+                RETURNING id
+                """, connection, logger: logger)
+            let id = RunID(try rows[0]["id"].decode(Int64.self))
+            self.caches.withLock { $0.runs[id.value] = RunWriting(kind: record.kind, nextSeq: 1) }
+            defer { self.caches.withLock { $0.runs[id.value] = nil } }
+            for link in links { try await self.insert(link, run: id, at: endedAt, connection) }
+            for endpoint in endpoints { try await self.insert(endpoint, run: id, at: endedAt, connection) }
+            try await connection.query("""
+                UPDATE runs SET state = \(record.state.rawValue), ended_at = \(endedAt), note = \(record.note) WHERE id = \(id.value)
+                """, logger: logger)
+            if record.state == .complete { try await Self.applyHistory(run: id.value, connection, logger: logger, settings: settings) }
+            return .stored(id)
+        }
+        if case .stored = outcome, record.state == .complete { try await rollUpEndedDays(site: site, now: endedAt) }
+        return outcome
     }
 }
