@@ -101,6 +101,7 @@ struct StoreCheckCommand: AsyncParsableCommand {
         var runs: Int
         var spool: Spool?
         var ok: Bool
+        var reachable = true
 
         struct Spool: Encodable {
             var path: String
@@ -117,7 +118,15 @@ struct StoreCheckCommand: AsyncParsableCommand {
         let history = configuration?.history ?? .standard
         guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
         var report: Report
-        do { report = try await Self.inspect(db, history: history) } catch { throw UserError("\(error)") }
+        do {
+            report = try await Self.inspect(db, history: history)
+        } catch where error.code == .unavailable && Stores.isURL(db) {
+            // The server does not answer: said, and the spool is still looked at.
+            report = Report(store: .init(backend: "postgresql", location: error.path, schemaVersion: 0, latestSchemaVersion: 0),
+                            integrity: "not reached: \(error.message)", runs: 0, spool: nil, ok: false, reachable: false)
+        } catch {
+            throw UserError("\(error)")
+        }
         if Stores.isURL(db) {
             let site = self.site ?? configuration?.site
             let path = spool ?? configuration?.spool ?? Stores.defaultSpool(site: site)
@@ -155,20 +164,30 @@ struct StoreCheckCommand: AsyncParsableCommand {
     }
 
     static func text(_ report: Report) -> String {
-        let formatter = ISO8601DateFormatter()
+        guard report.reachable else {
+            return (["store      \(report.store.location) (\(report.store.backend)): \(report.integrity)"] + spoolLines(report) + ["not ok"])
+                .joined(separator: "\n")
+        }
         var lines = ["store      \(report.store.location) (\(report.store.backend))",
                      "schema     version \(report.store.schemaVersion)"
                         + (report.store.schemaVersion == report.store.latestSchemaVersion ? " (current)" : " — this netaudit's is \(report.store.latestSchemaVersion): run `netaudit store migrate`"),
                      "integrity  \(report.integrity)",
                      "runs       \(report.runs)"]
+        lines += spoolLines(report)
+        lines.append(report.ok ? "ok" : "not ok")
+        return lines.joined(separator: "\n")
+    }
+
+    static func spoolLines(_ report: Report) -> [String] {
+        let formatter = ISO8601DateFormatter()
+        var lines: [String] = []
         if let spool = report.spool {
             lines.append("spool      \(spool.path) (schema version \(spool.schemaVersion), integrity \(spool.integrity))")
             lines.append(spool.pending == 0 ? "           every ended run shipped" + (spool.running > 0 ? "; \(spool.running) running" : "")
                          : "           \(spool.pending) run\(spool.pending == 1 ? "" : "s") waiting to be shipped since \(spool.oldestPending.map(formatter.string) ?? "?")"
                             + (spool.running > 0 ? "; \(spool.running) running" : ""))
         }
-        lines.append(report.ok ? "ok" : "not ok")
-        return lines.joined(separator: "\n")
+        return lines
     }
 }
 
@@ -200,7 +219,13 @@ struct StoreCopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Take the history settings (time zone, max gap) from the daemon's configuration file.", valueName: "file"))
     var config: String?
 
+    @Option(name: .customLong("time-zone"), help: ArgumentHelp("The time zone the target's daily roll-ups are cut in, e.g. Asia/Ho_Chi_Minh (default: history.time_zone of --config, or the machine's): the one its auditors use.", valueName: "zone"))
+    var timeZone: String?
+
     func validate() throws {
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            throw ValidationError("--time-zone '\(timeZone)': not a time zone (e.g. Asia/Ho_Chi_Minh, UTC).")
+        }
         guard Stores.isURL(to) else { throw ValidationError("--to is a postgresql:// URL.") }
         guard !Stores.isURL(from) else { throw ValidationError("--from is a SQLite file.") }
     }
@@ -213,6 +238,7 @@ struct StoreCopyCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.invalidInput)
             }
         }
+        if let timeZone { history.timeZone = TimeZone(identifier: timeZone)! }
         let progress = ProgressLine()
         let outcome: Stores.CopyOutcome
         do {

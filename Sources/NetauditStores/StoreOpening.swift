@@ -74,6 +74,12 @@ extension Stores {
         public var location: String
         public var schemaVersion: Int
         public var latestSchemaVersion: Int
+        public init(backend: String, location: String, schemaVersion: Int, latestSchemaVersion: Int) {
+            self.backend = backend
+            self.location = location
+            self.schemaVersion = schemaVersion
+            self.latestSchemaVersion = latestSchemaVersion
+        }
     }
 
     public static func describe(_ store: any ResultStore) async throws(StoreError) -> Description {
