@@ -100,8 +100,7 @@ extension PostgresStore {
         let prepared = try links.map { result throws(StoreError) in try PreparedLink(result) }
         let preparedEndpoints = try endpoints.map { result throws(StoreError) in try PreparedEndpoint(result) }
         try await write { connection in
-            for link in prepared { try await self.insert(link, run: run, at: date, connection) }
-            for endpoint in preparedEndpoints { try await self.insert(endpoint, run: run, at: date, connection) }
+            try await self.insert(links: prepared, endpoints: preparedEndpoints, run: run, at: date, connection)
         }
     }
 
@@ -137,39 +136,71 @@ extension PostgresStore {
         }
     }
 
-    private func insert(_ link: PreparedLink, run: RunID, at date: Date, _ connection: PostgresConnection) async throws {
-        let result = link.result
-        let seq = try await writing(run.value, connection).nextSeq
-        caches.withLock { $0.runs[run.value]?.nextSeq = seq + 1 }
-        try await connection.query("""
-            INSERT INTO link_results (run_id, seq, agency_code, observation, state, condition, cause, sent, received, rtt_median, recorded_at)
-            VALUES (\(run.value), \(seq), \(result.agencyCode), \(link.observation), \(result.state?.rawValue), \(link.judged?.state),
-                    \(link.judged?.cause), \(result.observation?.sent), \(result.observation?.received), \(result.observation?.roundTrip?.median),
-                    \(date))
-            """, logger: logger)
-        for (finding, evidence) in link.findings {
-            try await insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: "link", connection)
+    /// Inserts results with their findings: a few multi-row statements whatever their
+    /// number (a national sweep is one round trip per 1,000 rows, not one per row), in the
+    /// order given, each link taking the run's next sequence number.
+    func insert(links: [PreparedLink], endpoints: [PreparedEndpoint], run: RunID, at date: Date,
+                _ connection: PostgresConnection) async throws {
+        var findings: [(agency: String, target: String, finding: Finding, evidence: String)] = []
+        if !links.isEmpty {
+            let first = try await writing(run.value, connection).nextSeq
+            caches.withLock { $0.runs[run.value]?.nextSeq = first + Int64(links.count) }
+            var rows: [[(any PostgresEncodable)?]] = []
+            for (offset, link) in links.enumerated() {
+                let result = link.result
+                rows.append([run.value, first + Int64(offset), result.agencyCode, link.observation, result.state?.rawValue, link.judged?.state,
+                             link.judged?.cause, result.observation?.sent, result.observation?.received,
+                             result.observation?.roundTrip?.median, date])
+                findings += link.findings.map { (result.agencyCode, "link", $0.0, $0.1) }
+            }
+            try await Self.insertRows("link_results", columns: ["run_id", "seq", "agency_code", "observation", "state", "condition", "cause",
+                                                                "sent", "received", "rtt_median", "recorded_at"],
+                                      rows: rows, connection, logger: logger)
+        }
+        if !endpoints.isEmpty {
+            var rows: [[(any PostgresEncodable)?]] = []
+            for endpoint in endpoints {
+                let result = endpoint.result
+                rows.append([run.value, result.agencyCode, result.observation.url, endpoint.observation, result.verdict.rawValue,
+                             endpoint.cause, date])
+                findings += endpoint.findings.map { (result.agencyCode, result.observation.url, $0.0, $0.1) }
+            }
+            try await Self.insertRows("endpoint_results", columns: ["run_id", "agency_code", "url", "observation", "verdict", "rule_ids", "recorded_at"],
+                                      rows: rows, connection, logger: logger)
+        }
+        if !findings.isEmpty {
+            let rows: [[(any PostgresEncodable)?]] = findings.map { item in
+                [run.value, item.agency, item.target, item.finding.id, item.finding.severity.rawValue, item.finding.message, item.evidence]
+            }
+            try await Self.insertRows("findings", columns: ["run_id", "agency_code", "target", "rule_id", "severity", "message", "evidence"],
+                                      casts: ["evidence": "jsonb"], rows: rows, connection, logger: logger)
         }
     }
 
-    private func insert(_ endpoint: PreparedEndpoint, run: RunID, at date: Date, _ connection: PostgresConnection) async throws {
-        let result = endpoint.result
-        try await connection.query("""
-            INSERT INTO endpoint_results (run_id, agency_code, url, observation, verdict, rule_ids, recorded_at)
-            VALUES (\(run.value), \(result.agencyCode), \(result.observation.url), \(endpoint.observation), \(result.verdict.rawValue),
-                    \(endpoint.cause), \(date))
-            """, logger: logger)
-        for (finding, evidence) in endpoint.findings {
-            try await insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: result.observation.url, connection)
+    /// `INSERT INTO table (columns) VALUES (…), (…) …` with every value bound, in statements
+    /// of at most 30,000 parameters (PostgreSQL allows 65,535).
+    static func insertRows(_ table: String, columns: [String], casts: [String: String] = [:], rows: [[(any PostgresEncodable)?]],
+                           _ connection: PostgresConnection, logger: Logger) async throws {
+        let perStatement = max(1, 30_000 / columns.count)
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + perStatement, rows.count)]
+            var bindings = PostgresBindings(capacity: chunk.count * columns.count)
+            var tuples: [String] = []
+            tuples.reserveCapacity(chunk.count)
+            for row in chunk {
+                var placeholders: [String] = []
+                for (index, value) in row.enumerated() {
+                    if let value { try bindings.append(value, context: .default) } else { bindings.appendNull() }
+                    let cast = casts[columns[index]].map { "::" + $0 } ?? ""
+                    placeholders.append("$\(bindings.count)\(cast)")
+                }
+                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            }
+            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + tuples.joined(separator: ", ")
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            start += perStatement
         }
-    }
-
-    private func insert(_ finding: Finding, evidence: String, run: RunID, agency: String, target: String,
-                        _ connection: PostgresConnection) async throws {
-        try await connection.query("""
-            INSERT INTO findings (run_id, agency_code, target, rule_id, severity, message, evidence)
-            VALUES (\(run.value), \(agency), \(target), \(finding.id), \(finding.severity.rawValue), \(finding.message), \(evidence)::jsonb)
-            """, logger: logger)
     }
 
     /// Ends a run (`complete` or `aborted`); a run already ended stays as it was. A run that
@@ -376,8 +407,7 @@ extension PostgresStore: RunImporting {
             let id = RunID(try rows[0]["id"].decode(Int64.self))
             self.caches.withLock { $0.runs[id.value] = RunWriting(kind: record.kind, nextSeq: 1) }
             defer { self.caches.withLock { $0.runs[id.value] = nil } }
-            for link in links { try await self.insert(link, run: id, at: endedAt, connection) }
-            for endpoint in endpoints { try await self.insert(endpoint, run: id, at: endedAt, connection) }
+            try await self.insert(links: links, endpoints: endpoints, run: id, at: endedAt, connection)
             try await connection.query("""
                 UPDATE runs SET state = \(record.state.rawValue), ended_at = \(endedAt), note = \(record.note) WHERE id = \(id.value)
                 """, logger: logger)
