@@ -203,17 +203,21 @@ struct SpoolWatch: Service {
 
     func run() async throws {
         var shown: String?
+        var logged: (spooling: Bool, error: String?) = (false, nil)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let state = await spool.spoolState()
             status.spoolChanged(state)
             metrics.spool(state)
+            // Logged when spooling starts, when its reason changes, and when it ends; not
+            // for every run that joins the queue.
+            if state.isSpooling && (!logged.spooling || logged.error != state.lastError) {
+                logger.warning("\(state.summary)", metadata: ["spool": "\(state.path)"])
+            } else if !state.isSpooling && logged.spooling {
+                logger.notice("shipping to \(state.target) again: \(state.summary)", metadata: ["spool": "\(state.path)"])
+            }
+            logged = (state.isSpooling, state.lastError)
             let line = state.pending > 0 ? state.summary : nil
             if line != shown {
-                if let line {
-                    if state.isSpooling { logger.warning("\(line)") } else { logger.info("\(line)") }
-                } else if shown != nil {
-                    logger.notice("\(state.summary)")
-                }
                 shown = line
                 notifier.notify(["STATUS=\(status.statusLine())"])
             }
