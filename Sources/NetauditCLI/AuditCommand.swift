@@ -120,7 +120,10 @@ struct AuditCommand: AsyncParsableCommand {
         if let keepDays { history.rawDays = keepDays }
         if let historyDays { history.historyDays = historyDays }
         let prunes = keepDays != nil || historyDays != nil || daemonConfiguration != nil
-        let resumed = try await resume.asyncMap { try await Self.resumable(RunID($0), db: db, history: history) }
+        let site = self.site ?? daemonConfiguration?.site
+        // With a URL, runs are written into the spool first: its run ids are the ones printed.
+        let spool = Stores.isURL(db) ? self.spool ?? daemonConfiguration?.spool ?? Stores.defaultSpool(site: site) : nil
+        let resumed = try await resume.asyncMap { try await Self.resumable(RunID($0), db: db, history: history, spool: spool) }
         let inventoryPath = self.inventory ?? daemonConfiguration?.inventory ?? resumed!.inventoryPath
         let caFiles = self.caFiles + (daemonConfiguration?.caFiles ?? [])
         var inventory = try loadInventory(inventoryPath)
@@ -142,8 +145,6 @@ struct AuditCommand: AsyncParsableCommand {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
         let store: any ResultStore
-        let site = self.site ?? daemonConfiguration?.site
-        let spool = self.spool ?? daemonConfiguration?.spool ?? Stores.defaultSpool(site: site)
         do { store = try await Stores.open(db, history: history, site: site, spool: spool) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
@@ -175,6 +176,9 @@ struct AuditCommand: AsyncParsableCommand {
         if let spooling = store as? SpoolingStore {
             // The run is in the spool; shipping it gets a moment, and the user hears if it waits.
             let state = await spooling.flush(timeout: .seconds(30))
+            if let remote = try? await spooling.spool.shippedID(of: id) {
+                printError("netaudit: run \(id) of the spool \(state.path) is run \(remote) of \(state.target)")
+            }
             if state.pending > 0 {
                 printError("netaudit: warning: run \(id) is kept in the spool \(state.path) (\(state.pending) run\(state.pending == 1 ? "" : "s") waiting): "
                            + "\(state.lastError ?? "not shipped yet"); it is shipped by the next audit or the daemon with this spool, "
@@ -197,12 +201,12 @@ struct AuditCommand: AsyncParsableCommand {
 
 extension AuditCommand {
     /// The run `--resume` names, if it can be resumed: it exists and was aborted.
-    static func resumable(_ id: RunID, db: String, history: HistorySettings) async throws -> RunRecord {
+    static func resumable(_ id: RunID, db: String, history: HistorySettings, spool: String? = nil) async throws -> RunRecord {
         guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
         let record: RunRecord?
         let resumption: RunID?
         do {
-            let store = try await Stores.open(db, history: history)  // for writing: it recovers a run cut off
+            let store = try await Stores.open(db, history: history, spool: spool)  // for writing: it recovers a run cut off
             record = try await store.run(id)
             resumption = try await store.resumption(of: id)
             try await store.close()

@@ -48,10 +48,19 @@ extension SQLiteStore {
         return ShippedRun(record: record, links: links, endpoints: endpoints)
     }
 
-    /// Marks run `id` shipped (it may now be pruned like any other).
-    public func markShipped(_ id: RunID, at date: Date = Date()) async throws(StoreError) {
+    /// Marks run `id` shipped, as run `remote` of the central store (it may now be pruned
+    /// like any other).
+    public func markShipped(_ id: RunID, as remote: RunID? = nil, at date: Date = Date()) async throws(StoreError) {
         try await write { db in
-            try db.execute(sql: "UPDATE runs SET shipped_at = ? WHERE id = ? AND shipped_at IS NULL", arguments: [date, id.value])
+            try db.execute(sql: "UPDATE runs SET shipped_at = ?, shipped_id = ? WHERE id = ? AND shipped_at IS NULL",
+                           arguments: [date, remote?.value, id.value])
+        }
+    }
+
+    /// The central store's id of run `id`, once shipped.
+    public func shippedID(of id: RunID) async throws(StoreError) -> RunID? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT shipped_id FROM runs WHERE id = ?", arguments: [id.value]).map(RunID.init)
         }
     }
 }

@@ -148,9 +148,11 @@ enum Schema {
         }
         migrator.registerMigration("v4: a globally unique id per run; shipping from a spool") { db in
             // The id a run keeps in every store it is copied into (a UUID, lowercase), and
-            // when it was shipped to the central store (a spool's runs; NULL: not yet).
+            // when it was shipped to the central store (a spool's runs; NULL: not yet), as
+            // which run of it.
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN uid TEXT")
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN shipped_at DATETIME")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN shipped_id INTEGER")
             for id in try Int64.fetchAll(db, sql: "SELECT id FROM runs") {
                 try db.execute(sql: "UPDATE runs SET uid = ? WHERE id = ?", arguments: [UUID().uuidString.lowercased(), id])
             }

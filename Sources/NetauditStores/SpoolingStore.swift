@@ -222,8 +222,8 @@ public actor Shipper {
                 for id in batch {
                     guard !Task.isCancelled else { break }
                     guard let run = try await spool.shippedRun(id) else { continue }
-                    _ = try await central!.ship(run)
-                    try await spool.markShipped(id)
+                    let outcome = try await central!.ship(run)
+                    try await spool.markShipped(id, as: outcome.remoteID)
                     current.shipped += 1
                     current.lastShipped = Date()
                 }

@@ -135,11 +135,12 @@ extension Stores {
             outcome.running = try await from.runningRuns()
             for (index, id) in ids.enumerated() {
                 guard let run = try await from.shippedRun(id) else { continue }
-                switch try await to.ship(run) {
+                let shipped = try await to.ship(run)
+                switch shipped {
                 case .stored: outcome.copied += 1
                 case .alreadyThere: outcome.alreadyThere += 1
                 }
-                try await from.markShipped(id)
+                try await from.markShipped(id, as: shipped.remoteID)
                 progress(index + 1, ids.count)
             }
         } catch {
