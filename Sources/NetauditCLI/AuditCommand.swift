@@ -293,7 +293,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("time-zone"), help: ArgumentHelp("The time zone days are cut in, e.g. Asia/Ho_Chi_Minh.", valueName: "zone"))
     var timeZone: String?
 
-    @Flag(help: "The national report: one row per site of the store from its latest complete runs, the per-level totals over all sites, each site's gaps; with --month/--year/--from, the period's figures per site and in total.")
+    @Flag(help: "The national report: one row per site of the store from its latest complete runs, the per-level totals over all sites, each site's gaps; with --month/--year/--from, the period's figures per site and in total. Its CSV has one row per site.")
     var national = false
 
     @Option(help: ArgumentHelp("Report on this site only (a shared PostgreSQL store): its runs and its history, exactly as a SQLite file of that site. With a SQLite file, the file's site (its newest run's top agency) must be this one.", valueName: "code"))
