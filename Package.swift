@@ -219,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "NetauditCLITests",
             dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditPolicy", "NetauditProbes", "NetauditStore", "NetauditStoreSQLite",
-                           "NetauditTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+                           "NetauditStores", "NetauditTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

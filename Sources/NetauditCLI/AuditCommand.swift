@@ -275,8 +275,12 @@ struct ReportCommand: AsyncParsableCommand {
 
             A period (--month 2026-11, --year 2026, or --from DATE --to DATE with days as yyyy-MM-dd, --to included): what the history kept of it: per level and per unit the availability (time connected / time observed), the agencies connected throughout, the daily connection rate (mean and minimum) against the target and the days it was met; the endpoints' compliance over the period (days not compliant, the day fixed); every outage (agency, path, start, end or ongoing, duration, down or unreachable, the node it is blamed on) and the units and agencies with the most outage time and the most outages. Days are cut in the history's time zone (--time-zone, or history.time_zone of --config, or the machine's). Time nothing observed (the daemon stopped, runs aborted, sweeps further apart than history.max_gap) is "not observed" and counts neither way. docs/results-schema.md describes the JSON.
 
+            One site (--site CODE, a shared PostgreSQL store): every report above, from that site's runs and history only, exactly as from a SQLite file holding them.
+
+            The national report (--national): one row per site of the store, from its latest complete audit or link sweep (connection) and its latest complete audit or TLS-only run (endpoints), with how old the run is; a site whose run ended more than --stale-after ago (default 24h), or that has none, is stale: its agencies are shown as not observed and never counted as connected. Then the per-level totals over the sites (the fresh sites' figures, the stale sites' agencies apart and counted as not connected in the gap), and each fresh site's agencies not connected, with level and path. With --month, --year or --from/--to: each site's period figures (availability, daily rates, days met, outages) and their totals per level. A SQLite file is one site. docs/results-schema.md ("National report") describes the JSON.
+
             EXIT STATUS:
-              0  a run: every target met and every endpoint compliant; a period: every level met its target on every day it was observed, and every endpoint observed stayed compliant
+              0  a run: every target met and every endpoint compliant; a period: every level met its target on every day it was observed, and every endpoint observed stayed compliant; national: no site stale, every level and every site met its targets (and, with a period, throughout)
               1  not so
               2  a missing store, run or history; a bad option
               3  internal error
@@ -307,7 +311,19 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("time-zone"), help: ArgumentHelp("The time zone days are cut in, e.g. Asia/Ho_Chi_Minh.", valueName: "zone"))
     var timeZone: String?
 
+    @Flag(help: "The national report: one row per site of the store from its latest complete runs, the per-level totals over all sites, each site's gaps; with --month/--year/--from, the period's figures per site and in total. Its CSV has one row per site.")
+    var national = false
+
+    @Option(help: ArgumentHelp("Report on this site only (a shared PostgreSQL store): its runs and its history, exactly as a SQLite file of that site. With a SQLite file, the file's site (its newest run's top agency) must be this one.", valueName: "code"))
+    var site: String?
+
+    @Option(name: .customLong("stale-after"), help: ArgumentHelp("With --national: a site whose latest complete audit or link sweep ended longer ago than this (e.g. 24h, 90m) is stale: its agencies are not counted as connected. Default: 24h.", valueName: "duration"))
+    var staleAfter: String?
+
     @OptionGroup var options: ReportOptions
+
+    /// How old a site's latest connectivity run may be before the national report calls it stale.
+    static let defaultStaleAfter: TimeInterval = 24 * 3600
 
     func validate() throws {
         let periods = [month != nil, year != nil, from != nil || to != nil].filter { $0 }.count
@@ -316,6 +332,14 @@ struct ReportCommand: AsyncParsableCommand {
         if periods > 0 && run != nil { throw ValidationError("--run renders one run; leave it out for a period report.") }
         if let timeZone, TimeZone(identifier: timeZone) == nil {
             throw ValidationError("--time-zone '\(timeZone)': not a time zone (e.g. Asia/Ho_Chi_Minh, UTC).")
+        }
+        if national && run != nil { throw ValidationError("--national reports every site's latest runs; leave --run out.") }
+        if national && site != nil { throw ValidationError("--national reports every site; --site reports one: give one of them.") }
+        if let staleAfter {
+            guard national else { throw ValidationError("--stale-after goes with --national.") }
+            guard let duration = Duration(text: staleAfter), duration > .zero else {
+                throw ValidationError("--stale-after '\(staleAfter)': write a duration such as 24h, 90m or 3600s.")
+            }
         }
     }
 
@@ -331,9 +355,18 @@ struct ReportCommand: AsyncParsableCommand {
         var history = configuration?.history ?? .standard
         if let timeZone { history.timeZone = TimeZone(identifier: timeZone)! }
         guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
-        let store: any ResultStore
+        let opened: any ResultStore
         // Read only: a report writes nothing, so it works on a read-only store or a full disk.
-        do { store = try await Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
+        do { opened = try await Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
+        if national { return try await renderNational(opened, history: history) }
+        let store: any ResultReader & HistoryReader
+        if let site {
+            // One site's view: every read (runs, results, history) of that site only.
+            guard let sites = opened as? any SiteReader else { throw UserError("--site: '\(db)' cannot tell its sites apart") }
+            do { store = try await sites.siteView(site) } catch { throw UserError("--site \(site): \(error)") }
+        } else {
+            store = opened
+        }
         if let period = try period(history.timeZone) {
             let report: PeriodReport
             do { report = try await PeriodReport.load(from: store, period: period) } catch { throw UserError("\(error)") }
@@ -345,6 +378,20 @@ struct ReportCommand: AsyncParsableCommand {
         do { report = try await AuditReport.load(from: store, run: run.map(RunID.init)) } catch { throw UserError("\(error)") }
         printOut(try options.render(report, colour: isatty(1) == 1))
         if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+
+    /// `--national`: every site's latest runs, and with a period its history's figures.
+    private func renderNational(_ opened: any ResultStore, history: HistorySettings) async throws {
+        guard let store = opened as? any SiteReader & ResultReader else { throw UserError("--national: '\(opened.location)' cannot tell its sites apart") }
+        let staleAfter = staleAfter.flatMap { Duration(text: $0) }.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            ?? Self.defaultStaleAfter
+        let report: NationalReport
+        do {
+            report = try await NationalReport.load(from: store, staleAfter: staleAfter, period: try period(history.timeZone), history: history)
+        } catch let error as StoreError { throw UserError("\(error)") }
+        guard !report.sites.isEmpty else { throw UserError("--national: no run stored yet in '\(opened.location)'") }
+        printOut(try options.render(report, colour: isatty(1) == 1))
+        if !report.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
     }
 
     /// The period the options name, nil for a run report.
@@ -380,6 +427,17 @@ struct ReportOptions: ParsableArguments {
     func render(_ report: AuditReport, colour: Bool = false) throws -> String {
         let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         return try format.render(report, labels: lang.labels, colour: colour)
+    }
+
+    /// The national report, in the same formats.
+    func render(_ report: NationalReport, colour: Bool = false) throws -> String {
+        let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        switch format {
+        case .table: return report.table(lang.labels, colour: colour)
+        case .json: return try report.json()
+        case .csv: return report.csv(lang.labels)
+        case .html: return report.html(lang.labels)
+        }
     }
 
     /// A period report, in the same formats.

@@ -225,7 +225,8 @@ extension PostgresStore {
     static let runSelect = "SELECT r.*, i.json AS stored_inventory FROM runs r JOIN inventories i ON i.id = r.inventory_id"
 
     public func run(_ id: RunID) async throws(StoreError) -> RunRecord? {
-        try await runs(PostgresQuery(unsafeSQL: Self.runSelect + " WHERE r.id = $1", binds: Self.binds(id.value))).first
+        try await runs(PostgresQuery(unsafeSQL: Self.runSelect + " WHERE r.id = $1 AND ($2::text IS NULL OR r.site = $2)",
+                                    binds: Self.binds(id.value, site))).first
     }
 
     public func runs(limit: Int) async throws(StoreError) -> [RunRecord] {
