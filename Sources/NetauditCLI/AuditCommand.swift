@@ -56,6 +56,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The site this auditor writes in a shared PostgreSQL store (default: site: of --config, else the code of the inventory's top agency); a SQLite file ignores it. docs/postgresql.md.", valueName: "code"))
     var site: String?
 
+    @Option(help: ArgumentHelp("With a postgresql:// --db: the local SQLite file the run is written into first and shipped from, kept there while the server does not answer (default: spool: of --config, else $STATE_DIRECTORY, /var/lib/netaudit as root, or ~/.local/state/netaudit: spool.sqlite or spool-SITE.sqlite). docs/postgresql.md.", valueName: "file"))
+    var spool: String?
+
     @Option(help: ArgumentHelp("Take the inventory, the store, the extra trust anchors and the retention from the daemon's configuration file (docs/configuration.md), as systemd's netaudit-audit.service does.", valueName: "file"))
     var config: String?
 
@@ -117,7 +120,10 @@ struct AuditCommand: AsyncParsableCommand {
         if let keepDays { history.rawDays = keepDays }
         if let historyDays { history.historyDays = historyDays }
         let prunes = keepDays != nil || historyDays != nil || daemonConfiguration != nil
-        let resumed = try await resume.asyncMap { try await Self.resumable(RunID($0), db: db, history: history) }
+        let site = self.site ?? daemonConfiguration?.site
+        // With a URL, runs are written into the spool first: its run ids are the ones printed.
+        let spool = Stores.isURL(db) ? self.spool ?? daemonConfiguration?.spool ?? Stores.defaultSpool(site: site) : nil
+        let resumed = try await resume.asyncMap { try await Self.resumable(RunID($0), db: db, history: history, spool: spool) }
         let inventoryPath = self.inventory ?? daemonConfiguration?.inventory ?? resumed!.inventoryPath
         let caFiles = self.caFiles + (daemonConfiguration?.caFiles ?? [])
         var inventory = try loadInventory(inventoryPath)
@@ -139,7 +145,7 @@ struct AuditCommand: AsyncParsableCommand {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
         let store: any ResultStore
-        do { store = try await Stores.open(db, history: history, site: site ?? daemonConfiguration?.site) } catch { throw UserError("\(error)") }
+        do { store = try await Stores.open(db, history: history, site: site, spool: spool) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
         }
@@ -167,6 +173,18 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let auditReport: AuditReport
         do { auditReport = try await AuditReport.load(from: store, run: id) } catch { throw UserError("\(error)") }
+        if let spooling = store as? SpoolingStore {
+            // The run is in the spool; shipping it gets a moment, and the user hears if it waits.
+            let state = await spooling.flush(timeout: .seconds(30))
+            if let remote = try? await spooling.spool.shippedID(of: id) {
+                printError("netaudit: run \(id) of the spool \(state.path) is run \(remote) of \(state.target)")
+            }
+            if state.pending > 0 {
+                printError("netaudit: warning: run \(id) is kept in the spool \(state.path) (\(state.pending) run\(state.pending == 1 ? "" : "s") waiting): "
+                           + "\(state.lastError ?? "not shipped yet"); it is shipped by the next audit or the daemon with this spool, "
+                           + "or by `netaudit store copy --from \(state.path) --to URL`")
+            }
+        }
         try? await store.close()
         let text = try self.report.render(auditReport, colour: output == nil && isatty(1) == 1)
         if let output {
@@ -183,12 +201,12 @@ struct AuditCommand: AsyncParsableCommand {
 
 extension AuditCommand {
     /// The run `--resume` names, if it can be resumed: it exists and was aborted.
-    static func resumable(_ id: RunID, db: String, history: HistorySettings) async throws -> RunRecord {
+    static func resumable(_ id: RunID, db: String, history: HistorySettings, spool: String? = nil) async throws -> RunRecord {
         guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("--resume \(id): no results store at '\(db)'") }
         let record: RunRecord?
         let resumption: RunID?
         do {
-            let store = try await Stores.open(db, history: history)  // for writing: it recovers a run cut off
+            let store = try await Stores.open(db, history: history, spool: spool)  // for writing: it recovers a run cut off
             record = try await store.run(id)
             resumption = try await store.resumption(of: id)
             try await store.close()
@@ -257,8 +275,12 @@ struct ReportCommand: AsyncParsableCommand {
 
             A period (--month 2026-11, --year 2026, or --from DATE --to DATE with days as yyyy-MM-dd, --to included): what the history kept of it: per level and per unit the availability (time connected / time observed), the agencies connected throughout, the daily connection rate (mean and minimum) against the target and the days it was met; the endpoints' compliance over the period (days not compliant, the day fixed); every outage (agency, path, start, end or ongoing, duration, down or unreachable, the node it is blamed on) and the units and agencies with the most outage time and the most outages. Days are cut in the history's time zone (--time-zone, or history.time_zone of --config, or the machine's). Time nothing observed (the daemon stopped, runs aborted, sweeps further apart than history.max_gap) is "not observed" and counts neither way. docs/results-schema.md describes the JSON.
 
+            One site (--site CODE, a shared PostgreSQL store): every report above, from that site's runs and history only, exactly as from a SQLite file holding them.
+
+            The national report (--national): one row per site of the store, from its latest complete audit or link sweep (connection) and its latest complete audit or TLS-only run (endpoints), with how old the run is; a site whose run ended more than --stale-after ago (default 24h), or that has none, is stale: its agencies are shown as not observed and never counted as connected. Then the per-level totals over the sites (the fresh sites' figures, the stale sites' agencies apart and counted as not connected in the gap), and each fresh site's agencies not connected, with level and path. With --month, --year or --from/--to: each site's period figures (availability, daily rates, days met, outages) and their totals per level. A SQLite file is one site. docs/results-schema.md ("National report") describes the JSON.
+
             EXIT STATUS:
-              0  a run: every target met and every endpoint compliant; a period: every level met its target on every day it was observed, and every endpoint observed stayed compliant
+              0  a run: every target met and every endpoint compliant; a period: every level met its target on every day it was observed, and every endpoint observed stayed compliant; national: no site stale, every level and every site met its targets (and, with a period, throughout)
               1  not so
               2  a missing store, run or history; a bad option
               3  internal error
@@ -289,7 +311,19 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("time-zone"), help: ArgumentHelp("The time zone days are cut in, e.g. Asia/Ho_Chi_Minh.", valueName: "zone"))
     var timeZone: String?
 
+    @Flag(help: "The national report: one row per site of the store from its latest complete runs, the per-level totals over all sites, each site's gaps; with --month/--year/--from, the period's figures per site and in total. Its CSV has one row per site.")
+    var national = false
+
+    @Option(help: ArgumentHelp("Report on this site only (a shared PostgreSQL store): its runs and its history, exactly as a SQLite file of that site. With a SQLite file, the file's site (its newest run's top agency) must be this one.", valueName: "code"))
+    var site: String?
+
+    @Option(name: .customLong("stale-after"), help: ArgumentHelp("With --national: a site whose latest complete audit or link sweep ended longer ago than this (e.g. 24h, 90m) is stale: its agencies are not counted as connected. Default: 24h.", valueName: "duration"))
+    var staleAfter: String?
+
     @OptionGroup var options: ReportOptions
+
+    /// How old a site's latest connectivity run may be before the national report calls it stale.
+    static let defaultStaleAfter: TimeInterval = 24 * 3600
 
     func validate() throws {
         let periods = [month != nil, year != nil, from != nil || to != nil].filter { $0 }.count
@@ -298,6 +332,14 @@ struct ReportCommand: AsyncParsableCommand {
         if periods > 0 && run != nil { throw ValidationError("--run renders one run; leave it out for a period report.") }
         if let timeZone, TimeZone(identifier: timeZone) == nil {
             throw ValidationError("--time-zone '\(timeZone)': not a time zone (e.g. Asia/Ho_Chi_Minh, UTC).")
+        }
+        if national && run != nil { throw ValidationError("--national reports every site's latest runs; leave --run out.") }
+        if national && site != nil { throw ValidationError("--national reports every site; --site reports one: give one of them.") }
+        if let staleAfter {
+            guard national else { throw ValidationError("--stale-after goes with --national.") }
+            guard let duration = Duration(text: staleAfter), duration > .zero else {
+                throw ValidationError("--stale-after '\(staleAfter)': write a duration such as 24h, 90m or 3600s.")
+            }
         }
     }
 
@@ -313,9 +355,18 @@ struct ReportCommand: AsyncParsableCommand {
         var history = configuration?.history ?? .standard
         if let timeZone { history.timeZone = TimeZone(identifier: timeZone)! }
         guard Stores.isURL(db) || FileManager.default.fileExists(atPath: db) else { throw UserError("no results store at '\(db)'") }
-        let store: any ResultStore
+        let opened: any ResultStore
         // Read only: a report writes nothing, so it works on a read-only store or a full disk.
-        do { store = try await Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
+        do { opened = try await Stores.open(db, access: .readOnly, history: history) } catch { throw UserError("\(error)") }
+        if national { return try await renderNational(opened, history: history) }
+        let store: any ResultReader & HistoryReader
+        if let site {
+            // One site's view: every read (runs, results, history) of that site only.
+            guard let sites = opened as? any SiteReader else { throw UserError("--site: '\(db)' cannot tell its sites apart") }
+            do { store = try await sites.siteView(site) } catch { throw UserError("--site \(site): \(error)") }
+        } else {
+            store = opened
+        }
         if let period = try period(history.timeZone) {
             let report: PeriodReport
             do { report = try await PeriodReport.load(from: store, period: period) } catch { throw UserError("\(error)") }
@@ -327,6 +378,20 @@ struct ReportCommand: AsyncParsableCommand {
         do { report = try await AuditReport.load(from: store, run: run.map(RunID.init)) } catch { throw UserError("\(error)") }
         printOut(try options.render(report, colour: isatty(1) == 1))
         if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+
+    /// `--national`: every site's latest runs, and with a period its history's figures.
+    private func renderNational(_ opened: any ResultStore, history: HistorySettings) async throws {
+        guard let store = opened as? any SiteReader & ResultReader else { throw UserError("--national: '\(opened.location)' cannot tell its sites apart") }
+        let staleAfter = staleAfter.flatMap { Duration(text: $0) }.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            ?? Self.defaultStaleAfter
+        let report: NationalReport
+        do {
+            report = try await NationalReport.load(from: store, staleAfter: staleAfter, period: try period(history.timeZone), history: history)
+        } catch let error as StoreError { throw UserError("\(error)") }
+        guard !report.sites.isEmpty else { throw UserError("--national: no run stored yet in '\(opened.location)'") }
+        printOut(try options.render(report, colour: isatty(1) == 1))
+        if !report.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
     }
 
     /// The period the options name, nil for a run report.
@@ -364,6 +429,17 @@ struct ReportOptions: ParsableArguments {
         return try format.render(report, labels: lang.labels, colour: colour)
     }
 
+    /// The national report, in the same formats.
+    func render(_ report: NationalReport, colour: Bool = false) throws -> String {
+        let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        switch format {
+        case .table: return report.table(lang.labels, colour: colour)
+        case .json: return try report.json()
+        case .csv: return report.csv(lang.labels)
+        case .html: return report.html(lang.labels)
+        }
+    }
+
     /// A period report, in the same formats.
     func render(_ report: PeriodReport, colour: Bool = false) throws -> String {
         let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
@@ -384,6 +460,10 @@ final class ProgressLine: Sendable {
         guard enabled else { return }
         let (seconds, _) = progress.elapsed.components
         printErrorRaw("\r\u{1B}[K\(progress.done)/\(progress.total) agencies done, \(progress.failures) failed checks so far, \(seconds) s")
+    }
+
+    func show(_ text: String) {
+        if enabled { printErrorRaw("\r\u{1B}[K\(text)") }
     }
 
     func clear() {

@@ -19,7 +19,7 @@ public struct NetauditCommand: AsyncParsableCommand {
               3  internal error (a bug: please report it with the command line)
             """,
         version: "\(version) (\(ProbeLibraries.current()))",
-        subcommands: [AuditCommand.self, ReportCommand.self, DaemonCommand.self, InventoryCommand.self, ProbeCommand.self, LabCommand.self, BenchCommand.self]
+        subcommands: [AuditCommand.self, ReportCommand.self, DaemonCommand.self, StoreCommand.self, InventoryCommand.self, ProbeCommand.self, LabCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -44,8 +44,9 @@ public enum Daemon {
         level.current = Logger.Level(setup.configuration.logLevel)
         let store: any ResultStore
         do {
-            store = try await Stores.open(setup.configuration.database, history: setup.configuration.history,
-                                            site: setup.configuration.site)
+            let configuration = setup.configuration
+            store = try await Stores.open(configuration.database, history: configuration.history, site: configuration.site,
+                                          spool: configuration.spool ?? Stores.defaultSpool(site: configuration.site))
         } catch {
             logger.error("\(error); nothing started")
             return ExitStatus.invalidSetup
@@ -71,6 +72,9 @@ public enum Daemon {
         }
 
         var services: [any Service] = [Watchdog(notifier: notifier, logger: logger), alerts]
+        if let spool = store as? any SpoolReporting {
+            services.append(SpoolWatch(spool: spool, status: status, metrics: metrics, notifier: notifier, logger: logger))
+        }
         let listen = setup.configuration.http
         if listen.enabled {
             services.append(HTTPService(
@@ -187,6 +191,41 @@ struct Reloader: Service {
 /// `WATCHDOG=1` at half the interval systemd set (`WatchdogSec=`), from the same
 /// concurrency pool the runs use: a daemon whose pool is stuck stops sending them and
 /// systemd restarts it.
+/// Follows the spool of a store that ships to PostgreSQL: `/status`, `/metrics` and the
+/// STATUS line say how many runs wait and why; a change of state is logged once.
+struct SpoolWatch: Service {
+    let spool: any SpoolReporting
+    let status: DaemonStatus
+    let metrics: DaemonMetrics
+    let notifier: SystemdNotifier
+    let logger: Logger
+    var every: Duration = .seconds(5)
+
+    func run() async throws {
+        var shown: String?
+        var logged: (spooling: Bool, error: String?) = (false, nil)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let state = await spool.spoolState()
+            status.spoolChanged(state)
+            metrics.spool(state)
+            // Logged when spooling starts, when its reason changes, and when it ends; not
+            // for every run that joins the queue.
+            if state.isSpooling && (!logged.spooling || logged.error != state.lastError) {
+                logger.warning("\(state.summary)", metadata: ["spool": "\(state.path)"])
+            } else if !state.isSpooling && logged.spooling {
+                logger.notice("shipping to \(state.target) again: \(state.summary)", metadata: ["spool": "\(state.path)"])
+            }
+            logged = (state.isSpooling, state.lastError)
+            let line = state.pending > 0 ? state.summary : nil
+            if line != shown {
+                shown = line
+                notifier.notify(["STATUS=\(status.statusLine())"])
+            }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: every) } } catch { break }
+        }
+    }
+}
+
 struct Watchdog: Service {
     let notifier: SystemdNotifier
     let logger: Logger

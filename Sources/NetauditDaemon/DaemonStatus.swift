@@ -1,5 +1,6 @@
 import NetauditAudit
 import Foundation
+import NetauditStore
 import NetauditCore
 import NetauditInventory
 import NetauditProbes
@@ -73,6 +74,7 @@ public final class DaemonStatus: Sendable {
         var schedules: [String: Schedule] = [:]
         var reload: Reload?
         var tls: TLS?
+        var spool: SpoolState?
     }
 
     private let state: Mutex<State>
@@ -117,6 +119,11 @@ public final class DaemonStatus: Sendable {
         }
     }
 
+    /// The spool's state (a store shipping to PostgreSQL).
+    public func spoolChanged(_ spool: SpoolState) {
+        state.withLock { $0.spool = spool }
+    }
+
     /// The `/status` document.
     public func document() -> StatusDocument {
         state.withLock { state in
@@ -130,7 +137,8 @@ public final class DaemonStatus: Sendable {
                 reload: state.reload,
                 schedules: state.schedules,
                 levels: latestLinks?.levels ?? [],
-                tls: state.tls)
+                tls: state.tls,
+                spool: state.spool)
         }
     }
 
@@ -162,6 +170,7 @@ public final class DaemonStatus: Sendable {
         } else if !parts.isEmpty {
             parts.append("TLS not checked yet")
         }
+        if let spool = document.spool, spool.pending > 0 { parts.append(spool.summary) }
         if parts.isEmpty { return "waiting for the first run" }
         return parts.joined(separator: "; ")
     }
@@ -193,4 +202,7 @@ public struct StatusDocument: Sendable, Encodable {
     /// The endpoints as the latest complete run that checked them found them (absent: no
     /// such run is stored; TLS is not checked yet).
     public var tls: DaemonStatus.TLS?
+    /// With a PostgreSQL store: the local spool, the runs waiting in it and the last
+    /// shipping error (absent with a SQLite store).
+    public var spool: SpoolState?
 }

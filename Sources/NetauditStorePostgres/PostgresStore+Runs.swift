@@ -100,8 +100,7 @@ extension PostgresStore {
         let prepared = try links.map { result throws(StoreError) in try PreparedLink(result) }
         let preparedEndpoints = try endpoints.map { result throws(StoreError) in try PreparedEndpoint(result) }
         try await write { connection in
-            for link in prepared { try await self.insert(link, run: run, at: date, connection) }
-            for endpoint in preparedEndpoints { try await self.insert(endpoint, run: run, at: date, connection) }
+            try await self.insert(links: prepared, endpoints: preparedEndpoints, run: run, at: date, connection)
         }
     }
 
@@ -137,39 +136,71 @@ extension PostgresStore {
         }
     }
 
-    private func insert(_ link: PreparedLink, run: RunID, at date: Date, _ connection: PostgresConnection) async throws {
-        let result = link.result
-        let seq = try await writing(run.value, connection).nextSeq
-        caches.withLock { $0.runs[run.value]?.nextSeq = seq + 1 }
-        try await connection.query("""
-            INSERT INTO link_results (run_id, seq, agency_code, observation, state, condition, cause, sent, received, rtt_median, recorded_at)
-            VALUES (\(run.value), \(seq), \(result.agencyCode), \(link.observation), \(result.state?.rawValue), \(link.judged?.state),
-                    \(link.judged?.cause), \(result.observation?.sent), \(result.observation?.received), \(result.observation?.roundTrip?.median),
-                    \(date))
-            """, logger: logger)
-        for (finding, evidence) in link.findings {
-            try await insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: "link", connection)
+    /// Inserts results with their findings: a few multi-row statements whatever their
+    /// number (a national sweep is one round trip per 1,000 rows, not one per row), in the
+    /// order given, each link taking the run's next sequence number.
+    func insert(links: [PreparedLink], endpoints: [PreparedEndpoint], run: RunID, at date: Date,
+                _ connection: PostgresConnection) async throws {
+        var findings: [(agency: String, target: String, finding: Finding, evidence: String)] = []
+        if !links.isEmpty {
+            let first = try await writing(run.value, connection).nextSeq
+            caches.withLock { $0.runs[run.value]?.nextSeq = first + Int64(links.count) }
+            var rows: [[(any PostgresEncodable)?]] = []
+            for (offset, link) in links.enumerated() {
+                let result = link.result
+                rows.append([run.value, first + Int64(offset), result.agencyCode, link.observation, result.state?.rawValue, link.judged?.state,
+                             link.judged?.cause, result.observation?.sent, result.observation?.received,
+                             result.observation?.roundTrip?.median, date])
+                findings += link.findings.map { (result.agencyCode, "link", $0.0, $0.1) }
+            }
+            try await Self.insertRows("link_results", columns: ["run_id", "seq", "agency_code", "observation", "state", "condition", "cause",
+                                                                "sent", "received", "rtt_median", "recorded_at"],
+                                      rows: rows, connection, logger: logger)
+        }
+        if !endpoints.isEmpty {
+            var rows: [[(any PostgresEncodable)?]] = []
+            for endpoint in endpoints {
+                let result = endpoint.result
+                rows.append([run.value, result.agencyCode, result.observation.url, endpoint.observation, result.verdict.rawValue,
+                             endpoint.cause, date])
+                findings += endpoint.findings.map { (result.agencyCode, result.observation.url, $0.0, $0.1) }
+            }
+            try await Self.insertRows("endpoint_results", columns: ["run_id", "agency_code", "url", "observation", "verdict", "rule_ids", "recorded_at"],
+                                      rows: rows, connection, logger: logger)
+        }
+        if !findings.isEmpty {
+            let rows: [[(any PostgresEncodable)?]] = findings.map { item in
+                [run.value, item.agency, item.target, item.finding.id, item.finding.severity.rawValue, item.finding.message, item.evidence]
+            }
+            try await Self.insertRows("findings", columns: ["run_id", "agency_code", "target", "rule_id", "severity", "message", "evidence"],
+                                      casts: ["evidence": "jsonb"], rows: rows, connection, logger: logger)
         }
     }
 
-    private func insert(_ endpoint: PreparedEndpoint, run: RunID, at date: Date, _ connection: PostgresConnection) async throws {
-        let result = endpoint.result
-        try await connection.query("""
-            INSERT INTO endpoint_results (run_id, agency_code, url, observation, verdict, rule_ids, recorded_at)
-            VALUES (\(run.value), \(result.agencyCode), \(result.observation.url), \(endpoint.observation), \(result.verdict.rawValue),
-                    \(endpoint.cause), \(date))
-            """, logger: logger)
-        for (finding, evidence) in endpoint.findings {
-            try await insert(finding, evidence: evidence, run: run, agency: result.agencyCode, target: result.observation.url, connection)
+    /// `INSERT INTO table (columns) VALUES (…), (…) …` with every value bound, in statements
+    /// of at most 30,000 parameters (PostgreSQL allows 65,535).
+    static func insertRows(_ table: String, columns: [String], casts: [String: String] = [:], rows: [[(any PostgresEncodable)?]],
+                           _ connection: PostgresConnection, logger: Logger) async throws {
+        let perStatement = max(1, 30_000 / columns.count)
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + perStatement, rows.count)]
+            var bindings = PostgresBindings(capacity: chunk.count * columns.count)
+            var tuples: [String] = []
+            tuples.reserveCapacity(chunk.count)
+            for row in chunk {
+                var placeholders: [String] = []
+                for (index, value) in row.enumerated() {
+                    if let value { try bindings.append(value, context: .default) } else { bindings.appendNull() }
+                    let cast = casts[columns[index]].map { "::" + $0 } ?? ""
+                    placeholders.append("$\(bindings.count)\(cast)")
+                }
+                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            }
+            let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + tuples.joined(separator: ", ")
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            start += perStatement
         }
-    }
-
-    private func insert(_ finding: Finding, evidence: String, run: RunID, agency: String, target: String,
-                        _ connection: PostgresConnection) async throws {
-        try await connection.query("""
-            INSERT INTO findings (run_id, agency_code, target, rule_id, severity, message, evidence)
-            VALUES (\(run.value), \(agency), \(target), \(finding.id), \(finding.severity.rawValue), \(finding.message), \(evidence)::jsonb)
-            """, logger: logger)
     }
 
     /// Ends a run (`complete` or `aborted`); a run already ended stays as it was. A run that
@@ -194,7 +225,8 @@ extension PostgresStore {
     static let runSelect = "SELECT r.*, i.json AS stored_inventory FROM runs r JOIN inventories i ON i.id = r.inventory_id"
 
     public func run(_ id: RunID) async throws(StoreError) -> RunRecord? {
-        try await runs(PostgresQuery(unsafeSQL: Self.runSelect + " WHERE r.id = $1", binds: Self.binds(id.value))).first
+        try await runs(PostgresQuery(unsafeSQL: Self.runSelect + " WHERE r.id = $1 AND ($2::text IS NULL OR r.site = $2)",
+                                    binds: Self.binds(id.value, site))).first
     }
 
     public func runs(limit: Int) async throws(StoreError) -> [RunRecord] {
@@ -265,7 +297,8 @@ extension PostgresStore {
             inventoryHash: try row["inventory_hash"].decode(String.self), inventoryPath: try row["inventory_path"].decode(String.self),
             inventory: try inventory(row), host: host, pid: pid,
             netauditVersion: try row["netaudit_version"].decode(String.self), note: note,
-            resumedFrom: try row["resumed_from"].decode(Int64?.self).map(RunID.init))
+            resumedFrom: try row["resumed_from"].decode(Int64?.self).map(RunID.init),
+            uid: try row["uid"].decode(UUID?.self)?.uuidString.lowercased())
     }
 
     /// A run's inventory tree, decoded once per distinct inventory.
@@ -333,5 +366,56 @@ extension PostgresStore {
             result[links ? code : "\(code) \(target)", default: []].append(finding)
         }
         return result
+    }
+}
+
+// Whole runs from another store: a spool shipping the runs it kept, or `store copy`.
+extension PostgresStore: RunImporting {
+    /// Stores `run` in one transaction unless a run with its uid is here already: the run,
+    /// its inventory, every result and finding (each result recorded at the run's end), its
+    /// end, and, when it is complete, the history it extends. Then the days that ended are
+    /// rolled up. A run without a uid gets a new one (it cannot be told apart later). The
+    /// other store's run ids mean nothing here: `resumed_from` is left empty.
+    public func ship(_ run: ShippedRun) async throws(StoreError) -> ShipOutcome {
+        let record = run.record
+        guard record.state != .running else {
+            throw StoreError(.invalidRequest, path: location, message: "run \(record.id) has not ended: only an ended run is shipped")
+        }
+        let plain = (try? Self.encoder.encode(record.inventory)) ?? Data()
+        let treeHash = InventoryFingerprint.sha256(data: plain)
+        let tree = Deflate.pack(plain) ?? plain
+        let links = try run.links.map { result throws(StoreError) in try PreparedLink(result) }
+        let endpoints = try run.endpoints.map { result throws(StoreError) in try PreparedEndpoint(result) }
+        let site = self.site ?? Self.defaultSite(record.inventory)
+        let uid = record.uid.flatMap(UUID.init(uuidString:)) ?? UUID()
+        let endedAt = record.endedAt ?? record.startedAt
+        let (logger, settings) = (self.logger, history)
+        let outcome = try await write { connection -> ShipOutcome in
+            try await self.claim(site: site, connection)
+            if let known = try await Self.rows("SELECT id FROM runs WHERE uid = \(uid)", connection, logger: logger).first {
+                return .alreadyThere(RunID(try known["id"].decode(Int64.self)))
+            }
+            try await connection.query("INSERT INTO inventories (hash, json) VALUES (\(treeHash), \(tree)) ON CONFLICT (hash) DO NOTHING",
+                                       logger: logger)
+            let rows = try await Self.rows("""
+                INSERT INTO runs (site, kind, state, started_at, inventory_hash, inventory_path, inventory_id, host, pid,
+                                  process_start, boot_id, netaudit_version, resumed_from, uid)
+                VALUES (\(site), \(record.kind.rawValue), 'running', \(record.startedAt), \(record.inventoryHash), \(record.inventoryPath),
+                        (SELECT id FROM inventories WHERE hash = \(treeHash)), \(record.host), \(Int(record.pid)),
+                        0, '-', \(record.netauditVersion), NULL, \(uid))
+                RETURNING id
+                """, connection, logger: logger)
+            let id = RunID(try rows[0]["id"].decode(Int64.self))
+            self.caches.withLock { $0.runs[id.value] = RunWriting(kind: record.kind, nextSeq: 1) }
+            defer { self.caches.withLock { $0.runs[id.value] = nil } }
+            try await self.insert(links: links, endpoints: endpoints, run: id, at: endedAt, connection)
+            try await connection.query("""
+                UPDATE runs SET state = \(record.state.rawValue), ended_at = \(endedAt), note = \(record.note) WHERE id = \(id.value)
+                """, logger: logger)
+            if record.state == .complete { try await Self.applyHistory(run: id.value, connection, logger: logger, settings: settings) }
+            return .stored(id)
+        }
+        if case .stored = outcome, record.state == .complete { try await rollUpEndedDays(site: site, now: endedAt) }
+        return outcome
     }
 }

@@ -104,3 +104,23 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// The schema version the database is at, and the newest this netaudit knows.
+    public func schemaVersion() async throws(StoreError) -> (current: Int, latest: Int) {
+        let logger = self.logger
+        let current = try await read { connection in try await Schema.appliedVersions(connection, logger: logger).max() ?? 0 }
+        return (current, Schema.latest)
+    }
+}
+
+extension PostgresStore {
+    /// How many runs this store sees (its site, or every site the role may read).
+    public func runCount() async throws(StoreError) -> Int {
+        let (logger, site) = (self.logger, self.site)
+        return try await read { connection in
+            try await Self.rows("SELECT count(*) AS n FROM runs WHERE (\(site)::text IS NULL OR site = \(site))", connection, logger: logger)[0]["n"]
+                .decode(Int.self)
+        }
+    }
+}

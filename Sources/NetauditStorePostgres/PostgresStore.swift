@@ -65,7 +65,7 @@ public final class PostgresStore: ResultStore {
     static let migrationLock: Int64 = 0x6E65_7461_7564_0001
     static let historyLock: Int64 = 0x6E65_7461_7564_0002
 
-    private init(location: String, history: HistorySettings, site: String?, writer: ProcessIdentity, readOnly: Bool,
+    init(location: String, history: HistorySettings, site: String?, writer: ProcessIdentity, readOnly: Bool,
                  gate: ConnectionGate, logger: Logger, recoveredRuns: [RunID]) {
         self.location = location
         self.writer = writer

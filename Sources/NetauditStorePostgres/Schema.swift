@@ -174,6 +174,13 @@ enum Schema {
             )
             """,
         ]),
+        Migration(version: 3, description: "a globally unique id per run (runs shipped from a spool are stored once)", statements: [
+            "ALTER TABLE runs ADD COLUMN uid uuid",
+            "UPDATE runs SET uid = gen_random_uuid() WHERE uid IS NULL",
+            "ALTER TABLE runs ALTER COLUMN uid SET DEFAULT gen_random_uuid()",
+            "ALTER TABLE runs ALTER COLUMN uid SET NOT NULL",
+            "CREATE UNIQUE INDEX runs_uid ON runs (uid)",
+        ]),
     ]
 
     static var latest: Int { migrations.map(\.version).max() ?? 0 }

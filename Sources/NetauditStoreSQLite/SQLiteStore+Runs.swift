@@ -18,11 +18,11 @@ extension SQLiteStore {
             let inventoryID = try Int64.fetchOne(db, sql: "SELECT id FROM inventories WHERE hash = ?", arguments: [treeHash])
             try db.execute(sql: """
                 INSERT INTO runs (kind, state, started_at, inventory_hash, inventory_path, inventory_json, inventory_id, host, pid,
-                                  process_start, boot_id, netaudit_version, resumed_from)
-                VALUES (?, 'running', ?, ?, ?, X'', ?, ?, ?, ?, ?, ?, ?)
+                                  process_start, boot_id, netaudit_version, resumed_from, uid)
+                VALUES (?, 'running', ?, ?, ?, X'', ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [kind.rawValue, startedAt, inventoryHash, inventoryPath, inventoryID,
                                  process.host, process.pid, process.startTicks, process.bootID, Schema.netauditVersion,
-                                 resuming?.value])
+                                 resuming?.value, UUID().uuidString.lowercased()])
             let id = db.lastInsertedRowID
             let writing = RunWriting(kind: kind, nextSeq: 1, openConditions: kind == .linkSweep ? try Self.openLinkConditions(db) : [:])
             self.caches.withLock { $0.runs[id] = writing }
@@ -346,7 +346,8 @@ extension SQLiteStore {
             inventoryHash: row["inventory_hash"], inventoryPath: row["inventory_path"],
             inventory: try inventory(row), host: row["host"], pid: row["pid"],
             netauditVersion: row["netaudit_version"], note: note,
-            resumedFrom: (row["resumed_from"] as Int64?).map(RunID.init))
+            resumedFrom: (row["resumed_from"] as Int64?).map(RunID.init),
+            uid: row.hasColumn("uid") ? row["uid"] : nil)
     }
 
     /// A run's inventory tree, decoded once per distinct inventory.

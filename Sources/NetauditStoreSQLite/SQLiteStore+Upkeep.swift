@@ -17,13 +17,15 @@ extension SQLiteStore {
         let rawCutoff = now.addingTimeInterval(-Double(settings.rawDays) * 86_400)
         let historyCutoff = now.addingTimeInterval(-Double(settings.historyDays) * 86_400)
         var outcome = PruneOutcome()
+        // A spool keeps every run until it is shipped, however old.
+        let unshipped = isSpool ? "AND shipped_at IS NOT NULL" : ""
         outcome.runs += try await deleteRuns(sql: """
             SELECT id FROM runs WHERE kind IN ('link_sweep', 'tls_only') AND state != 'running'
-            AND (state != 'complete' OR history_applied = 1) AND COALESCE(ended_at, started_at) < ? ORDER BY id LIMIT 20
+            AND (state != 'complete' OR history_applied = 1) AND COALESCE(ended_at, started_at) < ? \(unshipped) ORDER BY id LIMIT 20
             """, cutoff: rawCutoff)
         outcome.runs += try await deleteRuns(sql: """
             SELECT id FROM runs WHERE state != 'running' AND (state != 'complete' OR history_applied = 1)
-            AND COALESCE(ended_at, started_at) < ? ORDER BY id LIMIT 20
+            AND COALESCE(ended_at, started_at) < ? \(unshipped) ORDER BY id LIMIT 20
             """, cutoff: historyCutoff)
         let day = HistoryDay.day(of: historyCutoff, timeZone: settings.timeZone)
         let cut = historyCutoff.timeIntervalSince1970

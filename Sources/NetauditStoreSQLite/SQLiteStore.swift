@@ -28,6 +28,9 @@ public final class SQLiteStore: ResultStore {
     let pool: DatabasePool?
     let reader: any DatabaseReader
     public let recoveredRuns: [RunID]
+    /// A spool: the local store of an auditor whose central store is PostgreSQL. Its runs
+    /// are shipped when they end, and retention never removes one not yet shipped.
+    public let isSpool: Bool
     /// What this process knows of the runs it writes, and the agency ids it has seen.
     let caches = Mutex(Caches())
 
@@ -63,8 +66,9 @@ public final class SQLiteStore: ResultStore {
     /// migrated or recovered, so a read-only file, a store on a full disk, or one the process
     /// may not write can still be reported on.
     public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30,
-                history: HistorySettings = .standard) throws(StoreError) {
+                history: HistorySettings = .standard, spool: Bool = false) throws(StoreError) {
         self.path = path
+        self.isSpool = spool
         self.history = history
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)

@@ -146,6 +146,19 @@ enum Schema {
                 """)
             try db.execute(sql: "UPDATE endpoint_results SET rule_ids = (SELECT group_concat(rule_id, ',') FROM findings f WHERE f.run_id = endpoint_results.run_id AND f.agency_code = endpoint_results.agency_code AND f.target = endpoint_results.url AND f.severity IN ('critical', 'high'))")
         }
+        migrator.registerMigration("v4: a globally unique id per run; shipping from a spool") { db in
+            // The id a run keeps in every store it is copied into (a UUID, lowercase), and
+            // when it was shipped to the central store (a spool's runs; NULL: not yet), as
+            // which run of it.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN uid TEXT")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN shipped_at DATETIME")
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN shipped_id INTEGER")
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM runs") {
+                try db.execute(sql: "UPDATE runs SET uid = ? WHERE id = ?", arguments: [UUID().uuidString.lowercased(), id])
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX runs_uid ON runs (uid)")
+            try db.execute(sql: "CREATE INDEX runs_unshipped ON runs (ended_at, id) WHERE shipped_at IS NULL")
+        }
         return migrator
     }
 }

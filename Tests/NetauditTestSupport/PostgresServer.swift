@@ -43,7 +43,7 @@ public final class PostgresServer: @unchecked Sendable {
 
     public let port: Int
     public let folder: String
-    private let process: Process
+    private var process: Process
     private let lock = NSLock()
     private var stopped = false
     private static let sharedLock = NSLock()
@@ -163,6 +163,37 @@ public final class PostgresServer: @unchecked Sendable {
     /// `postgresql://USER@127.0.0.1:PORT/DATABASE?sslmode=disable`.
     public func url(database: String = "netaudit", user: String = "netaudit") -> String {
         "postgresql://\(user)@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    /// Stops the server by its PID (fast shutdown) and keeps its data: a server that is down,
+    /// as an auditor sees it (connections refused). `restart()` starts it again.
+    public func halt() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped, process.isRunning else { return }
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Starts a halted server again, on the same port with the same data.
+    public func restart() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped, !process.isRunning else { return }
+        let next = Process()
+        (next.executableURL, next.arguments) = (process.executableURL, process.arguments)
+        next.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        next.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try next.run()
+        process = next
+        let deadline = Date().addingTimeInterval(30)
+        while (try? Self.run(Self.binaries! + "/pg_isready", ["-h", "127.0.0.1", "-p", String(port), "-q"], asPostgres: false)) == nil {
+            if !next.isRunning || Date() > deadline { throw Failure(message: "PostgreSQL did not start again on 127.0.0.1:\(port)") }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
     }
 
     /// Stops the server by its PID (SIGINT: PostgreSQL's fast shutdown) and removes its folder.

@@ -45,10 +45,14 @@ public struct RunRecord: Sendable, Hashable {
     /// The aborted run this one completes (`netaudit audit --resume`): its results were
     /// taken over, and only what it lacked was probed.
     public var resumedFrom: RunID? = nil
+    /// The run's globally unique id (a UUID, lowercase), the same in every store it is
+    /// copied into: a run shipped from a spool twice is stored once. Nil in a store that
+    /// predates it and was opened read-only.
+    public var uid: String? = nil
 
     public init(id: RunID, kind: RunKind, state: RunState, startedAt: Date, endedAt: Date?, inventoryHash: String,
                 inventoryPath: String, inventory: Inventory, host: String, pid: Int32, netauditVersion: String,
-                note: String?, resumedFrom: RunID? = nil) {
+                note: String?, resumedFrom: RunID? = nil, uid: String? = nil) {
         self.id = id
         self.kind = kind
         self.state = state
@@ -62,6 +66,7 @@ public struct RunRecord: Sendable, Hashable {
         self.netauditVersion = netauditVersion
         self.note = note
         self.resumedFrom = resumedFrom
+        self.uid = uid
     }
 }
 

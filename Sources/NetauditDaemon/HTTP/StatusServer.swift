@@ -33,6 +33,11 @@ enum StatusServer {
         router.get("healthz") { _, _ in
             do {
                 try await store.ping()
+                // Spooling is not ill health: runs are kept and shipped later; said, though.
+                if let spool = store as? any SpoolReporting {
+                    let state = await spool.spoolState()
+                    if state.pending > 0 { return text("ok; \(state.summary)\n", type: "text/plain; charset=utf-8") }
+                }
                 return text("ok\n", type: "text/plain; charset=utf-8")
             } catch {
                 return text("results store: \(error)\n", type: "text/plain; charset=utf-8", status: .serviceUnavailable)

@@ -60,6 +60,17 @@ public final class DaemonMetrics: Sendable {
         registry.makeCounter(descriptor: .named("netaudit_reloads_total", "Reloads (SIGHUP): accepted, or refused for errors (the previous setup stays)."), labels: [("outcome", accepted ? "accepted" : "refused")])
     }
 
+    /// The spool of a store shipping to PostgreSQL: runs waiting, since when, and whether
+    /// the last attempt failed.
+    public func spool(_ state: SpoolState) {
+        registry.makeGauge(descriptor: .named("netaudit_spool_pending_runs", "Runs kept in the local spool, not yet shipped to the central PostgreSQL store."))
+            .set(Double(state.pending))
+        registry.makeGauge(descriptor: .named("netaudit_spool_oldest_pending_timestamp_seconds", "When the oldest run waiting in the spool started (Unix time; 0 when none waits)."))
+            .set(state.oldestPending?.timeIntervalSince1970 ?? 0)
+        registry.makeGauge(descriptor: .named("netaudit_spool_shipping_failing", "1 when the last attempt to ship to the central store failed (see /status for why), else 0."))
+            .set(state.lastError == nil ? 0.0 : 1.0)
+    }
+
     /// The whole text of `/metrics`.
     public func render() -> String {
         registry.emitToString() + snapshot.withLock { $0.text }

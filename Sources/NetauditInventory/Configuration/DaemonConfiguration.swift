@@ -16,6 +16,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The site this auditor writes in a shared PostgreSQL store (`site:`); nil: the code of
     /// the inventory's top agency. A SQLite file ignores it.
     public var site: String?
+    /// With a PostgreSQL `database`, the local SQLite file runs are written into first and
+    /// shipped from (`spool:`); nil: the default (see `Stores.defaultSpool`).
+    public var spool: String?
     /// Extra trust anchors (PEM files), added to the inventory's.
     public var caFiles: [String] = []
     public var linkSweep = LinkSweepSchedule()

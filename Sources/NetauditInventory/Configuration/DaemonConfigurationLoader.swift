@@ -9,7 +9,7 @@ public struct DaemonConfigurationLoader: Sendable {
     public init() {}
 
     enum Keys {
-        static let top = ["version", "inventory", "database", "site", "trust", "schedules", "http", "log", "alerts", "retention", "history"]
+        static let top = ["version", "inventory", "database", "site", "spool", "trust", "schedules", "http", "log", "alerts", "retention", "history"]
         static let trust = ["ca_files"]
         static let schedules = ["link_sweep", "full_audit"]
         static let linkSweep = ["enabled", "every", "jitter"]
@@ -50,6 +50,13 @@ public struct DaemonConfigurationLoader: Sendable {
             if let node = fields["database"], let text = reader.string(node, "database") {
                 // A path (relative to this file) or a postgresql:// URL, kept as written.
                 configuration.database = text.contains("://") ? text : PathText.resolve(text, from: file)
+            }
+            if let node = fields["spool"], let text = reader.string(node, "spool") {
+                if text.contains("://") {
+                    reader.error(node, "spool is a local SQLite file, not a URL")
+                } else {
+                    configuration.spool = PathText.resolve(text, from: file)
+                }
             }
             if let node = fields["site"], let text = reader.string(node, "site") {
                 if text.isEmpty || text.count > 64 || text.contains(where: { $0.isWhitespace || $0.isNewline }) {

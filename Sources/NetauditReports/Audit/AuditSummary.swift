@@ -210,6 +210,17 @@ public struct AuditSummary: Sendable, Codable, Equatable {
     }
 }
 
+extension AuditSummary {
+    /// Agencies still to connect for `connected` of `agencies` to reach `targetPercent`: the
+    /// smallest count whose share reaches the target, less those connected (0 when met).
+    /// One formula for the run report's levels and units and the national totals.
+    public static func gap(targetPercent: Double, agencies: Int, connected: Int) -> Int {
+        // With a tolerance: 55% of 100 is 55.000000000000007 in floating point.
+        let needed = Int((targetPercent * Double(agencies) / 100 - 1e-9).rounded(.up))
+        return max(0, needed - connected)
+    }
+}
+
 /// How one agency stands in a run: its link's condition and its endpoints' verdicts.
 private struct AgencyStatus {
     var connected = false, degraded = false, down = false, unreachable = false, unconfigured = false, notProbed = false
@@ -345,10 +356,7 @@ private struct RunResults {
             guard linksProbed else {
                 return AuditSummary.Level(level: name, figures: figure, targetPercent: target, gap: 0, meetsTarget: true, linksProbed: false)
             }
-            // Agencies needed: the smallest count whose share reaches the target (with a
-            // tolerance: 55% of 100 is 55.000000000000007 in floating point).
-            let needed = Int((target * Double(figure.agencies) / 100 - 1e-9).rounded(.up))
-            let gap = max(0, needed - figure.connected)
+            let gap = AuditSummary.gap(targetPercent: target, agencies: figure.agencies, connected: figure.connected)
             return AuditSummary.Level(level: name, figures: figure, targetPercent: target, gap: gap, meetsTarget: gap == 0, linksProbed: true)
         }
     }

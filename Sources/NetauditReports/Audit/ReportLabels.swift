@@ -85,6 +85,23 @@ public struct ReportLabels: Sendable {
         "target met": "đạt chỉ tiêu", "up to 1 point below": "thấp hơn chỉ tiêu tối đa 1 điểm",
         "up to 5 points below": "thấp hơn chỉ tiêu tối đa 5 điểm", "up to 10 points below": "thấp hơn chỉ tiêu tối đa 10 điểm",
         "more than 10 points below": "thấp hơn chỉ tiêu trên 10 điểm",
+
+        // ---- The national report (NationalReport, Sources/NetauditReports/National) ----
+        "netaudit national report": "netaudit báo cáo toàn quốc",
+        "generated {time}; a site whose latest link check ended more than {age} ago is stale":
+            "lập lúc {time}; điểm đo có lần kiểm tra đường truyền gần nhất kết thúc quá {age} được coi là không cập nhật",
+        "Sites": "Các điểm đo", "site": "điểm đo", "sites": "điểm đo", "run": "lần kiểm tra", "ended": "kết thúc",
+        "age": "cách đây", "state": "trạng thái", "TLS run": "lần kiểm tra TLS", "STALE": "KHÔNG CẬP NHẬT",
+        "stale": "không cập nhật", "age seconds": "cách đây (giây)", "targets met": "đạt chỉ tiêu",
+        "Connection to the dedicated network, per level, all sites": "Kết nối mạng truyền số liệu chuyên dùng, theo cấp, mọi điểm đo",
+        "The period, per site and level": "Trong kỳ, theo điểm đo và cấp",
+        "The period, per level, all sites": "Trong kỳ, theo cấp, mọi điểm đo",
+        "sites met every day": "điểm đo đạt mọi ngày", "no history": "không có lịch sử",
+        "days met throughout": "đạt mọi ngày",
+        "Result: every site is current, every level meets its target and every endpoint is compliant.":
+            "Kết quả: mọi điểm đo đều cập nhật, mọi cấp đạt chỉ tiêu, mọi dịch vụ đạt chuẩn.",
+        "Result: targets missed; {count} sites stale ({list}), their agencies not counted as connected.":
+            "Kết quả: chưa đạt chỉ tiêu; {count} điểm đo không cập nhật ({list}), các cơ quan của chúng không được tính là đã kết nối.",
     ])
 
     public static func named(_ code: String) -> ReportLabels? {
