@@ -429,19 +429,8 @@ struct ReportOptions: ParsableArguments {
         return try format.render(report, labels: lang.labels, colour: colour)
     }
 
-    /// The national report, in the same formats.
-    func render(_ report: NationalReport, colour: Bool = false) throws -> String {
-        let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        switch format {
-        case .table: return report.table(lang.labels, colour: colour)
-        case .json: return try report.json()
-        case .csv: return report.csv(lang.labels)
-        case .html: return report.html(lang.labels)
-        }
-    }
-
-    /// A period report, in the same formats.
-    func render(_ report: PeriodReport, colour: Bool = false) throws -> String {
+    /// A period or national report, in the same formats.
+    func render(_ report: some FormattedReport, colour: Bool = false) throws -> String {
         let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         switch format {
         case .table: return report.table(lang.labels, colour: colour)

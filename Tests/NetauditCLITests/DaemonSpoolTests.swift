@@ -92,5 +92,14 @@ struct DaemonSpoolTests {
         #expect(central.status == local.status, "\(central.stderr)\(local.stderr)")
         #expect(SpoolCommandTests.withoutStore(central.stdout) == SpoolCommandTests.withoutStore(local.stdout))
         #expect(central.stdout.contains("\"outages\""))
+        // And so is the national report (the server's one site; the spool is one site too),
+        // but for the run ids, which are each store's own, and the ages, read a moment apart.
+        let nationalCentral = try CLIRunner.run(["report", "--db", url, "--national", "--format", "json"])
+        let nationalLocal = try CLIRunner.run(["report", "--db", folder + "/spool.sqlite", "--national", "--format", "json"])
+        #expect(nationalCentral.status == nationalLocal.status, "\(nationalCentral.stderr)\(nationalLocal.stderr)")
+        let moving = ["\"id\"", "\"age_seconds\"", "\"generated_at\""]
+        func steady(_ json: String) -> [String] { SpoolCommandTests.withoutStore(json).filter { line in !moving.contains { line.contains($0) } } }
+        #expect(steady(nationalCentral.stdout) == steady(nationalLocal.stdout))
+        #expect(nationalCentral.stdout.contains("\"site\" : \"64\""), "\(nationalCentral.stdout.prefix(400))")
     }
 }
