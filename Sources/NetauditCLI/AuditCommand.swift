@@ -145,7 +145,10 @@ struct AuditCommand: AsyncParsableCommand {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
         let store: any ResultStore
-        do { store = try await Stores.open(db, history: history, site: site, spool: spool) } catch { throw UserError("\(error)") }
+        // The site is the whole inventory's top agency unless named, also for a run of a
+        // subtree (--only), whose stored inventory starts lower.
+        let storeSite = site ?? inventory.agencies.first?.code
+        do { store = try await Stores.open(db, history: history, site: storeSite, spool: spool) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
         }
