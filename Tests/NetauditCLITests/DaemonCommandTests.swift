@@ -360,6 +360,29 @@ import Testing
         #expect(try await store.integrityCheck() == "ok")
     }
 
+    @Test func checkSaysTheSiteAndSpoolOfAPostgreSQLStoreAndRefusesAPasswordInItsURL() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.inventory(endpoints: "").write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try """
+            inventory: inventory.yaml
+            database: "postgresql://netaudit_52@127.0.0.1:5432/netaudit?sslmode=disable"
+            spool: state/spool.sqlite
+            """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        let check = try CLIRunner.run(["daemon", "--config", folder + "/netaudit.yaml", "--check"])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("site       52 (the inventory's top agency)"), "\(check.stdout)")
+        #expect(check.stdout.contains("spool      \(folder)/state/spool.sqlite"), "\(check.stdout)")
+        try """
+            inventory: inventory.yaml
+            database: "postgresql://netaudit_52:secret@127.0.0.1:5432/netaudit"
+            """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        let refused = try CLIRunner.run(["daemon", "--config", folder + "/netaudit.yaml", "--check"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("a password is never taken from the URL"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("secret") && !refused.stdout.contains("secret"))
+    }
+
     @Test func aBadConfigurationStartsNothing() async throws {
         let folder = try AuditCommandTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
