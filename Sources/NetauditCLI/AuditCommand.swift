@@ -145,7 +145,10 @@ struct AuditCommand: AsyncParsableCommand {
             trust = try TrustStores(governmentAnchors: inventory.trustAnchors, intermediates: inventory.trustIntermediates)
         } catch { throw UserError("\(error)") }
         let store: any ResultStore
-        do { store = try await Stores.open(db, history: history, site: site, spool: spool) } catch { throw UserError("\(error)") }
+        // The site is the whole inventory's top agency unless named, also for a run of a
+        // subtree (--only), whose stored inventory starts lower.
+        let storeSite = site ?? inventory.agencies.first?.code
+        do { store = try await Stores.open(db, history: history, site: storeSite, spool: spool) } catch { throw UserError("\(error)") }
         for recovered in store.recoveredRuns {
             printError("netaudit: run \(recovered) was cut off earlier; it is now marked aborted")
         }
@@ -429,19 +432,8 @@ struct ReportOptions: ParsableArguments {
         return try format.render(report, labels: lang.labels, colour: colour)
     }
 
-    /// The national report, in the same formats.
-    func render(_ report: NationalReport, colour: Bool = false) throws -> String {
-        let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        switch format {
-        case .table: return report.table(lang.labels, colour: colour)
-        case .json: return try report.json()
-        case .csv: return report.csv(lang.labels)
-        case .html: return report.html(lang.labels)
-        }
-    }
-
-    /// A period report, in the same formats.
-    func render(_ report: PeriodReport, colour: Bool = false) throws -> String {
+    /// A period or national report, in the same formats.
+    func render(_ report: some FormattedReport, colour: Bool = false) throws -> String {
         let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         switch format {
         case .table: return report.table(lang.labels, colour: colour)

@@ -3,6 +3,8 @@ import ArgumentParser
 import Foundation
 import NetauditDaemon
 import NetauditInventory
+import NetauditStore
+import NetauditStores
 
 /// `netaudit daemon`: continuous auditing, the systemd service (systemd/netaudit.service).
 struct DaemonCommand: AsyncParsableCommand {
@@ -39,10 +41,24 @@ struct DaemonCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.invalidInput)
             }
             let configuration = setup.configuration
+            var store = ""
+            if Stores.isURL(configuration.database) {
+                // A URL is checked as the daemon will read it (no connection is made).
+                do { _ = try StoreLocation.parse(configuration.database) } catch {
+                    printError("\(config): database: \(error.message)")
+                    throw ExitCode(ExitStatus.invalidInput)
+                }
+                let site = configuration.site ?? setup.inventory.agencies.first?.code ?? "-"
+                store = """
+
+                      site       \(site)\(configuration.site == nil ? " (the inventory's top agency)" : "")
+                      spool      \(configuration.spool ?? Stores.defaultSpool(site: configuration.site))
+                    """
+            }
             printOut("""
                 \(config): valid
                   inventory  \(setup.inventoryPath) (\(setup.inventory.allAgencies.count) agencies)
-                  database   \(configuration.database)
+                  database   \(configuration.database)\(store)
                   link sweep \(configuration.linkSweep.enabled ? "every \(configuration.linkSweep.every.text), jitter \(configuration.linkSweep.jitter.text)" : "off")
                   full audit \(configuration.fullAudit.enabled ? "daily at \(configuration.fullAudit.at), jitter \(configuration.fullAudit.jitter.text)" : "off")
                   http       \(configuration.http.enabled ? configuration.http.listenText : "off")

@@ -45,7 +45,8 @@ public enum Daemon {
         let store: any ResultStore
         do {
             let configuration = setup.configuration
-            store = try await Stores.open(configuration.database, history: configuration.history, site: configuration.site,
+            store = try await Stores.open(configuration.database, history: configuration.history,
+                                          site: configuration.site ?? setup.inventory.agencies.first?.code,
                                           spool: configuration.spool ?? Stores.defaultSpool(site: configuration.site))
         } catch {
             logger.error("\(error); nothing started")

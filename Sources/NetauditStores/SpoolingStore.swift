@@ -100,9 +100,12 @@ public final class SpoolingStore: ResultStore, SpoolReporting {
     public func prune(now: Date) async throws(StoreError) -> PruneOutcome { try await spool.prune(now: now) }
     public func integrityCheck() async throws(StoreError) -> String { try await spool.integrityCheck() }
 
-    /// Stops shipping (after one last attempt of at most 10 s) and closes both stores.
+    /// Stops shipping (after one last attempt of at most 10 s, unless the last one failed:
+    /// a server that did not answer a moment ago is not waited for again) and closes both
+    /// stores.
     public func close() async throws(StoreError) {
-        _ = await shipper.flush(timeout: .seconds(10))
+        let state = await shipper.state()
+        if state.pending > 0 && state.lastError == nil { _ = await shipper.flush(timeout: .seconds(10)) }
         await shipper.stop()
         try await spool.close()
     }

@@ -162,12 +162,13 @@ import Testing
         ] {
             #expect(metrics.contains(series), "missing \(series)")
         }
-        // Every metric docs/metrics.md documents is served, and nothing undocumented.
+        // Every metric docs/metrics.md documents is served, and nothing undocumented (the
+        // spool's only with a PostgreSQL store: DaemonSpoolTests).
         let documentation = try String(contentsOfFile: CLIRunner.repository + "/docs/metrics.md", encoding: .utf8)
         let documented = Set(documentation.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("| `netaudit_"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
             return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
-        })
+        }).filter { !$0.hasPrefix("netaudit_spool_") }
         let served = Set(metrics.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) })
         #expect(documented.count >= 20)
         #expect(served == documented, "served, not documented: \(served.subtracting(documented)); documented, not served: \(documented.subtracting(served))")
@@ -357,6 +358,29 @@ import Testing
             #expect(try await store.linkResults(run: run.id).count == 41, "run \(run.id) (\(run.kind)) lost results")
         }
         #expect(try await store.integrityCheck() == "ok")
+    }
+
+    @Test func checkSaysTheSiteAndSpoolOfAPostgreSQLStoreAndRefusesAPasswordInItsURL() throws {
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.inventory(endpoints: "").write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
+        try """
+            inventory: inventory.yaml
+            database: "postgresql://netaudit_52@127.0.0.1:5432/netaudit?sslmode=disable"
+            spool: state/spool.sqlite
+            """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        let check = try CLIRunner.run(["daemon", "--config", folder + "/netaudit.yaml", "--check"])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("site       52 (the inventory's top agency)"), "\(check.stdout)")
+        #expect(check.stdout.contains("spool      \(folder)/state/spool.sqlite"), "\(check.stdout)")
+        try """
+            inventory: inventory.yaml
+            database: "postgresql://netaudit_52:secret@127.0.0.1:5432/netaudit"
+            """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        let refused = try CLIRunner.run(["daemon", "--config", folder + "/netaudit.yaml", "--check"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("a password is never taken from the URL"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("secret") && !refused.stdout.contains("secret"))
     }
 
     @Test func aBadConfigurationStartsNothing() async throws {

@@ -62,6 +62,9 @@ struct DaemonSpoolTests {
         #expect(pending >= 20, "a minute of 1 s sweeps waits in the spool: \(spool)")
         #expect(spool["last_error"] != nil, "\(spool)")
         let (_, metrics) = try await DaemonCommandTests.get(port, "/metrics")
+        for name in ["netaudit_spool_pending_runs", "netaudit_spool_oldest_pending_timestamp_seconds", "netaudit_spool_shipping_failing"] {
+            #expect(metrics.contains("# TYPE \(name) gauge"), "\(name) not served")
+        }
         #expect(metrics.contains("netaudit_spool_shipping_failing 1"), "\(metrics.split(separator: "\n").filter { $0.contains("spool") })")
         #expect(daemon.notify.messages.contains { $0.contains("STATUS=") && $0.contains("spooling") }, "\(daemon.notify.messages.suffix(3))")
 
@@ -92,5 +95,61 @@ struct DaemonSpoolTests {
         #expect(central.status == local.status, "\(central.stderr)\(local.stderr)")
         #expect(SpoolCommandTests.withoutStore(central.stdout) == SpoolCommandTests.withoutStore(local.stdout))
         #expect(central.stdout.contains("\"outages\""))
+        // And so is the national report (the server's one site; the spool is one site too),
+        // but for the run ids, which are each store's own, and the ages, read a moment apart.
+        let nationalCentral = try CLIRunner.run(["report", "--db", url, "--national", "--format", "json"])
+        let nationalLocal = try CLIRunner.run(["report", "--db", folder + "/spool.sqlite", "--national", "--format", "json"])
+        #expect(nationalCentral.status == nationalLocal.status, "\(nationalCentral.stderr)\(nationalLocal.stderr)")
+        let moving = ["\"id\"", "\"age_seconds\"", "\"generated_at\""]
+        func steady(_ json: String) -> [String] { SpoolCommandTests.withoutStore(json).filter { line in !moving.contains { line.contains($0) } } }
+        #expect(steady(nationalCentral.stdout) == steady(nationalLocal.stdout))
+        #expect(nationalCentral.stdout.contains("\"site\" : \"64\""), "\(nationalCentral.stdout.prefix(400))")
+    }
+
+    /// A daemon starting on a spool with a day of runs waiting ships them; killed with SIGKILL
+    /// while it ships, and started again, it ships the rest: every run once.
+    @Test func killedWhileShippingThenStartedAgainNothingIsLostOrDoubled() async throws {
+        let server = try PostgresServer.shared()
+        let url = try server.createDatabase()
+        let folder = try AuditCommandTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try HistoryKillTests.writeInventory(to: folder + "/inventory.yaml")
+        // A day of sweeps waiting in the spool (as after a day without the server).
+        let generated = try CLIRunner.run(["bench", "history", "--inventory", folder + "/inventory.yaml", "--db", folder + "/spool.sqlite",
+                                           "--days", "1", "--every", "5m", "--start", "2025-03-01", "--seed", "9", "--no-measure"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let waiting = try await DatabaseQueue(path: folder + "/spool.sqlite").read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM runs WHERE state != 'running'") ?? 0
+        }
+        #expect(waiting >= 280)
+        try """
+            inventory: inventory.yaml
+            database: "\(url)"
+            spool: spool.sqlite
+            schedules: {link_sweep: {enabled: false}, full_audit: {enabled: false}}
+            http: {enabled: false}
+            """.write(toFile: folder + "/netaudit.yaml", atomically: true, encoding: .utf8)
+        func centralRuns() -> Int { (try? SpoolCommandTests.count(server, url, "SELECT count(*) FROM runs")) ?? -1 }
+
+        let first = try DaemonCommandTests.RunningDaemon(config: folder + "/netaudit.yaml", folder: folder, watchdogMicroseconds: nil)
+        let threshold = Int.random(in: 10...150)
+        #expect(first.wait(60) { centralRuns() >= threshold }, "\(first.log)")
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        first.stop()
+        let before = centralRuns()
+        #expect(before > 0 && before < waiting, "\(before) of \(waiting) shipped before the kill")
+
+        try? FileManager.default.removeItem(atPath: folder + "/daemon.log")
+        let second = try DaemonCommandTests.RunningDaemon(config: folder + "/netaudit.yaml", folder: folder, watchdogMicroseconds: nil)
+        defer { second.stop() }
+        #expect(second.wait(90) { centralRuns() >= waiting }, "\(centralRuns()) of \(waiting): \(second.log)")
+        kill(second.process.processIdentifier, SIGTERM)
+        #expect(second.wait(20) { !second.process.isRunning })
+        #expect(centralRuns() == waiting)
+        #expect(try SpoolCommandTests.count(server, url, "SELECT count(DISTINCT uid) FROM runs") == waiting)
+        #expect(try SpoolCommandTests.count(server, url, "SELECT count(*) FROM runs WHERE state = 'complete' AND NOT history_applied") == 0)
+        let check = try CLIRunner.run(["store", "check", "--db", url, "--spool", folder + "/spool.sqlite"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
 }

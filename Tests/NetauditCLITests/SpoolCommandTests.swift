@@ -39,6 +39,10 @@ struct SpoolCommandTests {
         #expect(up.stderr.contains("of the spool \(spool) is run "), "the user learns the server's run id: \(up.stderr)")
         #expect(try Self.count(server, url, "SELECT count(*) FROM runs") == 2)
         #expect(try Self.count(server, url, "SELECT count(DISTINCT uid) FROM runs WHERE state = 'complete' AND site = '64'") == 2)
+        // A run of a subtree belongs to the inventory's site, not to its own top agency.
+        let subtree = try CLIRunner.run(audit + ["--only", "610"])
+        #expect(subtree.status == 0 || subtree.status == 1, "\(subtree.stderr)")
+        #expect(try Self.count(server, url, "SELECT count(*) FROM runs WHERE site = '64'") == 3)
         let clean = try CLIRunner.run(["store", "check", "--db", url, "--spool", spool])
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
         #expect(clean.stdout.contains("every ended run shipped"))

@@ -33,7 +33,7 @@ struct PrometheusToolTests {
         let folder = Self.repository + "/docs/prometheus"
         let check = try Self.promtool(["check", "rules", "netaudit.rules.yml"], in: folder)
         #expect(check.0 == 0, "\(check.1)")
-        #expect(check.1.contains("SUCCESS: 5 rules found"))
+        #expect(check.1.contains("SUCCESS: 6 rules found"))
         let test = try Self.promtool(["test", "rules", "netaudit.rules.test.yml"], in: folder)
         #expect(test.0 == 0, "\(test.1)")
     }
@@ -55,6 +55,8 @@ struct PrometheusToolTests {
         metrics.alert(.agencyDown)
         metrics.webhook(delivered: true)
         metrics.reload(accepted: false)
+        metrics.spool(SpoolState(path: "/var/lib/netaudit/spool.sqlite", target: "postgresql://a@h/d", pending: 3,
+                                 oldestPending: Date(timeIntervalSince1970: 1_800_000_000), lastError: "unavailable"))
         let (status, output) = try Self.promtool(["check", "metrics"], input: metrics.render())
         #expect(status == 0, "\(output)\n\(metrics.render())")
     }
