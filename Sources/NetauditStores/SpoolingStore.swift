@@ -219,13 +219,16 @@ public actor Shipper {
         current.lastAttempt = Date()
         do {
             try await connect()
-            while !Task.isCancelled {
+            rounds: while !Task.isCancelled {
                 let batch = try await spool.unshippedRuns(limit: 50)
                 if batch.isEmpty { break }
                 for id in batch {
                     guard !Task.isCancelled else { break }
                     guard let run = try await spool.shippedRun(id) else { continue }
-                    let outcome = try await central!.ship(run)
+                    // stop() may have closed the connection while this round waited on the
+                    // spool (actor reentrancy): what is left waits for the next start.
+                    guard let central else { break rounds }
+                    let outcome = try await central.ship(run)
                     try await spool.markShipped(id, as: outcome.remoteID)
                     current.shipped += 1
                     current.lastShipped = Date()
