@@ -194,12 +194,17 @@ public actor Shipper {
     /// Ships what is pending now, waiting at most `timeout` for it (a round still going on
     /// then goes on in the background).
     func flush(timeout: Duration) async -> SpoolState {
-        let round = startRound()
         let deadline = ContinuousClock.now + timeout
-        while inFlight == round, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        while true {
+            // A round already going on may have read its runs before the last one ended:
+            // rounds follow each other until none waits, one fails, or the time is up.
+            let round = startRound()
+            while inFlight == round, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            let state = await state()
+            if state.pending == 0 || state.lastError != nil || ContinuousClock.now >= deadline || inFlight == round { return state }
         }
-        return await state()
     }
 
     /// The round going on, or a new one: one at a time.
