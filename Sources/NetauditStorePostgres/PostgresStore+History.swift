@@ -9,11 +9,20 @@ import PostgresNIO
 extension PostgresStore {
     // MARK: Keeping
 
+    /// Takes `site`'s history lock until the end of the caller's transaction (its own key:
+    /// 34 auditors completing runs at once never wait for each other's history).
+    static func lockHistory(site: String, _ connection: PostgresConnection, logger: Logger) async throws {
+        let key = siteLockKeys(site).1
+        try await connection.query("SELECT pg_advisory_xact_lock(\(historyLockClass), \(key))", logger: logger)
+    }
+
     /// Extends the intervals with what complete run `run` observed, once: the run is marked
     /// applied in the caller's transaction, so a crash neither loses nor doubles it. Under
-    /// the history lock: auditors completing runs at once extend the intervals in turn.
+    /// the site's history lock: runs of one site completing at once extend its intervals in
+    /// turn, while other sites, whose history is apart, go on beside them.
     static func applyHistory(run: Int64, _ connection: PostgresConnection, logger: Logger, settings: HistorySettings) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(historyLock))", logger: logger)
+        guard let owner = try await rows("SELECT site FROM runs WHERE id = \(run)", connection, logger: logger).first else { return }
+        try await lockHistory(site: try owner["site"].decode(String.self), connection, logger: logger)
         guard let row = try await rows("SELECT site, kind, started_at, history_applied FROM runs WHERE id = \(run) AND state = 'complete'",
                                        connection, logger: logger).first,
               try row["history_applied"].decode(Bool.self) == false else { return }
@@ -126,7 +135,7 @@ extension PostgresStore {
     /// One day's roll-ups, every agency with history that day; replaces what was there.
     static func rollUp(day: String, site: String, _ connection: PostgresConnection, logger: Logger, settings: HistorySettings) async throws {
         guard let window = HistoryDay.dayInterval(day, timeZone: settings.timeZone) else { return }
-        try await connection.query("SELECT pg_advisory_xact_lock(\(historyLock))", logger: logger)
+        try await lockHistory(site: site, connection, logger: logger)
         let (start, end) = (window.start.timeIntervalSince1970, window.end.timeIntervalSince1970)
         var intervals: [String: [StateInterval]] = [:]
         for row in try await rows("""

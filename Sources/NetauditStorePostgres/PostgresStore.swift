@@ -22,7 +22,7 @@ import Synchronization
 /// One connection per store, used by one operation at a time (as SQLite has one writer),
 /// opened again after a failure: a server that is down fails each call at once with
 /// `unavailable` rather than leaving it waiting. History updates take a transaction-level
-/// advisory lock, so auditors completing runs at once extend the intervals one at a time.
+/// advisory lock per site, so runs of one site completing at once extend its intervals one at a time.
 public final class PostgresStore: ResultStore {
     public let location: String
     public let history: HistorySettings
@@ -61,9 +61,11 @@ public final class PostgresStore: ResultStore {
         return decoder
     }()
 
-    /// The advisory lock key of schema migrations and of history updates ("netaudit").
+    /// The advisory lock key of schema migrations ("netaudit").
     static let migrationLock: Int64 = 0x6E65_7461_7564_0001
-    static let historyLock: Int64 = 0x6E65_7461_7564_0002
+    /// The class of each site's history lock (its key: `siteLockKeys`), apart from the
+    /// classes of the site claims (0x6E61, 0x6E62).
+    static let historyLockClass: Int32 = 0x6E63
 
     init(location: String, history: HistorySettings, site: String?, writer: ProcessIdentity, readOnly: Bool,
                  gate: ConnectionGate, logger: Logger, recoveredRuns: [RunID]) {
