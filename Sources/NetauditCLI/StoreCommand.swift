@@ -99,18 +99,9 @@ struct StoreCheckCommand: AsyncParsableCommand {
         var store: Stores.Description
         var integrity: String
         var runs: Int
-        var spool: Spool?
+        var spool: Stores.SpoolInspection?
         var ok: Bool
         var reachable = true
-
-        struct Spool: Encodable {
-            var path: String
-            var schemaVersion: Int
-            var integrity: String
-            var pending: Int
-            var oldestPending: Date?
-            var running: Int
-        }
     }
 
     func run() async throws {
@@ -133,8 +124,7 @@ struct StoreCheckCommand: AsyncParsableCommand {
             if FileManager.default.fileExists(atPath: path) {
                 do {
                     let state = try await Stores.inspectSpool(path, history: history)
-                    report.spool = .init(path: path, schemaVersion: state.schemaVersion, integrity: state.integrity, pending: state.pending,
-                                         oldestPending: state.oldestPending, running: state.running)
+                    report.spool = state
                     if state.integrity != "ok" || state.pending > 0 { report.ok = false }
                 } catch { throw UserError("spool: \(error)") }
             } else if spool != nil {

@@ -10,9 +10,7 @@ extension PostgresStore {
 
     public func beginRun(kind: RunKind, inventory: Inventory, inventoryPath: String, inventoryHash: String,
                          startedAt: Date, resuming: RunID?) async throws(StoreError) -> RunID {
-        let plain = (try? Self.encoder.encode(inventory)) ?? Data()
-        let treeHash = InventoryFingerprint.sha256(data: plain)
-        let tree = Deflate.pack(plain) ?? plain
+        let (treeHash, tree) = Self.packed(inventory)
         let process = writer
         let site = self.site ?? Self.defaultSite(inventory)
         let logger = self.logger
@@ -32,6 +30,12 @@ extension PostgresStore {
         }
         caches.withLock { $0.runs[id] = RunWriting(kind: kind, nextSeq: 1) }
         return RunID(id)
+    }
+
+    /// An inventory as `inventories` keeps it: the SHA-256 of its JSON, and the JSON deflated.
+    static func packed(_ inventory: Inventory) -> (hash: String, json: Data) {
+        let plain = (try? encoder.encode(inventory)) ?? Data()
+        return (InventoryFingerprint.sha256(data: plain), Deflate.pack(plain) ?? plain)
     }
 
     /// The site of a run when none is configured: the code of the inventory's top agency.
@@ -381,9 +385,7 @@ extension PostgresStore: RunImporting {
         guard record.state != .running else {
             throw StoreError(.invalidRequest, path: location, message: "run \(record.id) has not ended: only an ended run is shipped")
         }
-        let plain = (try? Self.encoder.encode(record.inventory)) ?? Data()
-        let treeHash = InventoryFingerprint.sha256(data: plain)
-        let tree = Deflate.pack(plain) ?? plain
+        let (treeHash, tree) = Self.packed(record.inventory)
         let links = try run.links.map { result throws(StoreError) in try PreparedLink(result) }
         let endpoints = try run.endpoints.map { result throws(StoreError) in try PreparedEndpoint(result) }
         let site = self.site ?? Self.defaultSite(record.inventory)

@@ -166,7 +166,8 @@ extension Stores {
     }
 
     /// A spool as `store check` sees it, read without changing it.
-    public struct SpoolInspection: Sendable {
+    public struct SpoolInspection: Sendable, Encodable {
+        public var path: String
         public var schemaVersion: Int
         public var integrity: String
         public var pending: Int
@@ -182,7 +183,7 @@ extension Stores {
             let pending = version.current >= 4 ? try await spool.pendingShipments() : (0, nil)
             let running = try await spool.runningRuns()
             try await spool.close()
-            return SpoolInspection(schemaVersion: version.current, integrity: integrity, pending: pending.0, oldestPending: pending.1, running: running)
+            return SpoolInspection(path: path, schemaVersion: version.current, integrity: integrity, pending: pending.0, oldestPending: pending.1, running: running)
         } catch {
             try? await spool.close()
             throw error
