@@ -140,7 +140,7 @@ let package = Package(
         ),
         .target(
             name: "NetauditLab",
-            dependencies: ["NetauditCore", "NetauditProbes", "CNetauditShims"]
+            dependencies: ["NetauditCore", "NetauditInventory", "NetauditProbes", "CNetauditShims"]
         ),
         .target(
             name: "NetauditDaemon",
@@ -193,7 +193,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "NetauditProbesTests", dependencies: ["NetauditProbes", "NetauditLab", "NetauditCore", "NetauditPolicy"]),
-        .testTarget(name: "NetauditLabTests", dependencies: ["NetauditLab", "NetauditCore"]),
+        .testTarget(name: "NetauditLabTests", dependencies: ["NetauditLab", "NetauditCore", "NetauditInventory"]),
         .testTarget(name: "NetauditPolicyTests", dependencies: ["NetauditPolicy", "NetauditCore"]),
         .testTarget(name: "NetauditAuditTests", dependencies: ["NetauditAudit", "NetauditCore"]),
         .testTarget(
@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetauditCLITests",
-            dependencies: ["netaudit", "NetauditCore", "NetauditLab", "NetauditPolicy", "NetauditProbes", "NetauditStore", "NetauditStoreSQLite",
+            dependencies: ["netaudit", "NetauditCore", "NetauditInventory", "NetauditLab", "NetauditPolicy", "NetauditProbes", "NetauditStore", "NetauditStoreSQLite",
                            "NetauditStores", "NetauditTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetauditCore
+import NetauditInventory
 import NetauditLab
 
 /// `netaudit lab`: the loopback lab of the tests, started by hand so that an operator (or a
@@ -19,6 +20,19 @@ struct LabCommand: AsyncParsableCommand {
                 --ca-file GOVERNMENT-BUNDLE --intermediates-file LAB-INTERMEDIATE
 
             with PORT, ADDRESS and HTTP-PORT (its plain-HTTP companion) from the case's line and the three files from the end of the list, which also shows this command for the first case.
+
+            The network lab (--network SCENARIO, as root): a simulated dedicated network of Linux network namespaces for an inventory. The auditor's namespace reaches a backbone router; behind it one router namespace per network node (an agency other links go via: the province core, each district node), and behind each router one namespace per agency host, joined by veth pairs, with addresses from 198.18.0.0/15 that exist only inside the lab. The scenario file says what each agency's link does: up, silent (a blackhole in front of it), down (cut off, with every agency behind a node), refused (ICMP host unreachable), icmp-filtered (TCP passes), loss: N%, delay and jitter (late echo replies), flap: PERIOD, outage: {after, for}, and what its endpoints serve (tls: good, expired, expiring, revoked, self-signed, untrusted, tls1_0-only, no-hsts, no-redirect, refused, tarpit). docs/lab-network.md describes the format; Inventory/scenarios/ has examples.
+
+            The lab prints the auditor's namespace, its copy of the inventory (the same agencies with lab addresses) and the Government CA bundle, then serves until interrupted; run the audit inside the namespace:
+
+              ip netns exec NAMESPACE netaudit audit --inventory LAB-INVENTORY --ca-file BUNDLE
+
+            or give the command after `--`: the lab runs it inside the auditor's namespace with NETAUDIT_LAB_INVENTORY, NETAUDIT_LAB_CA_FILE and NETAUDIT_LAB_NAMESPACE set, stops when it ends and exits with its status:
+
+              netaudit lab --network Inventory/scenarios/gia-lai-2019-demo.yaml -- \\
+                sh -c 'netaudit audit --inventory "$NETAUDIT_LAB_INVENTORY" --ca-file "$NETAUDIT_LAB_CA_FILE"'
+
+            Everything the lab creates is a namespace named nalabPID_N-…; it is all removed when the lab stops (Ctrl-C, SIGTERM, the command's end, a failure), and a lab that was killed leaves namespaces that the next one removes first.
             """
     )
 
@@ -42,6 +56,12 @@ struct LabCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Instead of the cases: serve N identical good endpoints (bench.lab.test) on 127.79.0.1, 127.79.0.2, … (250 per /24), for benchmarks. SIGUSR1 prints the connections accepted and TLS handshakes completed so far: `counts: connections=N handshakes=M`.", valueName: "n"))
     var scale: Int?
+
+    @Option(help: ArgumentHelp("As root: build the network lab for this scenario file (and the inventory it names, or --inventory) and serve it until interrupted.", valueName: "scenario"))
+    var network: String?
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("With --network: a command to run inside the auditor's namespace (after `--`); the lab stops when it ends.", valueName: "command"))
+    var command: [String] = []
 
     /// `https://HOST:PORT/ --address ADDRESS [--http-port PORT]` of the first TLS case served
     /// (good-rsa when it is).
@@ -74,6 +94,85 @@ struct LabCommand: AsyncParsableCommand {
         await SignalWait.interrupted()
     }
 
+    private func serveNetwork(_ path: String) async throws {
+        let scenario: NetworkScenario
+        do {
+            scenario = try NetworkScenarioLoader().load(path: path)
+        } catch {
+            throw UserError(error.description)
+        }
+        guard let inventoryPath = inventory ?? scenario.inventory else {
+            throw UserError("\(path): the scenario names no inventory: give --inventory PATH")
+        }
+        let source = try loadInventory(inventoryPath)
+        // Signals are caught before the first namespace exists, so that Ctrl-C while the lab
+        // is being built still ends in its teardown.
+        let interrupted = SignalWait.start()
+        let lab: LabNetwork
+        do {
+            lab = try LabNetwork(inventory: source, inventoryName: inventoryPath, scenario: scenario) { line in printOut("lab: \(line)\n") }
+        } catch {
+            throw UserError("the network lab could not start: \(error)")
+        }
+        defer { lab.stop() }
+        let conducts = Dictionary(grouping: source.allAgencies.filter { lab.plan.sites[$0.code] != nil }) { agency in
+            Self.summary(scenario.conduct(of: agency.code))
+        }.mapValues(\.count).sorted { $0.key < $1.key }
+        printOut("""
+            ready: network lab for \(inventoryPath): \(lab.plan.namespaces.count) namespaces, \(lab.plan.sites.count) agencies (\(conducts.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))
+            auditor namespace: \(lab.auditorNamespace)
+            lab inventory: \(lab.inventoryPath)
+            government bundle: \(lab.governmentBundle.path)
+
+            """)
+        if command.isEmpty {
+            printOut("audit inside it: ip netns exec \(lab.auditorNamespace) netaudit audit --inventory \(lab.inventoryPath) --ca-file \(lab.governmentBundle.path)\nCtrl-C or SIGTERM stops the lab.\n")
+            await interrupted.wait()
+            printError("netaudit lab: stopping")
+            return
+        }
+        let status = try await runInside(lab, interrupted: interrupted)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Runs the command after `--` in the auditor's namespace; its exit status (128 + N for signal N).
+    private func runInside(_ lab: LabNetwork, interrupted: SignalWait.Started) async throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ip", "netns", "exec", lab.auditorNamespace] + command
+        var environment = ProcessInfo.processInfo.environment
+        environment["NETAUDIT_LAB_INVENTORY"] = lab.inventoryPath
+        environment["NETAUDIT_LAB_CA_FILE"] = lab.governmentBundle.path
+        environment["NETAUDIT_LAB_NAMESPACE"] = lab.auditorNamespace
+        process.environment = environment
+        do {
+            try process.run()
+        } catch {
+            throw UserError("could not run \(command.joined(separator: " ")): \(error.localizedDescription)")
+        }
+        // Ctrl-C reaches the command too (one process group); SIGTERM to the lab is passed on.
+        let pid = process.processIdentifier
+        let forward = Task { await interrupted.wait(); kill(pid, SIGTERM) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            if !process.isRunning { process.terminationHandler = nil; continuation.resume() }
+        }
+        forward.cancel()
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    /// One word for what the scenario does to an agency, for the ready line.
+    static func summary(_ conduct: NetworkScenario.Conduct) -> String {
+        var words: [String] = []
+        if conduct.link != .up { words.append(conduct.link.rawValue) }
+        if conduct.lossPercent > 0 { words.append("lossy") }
+        if conduct.delay > .zero { words.append("slow") }
+        if conduct.flap != nil { words.append("flapping") }
+        if conduct.outage != nil { words.append("with an outage") }
+        if let tls = conduct.tls, tls != .good { words.append("tls \(tls.rawValue)") }
+        return words.isEmpty ? "up" : words.joined(separator: " ")
+    }
+
     private func serveScale(_ count: Int) async throws {
         let port = tlsPort == 0 ? 8443 : tlsPort
         let server: LabServer
@@ -98,6 +197,8 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        if network != nil && scale != nil { throw ValidationError("--network and --scale are two different labs: give one.") }
+        if network == nil && !command.isEmpty { throw ValidationError("a command after `--` runs inside the network lab: give --network SCENARIO.") }
         if let scale, !(1...50_000).contains(scale) { throw ValidationError("--scale must be from 1 to 50000.") }
         for id in only where !LabCatalogue.caseIDs.contains(id) {
             throw ValidationError("no lab case '\(id)' (known: \(LabCatalogue.caseIDs.joined(separator: ", "))).")
@@ -110,6 +211,7 @@ struct LabCommand: AsyncParsableCommand {
             return
         }
         if let scale { return try await serveScale(scale) }
+        if let network { return try await serveNetwork(network) }
         if let inventory { return try await serveInventory(inventory) }
         let lab: RunningLab
         do {
@@ -169,6 +271,48 @@ final class SignalLine {
 
 /// Waits for SIGINT or SIGTERM without killing the process, so `defer` blocks run.
 enum SignalWait {
+    /// Signals caught from now on; `wait()` returns once one has arrived (at once if one has).
+    /// `@unchecked Sendable`: the dispatch sources are set in init and never touched again.
+    final class Started: @unchecked Sendable {
+        private let state = Mutex<(arrived: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+        private let sources: [DispatchSourceSignal]
+
+        init() {
+            var sources: [DispatchSourceSignal] = []
+            for number in [SIGINT, SIGTERM] {
+                signal(number, SIG_IGN)
+                sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
+            }
+            self.sources = sources
+            for source in sources {
+                source.setEventHandler { [weak self] in self?.arrive() }
+                source.resume()
+            }
+        }
+
+        private func arrive() {
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.arrived = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            waiters.forEach { $0.resume() }
+        }
+
+        func wait() async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.arrived { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        }
+    }
+
+    static func start() -> Started { Started() }
+
     static func interrupted() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumed = Mutex(false)

@@ -24,6 +24,7 @@
 #include "na_lab.h"
 #include "na_zlib.h"
 #include "na_revocation.h"
+#include "na_netns.h"
 
 // MARK: libcurl
 

@@ -32,8 +32,55 @@ public struct LabInventory: Sendable {
     let server: LabServer
     let folder: URL
 
+    /// Where and how one endpoint is served.
+    public struct Placement: Sendable {
+        public var agencyCode: String
+        public var agencyName: String
+        /// The server name of the certificate.
+        public var host: String
+        public var address: IPAddress
+        public var port: UInt16
+        /// good, expired, expiring, self-signed, untrusted, tls1_0-only, no-hsts, no-redirect,
+        /// revoked, refused or tarpit.
+        public var kind: String
+        /// The network lab's namespace (`/run/netns/NAME`), nil on loopback.
+        public var namespace: String?
+
+        public init(agencyCode: String, agencyName: String, host: String, address: IPAddress, port: UInt16,
+                    kind: String, namespace: String? = nil) {
+            self.agencyCode = agencyCode
+            self.agencyName = agencyName
+            self.host = host
+            self.address = address
+            self.port = port
+            self.kind = kind
+            self.namespace = namespace
+        }
+    }
+
+    /// The behaviours a placement may name.
+    public static let kinds = ["good", "expired", "expiring", "self-signed", "untrusted", "tls1_0-only", "no-hsts",
+                               "no-redirect", "revoked", "refused", "tarpit"]
+
     /// Starts the servers; only endpoints pinned to a loopback address are served.
     public init(inventory: Inventory, scenario: Scenario, httpPort: UInt16 = 80) throws {
+        let loopback = IPNetwork("127.0.0.0/8")!
+        var placements: [Placement] = []
+        for agency in inventory.allAgencies {
+            for endpoint in agency.endpoints {
+                guard let address = endpoint.address ?? endpoint.url.hostAddress, loopback.contains(address) else { continue }
+                let kind = scenario == .good ? "good" : Self.behaviour(at: placements.count + 1)
+                placements.append(Placement(agencyCode: agency.code, agencyName: agency.name, host: endpoint.serverName,
+                                            address: address, port: UInt16(endpoint.url.port), kind: kind))
+            }
+        }
+        try self.init(placements: placements, httpPort: httpPort)
+    }
+
+    /// Starts a server for every placement (TLS, and plain HTTP on `httpPort` of each
+    /// address redirecting to it unless 0), each in its namespace if it has one; `additional`
+    /// endpoints (the network lab's TCP link ports) are served beside them.
+    public init(placements: [Placement], httpPort: UInt16 = 80, additional: [LabEndpoint] = []) throws {
         let root = try LabPKI.selfSigned(.certificateAuthority(commonName: "Government Root CA (netaudit lab)", organization: "netaudit lab"))
         let intermediate = try LabPKI.issue(.certificateAuthority(commonName: "Government Issuing CA (netaudit lab)",
                                                                   organization: "netaudit lab", pathLength: 0), by: root)
@@ -43,53 +90,47 @@ public struct LabInventory: Sendable {
         governmentBundle = folder.appendingPathComponent("government-bundle.pem")
         try Data((root.certificatePEM + intermediate.certificatePEM).utf8).write(to: governmentBundle)
 
-        let loopback = IPNetwork("127.0.0.0/8")!
         var endpoints: [LabEndpoint] = []
         var served: [Served] = []
         var redirected: Set<IPAddress> = []
-        var index = 0
         let now = Date()
-        for agency in inventory.allAgencies {
-            for endpoint in agency.endpoints {
-                guard let address = endpoint.address ?? endpoint.url.hostAddress, loopback.contains(address) else { continue }
-                index += 1
-                let host = endpoint.serverName
-                let kind = scenario == .good ? "good" : Self.behaviour(at: index)
-                var spec = LabCertificateSpec(commonName: host, organization: agency.name,
-                                              subjectAltNames: [.dns(host), .ip(address)], notBefore: now.addingTimeInterval(-30 * 86_400),
-                                              notAfter: now.addingTimeInterval(60 * 86_400), key: .ecdsa(curve: .p256))
-                if kind == "expired" { spec.notBefore = now.addingTimeInterval(-120 * 86_400); spec.notAfter = now.addingTimeInterval(-20 * 86_400) }
-                if kind == "expiring" { spec.notAfter = now.addingTimeInterval(5 * 86_400) }
-                let credential = kind == "self-signed" ? try LabPKI.selfSigned(spec)
-                    : try LabPKI.issue(spec, by: kind == "untrusted" ? otherRoot : intermediate)
-                var tls = LabTLS(credential: credential, cipherList: LabCatalogue.intermediateCiphers,
-                                 response: LabHTTPResponse(headers: kind == "no-hsts" ? [] : [.hsts(maxAge: 63_072_000)],
-                                                           body: "netaudit lab: \(agency.code)\n"))
-                if kind != "self-signed" && kind != "untrusted" {
-                    // The Government CA answers for its certificates, as the real one does: the
-                    // server staples its response (revoked for a key that was compromised).
-                    tls.ocspResponse = try LabOCSP.response(
-                        for: credential, issuer: intermediate,
-                        status: kind == "revoked" ? .revoked(at: now.addingTimeInterval(-3 * 86_400)) : .good)
-                }
-                if kind == "tls1_0-only" {
-                    tls.versions = .tls1_0 ... .tls1_0
-                    tls.cipherList = "DEFAULT:@SECLEVEL=0"
-                    tls.securityLevel = 0
-                }
-                let main = endpoints.count
-                endpoints.append(LabEndpoint(address: address, port: UInt16(endpoint.url.port),
-                                             behaviour: kind == "refused" ? .refused : .tls(tls)))
-                if httpPort != 0, !redirected.contains(address) {
-                    redirected.insert(address)
-                    endpoints.append(LabEndpoint(address: address, port: httpPort,
-                                                 behaviour: kind == "no-redirect" ? .plainHTTP(status: 200, headers: [])
-                                                                                  : .httpsRedirect(toEndpoint: main, host: host)))
-                }
-                served.append(Served(agencyCode: agency.code, host: host, address: address, port: UInt16(endpoint.url.port), behaviour: kind))
+        for placement in placements {
+            let kind = placement.kind, host = placement.host, address = placement.address
+            var spec = LabCertificateSpec(commonName: host, organization: placement.agencyName,
+                                          subjectAltNames: [.dns(host), .ip(address)], notBefore: now.addingTimeInterval(-30 * 86_400),
+                                          notAfter: now.addingTimeInterval(60 * 86_400), key: .ecdsa(curve: .p256))
+            if kind == "expired" { spec.notBefore = now.addingTimeInterval(-120 * 86_400); spec.notAfter = now.addingTimeInterval(-20 * 86_400) }
+            if kind == "expiring" { spec.notAfter = now.addingTimeInterval(5 * 86_400) }
+            let credential = kind == "self-signed" ? try LabPKI.selfSigned(spec)
+                : try LabPKI.issue(spec, by: kind == "untrusted" ? otherRoot : intermediate)
+            var tls = LabTLS(credential: credential, cipherList: LabCatalogue.intermediateCiphers,
+                             response: LabHTTPResponse(headers: kind == "no-hsts" ? [] : [.hsts(maxAge: 63_072_000)],
+                                                       body: "netaudit lab: \(placement.agencyCode)\n"))
+            if kind != "self-signed" && kind != "untrusted" {
+                // The Government CA answers for its certificates, as the real one does: the
+                // server staples its response (revoked for a key that was compromised).
+                tls.ocspResponse = try LabOCSP.response(
+                    for: credential, issuer: intermediate,
+                    status: kind == "revoked" ? .revoked(at: now.addingTimeInterval(-3 * 86_400)) : .good)
             }
+            if kind == "tls1_0-only" {
+                tls.versions = .tls1_0 ... .tls1_0
+                tls.cipherList = "DEFAULT:@SECLEVEL=0"
+                tls.securityLevel = 0
+            }
+            let behaviour: LabBehaviour = kind == "refused" ? .refused : kind == "tarpit" ? .tarpit : .tls(tls)
+            let main = endpoints.count
+            endpoints.append(LabEndpoint(address: address, port: placement.port, behaviour: behaviour, namespace: placement.namespace))
+            if httpPort != 0, !redirected.contains(address) {
+                redirected.insert(address)
+                endpoints.append(LabEndpoint(address: address, port: httpPort,
+                                             behaviour: kind == "no-redirect" ? .plainHTTP(status: 200, headers: [])
+                                                                              : .httpsRedirect(toEndpoint: main, host: host),
+                                             namespace: placement.namespace))
+            }
+            served.append(Served(agencyCode: placement.agencyCode, host: host, address: address, port: placement.port, behaviour: kind))
         }
-        server = try LabServer(endpoints)
+        server = try LabServer(endpoints + additional)
         self.served = served
     }
 

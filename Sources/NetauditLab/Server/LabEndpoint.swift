@@ -11,11 +11,15 @@ public struct LabEndpoint: Sendable, Hashable {
     public var port: UInt16
     /// What the server does on this port.
     public var behaviour: LabBehaviour
+    /// The network lab's namespace to listen in (`/run/netns/NAME`), nil for the process's
+    /// own. In a namespace the address must be one of the network lab's (198.18.0.0/15).
+    public var namespace: String?
 
-    public init(address: IPAddress, port: UInt16 = 0, behaviour: LabBehaviour) {
+    public init(address: IPAddress, port: UInt16 = 0, behaviour: LabBehaviour, namespace: String? = nil) {
         self.address = address
         self.port = port
         self.behaviour = behaviour
+        self.namespace = namespace
     }
 }
 

@@ -76,8 +76,11 @@ public final class LabServer: Sendable {
         var bound: [LabBoundEndpoint] = []
         for (index, endpoint) in endpoints.enumerated() {
             let backlog: Int32 = endpoint.behaviour == .refused ? 0 : Int32(clamping: options.backlog)
-            let fd = endpoint.address.bytes.withUnsafeBufferPointer {
-                na_lab_listen_ip(endpoint.address.socketFamily, $0.baseAddress, endpoint.port, backlog)
+            let fd = endpoint.address.bytes.withUnsafeBufferPointer { bytes in
+                if let namespace = endpoint.namespace {
+                    return na_netns_listen_ip(namespace, endpoint.address.socketFamily, bytes.baseAddress, endpoint.port, backlog)
+                }
+                return na_lab_listen_ip(endpoint.address.socketFamily, bytes.baseAddress, endpoint.port, backlog)
             }
             guard fd >= 0 else {
                 throw LabServerError(.socket, "binding \(LabBoundEndpoint(endpoint: endpoint, port: endpoint.port)): \(LabErrno.text(-fd))", errno: -fd)
@@ -197,7 +200,13 @@ public final class LabServer: Sendable {
     private static func validate(_ endpoints: [LabEndpoint]) throws(LabServerError) {
         for (index, endpoint) in endpoints.enumerated() {
             let label = "endpoint \(index) (\(LabBoundEndpoint(endpoint: endpoint, port: endpoint.port)))"
-            guard endpoint.address.isLoopback else {
+            if endpoint.namespace != nil {
+                guard LabNetworkPlan.range.contains(endpoint.address) else {
+                    throw LabServerError(
+                        .forbiddenAddress,
+                        "refusing to bind \(endpoint.address) in a lab namespace: the network lab uses only \(LabNetworkPlan.range)")
+                }
+            } else if !endpoint.address.isLoopback {
                 throw LabServerError(
                     .forbiddenAddress,
                     "refusing to bind \(endpoint.address): the lab binds only loopback addresses (127.0.0.0/8 and ::1)")
