@@ -141,6 +141,35 @@ int na_lab_spawn(const char *path, char *const argv[]) {
     return code == 0 ? pid : -code;
 }
 
+int na_lab_spawn_command(const char *path, char *const argv[]) {
+    posix_spawnattr_t attributes;
+    int code = posix_spawnattr_init(&attributes);
+    if (code != 0) return -code;
+    sigset_t empty, defaults;
+    sigemptyset(&empty);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGHUP);
+    sigaddset(&defaults, SIGQUIT);
+    pid_t pid = -1;
+    if ((code = posix_spawnattr_setsigmask(&attributes, &empty)) == 0
+        && (code = posix_spawnattr_setsigdefault(&attributes, &defaults)) == 0
+        && (code = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0) {
+        extern char **environ;
+        code = posix_spawnp(&pid, path, NULL, &attributes, argv, environ);
+    }
+    posix_spawnattr_destroy(&attributes);
+    return code == 0 ? pid : -code;
+}
+
+int na_lab_exit_code(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 1;
+}
+
 int na_lab_reap(int pid, int nohang, int *status) {
     for (;;) {
         pid_t done = waitpid(pid, status, nohang ? WNOHANG : 0);

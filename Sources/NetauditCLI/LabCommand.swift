@@ -137,28 +137,26 @@ struct LabCommand: AsyncParsableCommand {
 
     /// Runs the command after `--` in the auditor's namespace; its exit status (128 + N for signal N).
     private func runInside(_ lab: LabNetwork, interrupted: SignalWait.Started) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", lab.auditorNamespace] + command
-        var environment = ProcessInfo.processInfo.environment
-        environment["NETAUDIT_LAB_INVENTORY"] = lab.inventoryPath
-        environment["NETAUDIT_LAB_CA_FILE"] = lab.governmentBundle.path
-        environment["NETAUDIT_LAB_NAMESPACE"] = lab.auditorNamespace
-        process.environment = environment
-        do {
-            try process.run()
-        } catch {
-            throw UserError("could not run \(command.joined(separator: " ")): \(error.localizedDescription)")
-        }
+        let child = ChildPID()
         // Ctrl-C reaches the command too (one process group); SIGTERM to the lab is passed on.
-        let pid = process.processIdentifier
-        let forward = Task { await interrupted.wait(); kill(pid, SIGTERM) }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            if !process.isRunning { process.terminationHandler = nil; continuation.resume() }
+        let forward = Task {
+            await interrupted.wait()
+            let pid = child.value.load(ordering: .acquiring)
+            if pid > 0 { kill(pid, SIGTERM) }
         }
-        forward.cancel()
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        defer { forward.cancel() }
+        let command = self.command
+        // The wait blocks a thread (waitpid): not one of the concurrency pool's.
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let status = try lab.run(command) { pid in child.value.store(pid, ordering: .releasing) }
+                    continuation.resume(returning: status)
+                } catch {
+                    continuation.resume(throwing: UserError("\(error)"))
+                }
+            }
+        }
     }
 
     /// One word for what the scenario does to an agency, for the ready line.
@@ -267,6 +265,11 @@ final class SignalLine {
     }
 
     func stop() { source.cancel() }
+}
+
+/// The PID of the command the network lab runs, once spawned.
+final class ChildPID: Sendable {
+    let value = Atomic<Int32>(0)
 }
 
 /// Waits for SIGINT or SIGTERM without killing the process, so `defer` blocks run.

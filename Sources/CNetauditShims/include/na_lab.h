@@ -48,6 +48,12 @@ void na_lab_name_thread(pthread_t thread, const char *name);
 /// a server would never see it) and the lab's ignored SIGPIPE. Standard input, output and
 /// error are /dev/null. Returns the child's PID, or -errno.
 int na_lab_spawn(const char *path, char *const argv[]);
+/// As na_lab_spawn, but the child keeps standard input, output and error, and SIGQUIT is
+/// back to its default too: a command the network lab runs for its user (`lab -- COMMAND`).
+/// Returns the child's PID, or -errno.
+int na_lab_spawn_command(const char *path, char *const argv[]);
+/// The exit status of a reaped child as a shell reports it: the code, or 128 + the signal.
+int na_lab_exit_code(int status);
 /// waitpid(2) on one child: 0 while it runs (with `nohang`), 1 once reaped with its wait status
 /// in `*status`, or -errno.
 int na_lab_reap(int pid, int nohang, int *status);

@@ -5,7 +5,7 @@ import Musl
 #endif
 import Synchronization
 internal import CNetauditShims
-public import NetauditCore
+import NetauditCore
 
 /// Answers echo requests late, for the lab's slow links. This kernel has no `netem` qdisc
 /// (and no NFQUEUE), so delay comes from user space: in each slow agency's namespace the

@@ -136,6 +136,27 @@ public final class LabNetwork: Sendable {
         built = true
     }
 
+    /// Runs `command` (a program looked up on PATH, and its arguments) inside the auditor's
+    /// namespace, with NETAUDIT_LAB_INVENTORY, NETAUDIT_LAB_CA_FILE and NETAUDIT_LAB_NAMESPACE
+    /// set, its standard input and output the lab's; `started` gets its PID (to pass signals
+    /// on). Returns its exit status as a shell gives it (128 + N for signal N).
+    public func run(_ command: [String], started: @Sendable (Int32) -> Void = { _ in }) throws(LabNetworkError) -> Int32 {
+        guard let ip = LabShell.tool("ip") else { throw LabNetworkError("ip (iproute2) is not installed") }
+        setenv("NETAUDIT_LAB_INVENTORY", inventoryPath, 1)
+        setenv("NETAUDIT_LAB_CA_FILE", governmentBundle.path, 1)
+        setenv("NETAUDIT_LAB_NAMESPACE", auditorNamespace, 1)
+        let arguments = [ip, "netns", "exec", auditorNamespace] + command
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let pid = argv.withUnsafeMutableBufferPointer { na_lab_spawn_command(ip, $0.baseAddress) }
+        for pointer in argv { free(pointer) }
+        guard pid > 0 else { throw LabNetworkError("running \(command.joined(separator: " ")): \(LabErrno.text(-pid))") }
+        started(pid)
+        var status: Int32 = 0
+        let reaped = na_lab_reap(pid, 0, &status)
+        guard reaped == 1 else { throw LabNetworkError("waiting for \(command.joined(separator: " ")): \(LabErrno.text(-reaped))") }
+        return na_lab_exit_code(status)
+    }
+
     /// Echo replies the late responder has sent so far.
     public var lateReplies: Int { responder.replies.load(ordering: .relaxed) }
 

@@ -278,7 +278,7 @@ public struct LabNetworkPlan: Sendable {
         auditor.commands = ["link set dev lo up", "addr add \(auditorSide)/30 dev lab0", "link set dev lab0 up",
                             "route add \(Self.range) via \(backboneSide)"]
         var namespaces = [auditor]
-        for (index, router) in routers.enumerated() {
+        for router in routers {
             var namespace = Namespace(name: router.namespace, role: router.key.map { .router($0) } ?? .backbone)
             let (parentSide, ownSide) = AddressPool.transitPair(router.uplinkTransit)
             var commands = ["link set dev lo up", "link add br0 type bridge", "link set dev br0 up"]
