@@ -193,6 +193,50 @@ struct NetworkLabTests {
         #expect(Self.ids(links["C3"]) == ["link.down"] && refused.received == 0 && refused.unreachable >= 1)
     }
 
+    /// Every TLS behaviour a scenario may give an agency, served inside the lab on its own
+    /// host: the audit finds what each one is.
+    @Test func everyTLSBehaviourIsServedAndJudged() async throws {
+        let expected: [NetworkScenario.TLSBehaviour: String?] = [
+            .good: nil, .expired: "cert.expired", .expiring: "cert.expiring", .notYetValid: "cert.not_yet_valid",
+            .revoked: "cert.revoked", .untrusted: "cert.untrusted", .selfSigned: "cert.self_signed",
+            .wrongHost: "cert.hostname_mismatch", .sha1Signed: "cert.weak_signature", .rsa1024: "cert.weak_key",
+            .tls1_0Only: "proto.tls1_0", .tls1_3Only: "proto.tls1_2_missing", .noHSTS: "http.hsts_missing",
+            .shortHSTS: "http.hsts_short", .noRedirect: "http.no_https_redirect", .refused: "tls.unreachable",
+            .tarpit: "tls.unreachable", .reset: nil, .garbage: nil, .trickle: nil,
+        ]
+        let kinds = NetworkScenario.TLSBehaviour.allCases
+        #expect(Set(kinds) == Set(expected.keys))
+        let agencies = kinds.enumerated().map { index, kind in
+            "  - {code: \"A\(index)\", name: \"Sở \(kind.rawValue)\", level: province, link: {address: 127.9.0.\(index + 2), via: \"P\"}, "
+                + "endpoints: [{url: \"https://a\(index).lab.test/\", address: 127.9.0.\(index + 2)}]}"
+        }.joined(separator: "\n")
+        let inventory = """
+            version: 1
+            levels: [province]
+            probe: {link: {count: 1, interval: 100ms, timeout: 300ms}, tls: {timeout: 3s}}
+            agencies:
+              - {code: "P", name: "Tỉnh Thử", level: province, link: {address: 127.9.0.1}}
+            \(agencies)
+            """
+        let scenario = "agencies:\n" + kinds.enumerated().map { "  \"A\($0.offset)\": {tls: \($0.element.rawValue)}" }.joined(separator: "\n") + "\n"
+        let lab = try Lab(inventory: inventory, scenario: scenario)
+        defer { lab.stop() }
+        let result = try lab.audit(["--tls-only"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let store = try SQLiteStore(path: lab.folder + "/results.sqlite")
+        let run = try #require(try await store.runs().first)
+        let endpoints = Dictionary(uniqueKeysWithValues: try await store.endpointResults(run: run.id).map { ($0.agencyCode, $0) })
+        for (index, kind) in kinds.enumerated() {
+            let endpoint = try #require(endpoints["A\(index)"], "\(kind.rawValue)")
+            let ids = endpoint.findings.map(\.id)
+            switch expected[kind] {
+            case .some(.some(let id)): #expect(ids.contains(id), "\(kind.rawValue): \(ids)")
+            case .some(.none) where kind == .good: #expect(endpoint.verdict == .compliant, "good: \(ids)")
+            default: #expect(endpoint.verdict != .compliant, "\(kind.rawValue): \(ids)")
+            }
+        }
+    }
+
     /// What the auditor's namespace can reach: only the lab (no default route).
     @Test func auditorRoutesLeadOnlyIntoTheLab() async throws {
         let lab = try Lab(inventory: Self.inventory(probe: "link: {count: 1, interval: 100ms, timeout: 300ms}", d1: [("C1", "")]),

@@ -25,10 +25,16 @@ public struct NetworkScenario: Sendable, Hashable {
 
     /// What an endpoint serves (the lab's certificates and servers; docs/lab-network.md).
     public enum TLSBehaviour: String, Sendable, Hashable, CaseIterable {
-        case good, expired, expiring, revoked, untrusted, refused, tarpit
+        case good, expired, expiring, revoked, untrusted, refused, tarpit, reset, garbage, trickle
+        case notYetValid = "not-yet-valid"
+        case wrongHost = "wrong-host"
         case selfSigned = "self-signed"
+        case sha1Signed = "sha1-signed"
+        case rsa1024 = "rsa-1024"
         case tls1_0Only = "tls1_0-only"
+        case tls1_3Only = "tls1_3-only"
         case noHSTS = "no-hsts"
+        case shortHSTS = "hsts-short"
         case noRedirect = "no-redirect"
     }
 

@@ -59,8 +59,9 @@ public struct LabInventory: Sendable {
     }
 
     /// The behaviours a placement may name.
-    public static let kinds = ["good", "expired", "expiring", "self-signed", "untrusted", "tls1_0-only", "no-hsts",
-                               "no-redirect", "revoked", "refused", "tarpit"]
+    public static let kinds = ["good", "expired", "expiring", "not-yet-valid", "wrong-host", "self-signed", "untrusted",
+                               "sha1-signed", "rsa-1024", "tls1_0-only", "tls1_3-only", "no-hsts", "hsts-short",
+                               "no-redirect", "revoked", "refused", "tarpit", "reset", "garbage", "trickle"]
 
     /// Starts the servers; only endpoints pinned to a loopback address are served.
     public init(inventory: Inventory, scenario: Scenario, httpPort: UInt16 = 80) throws {
@@ -99,12 +100,22 @@ public struct LabInventory: Sendable {
             var spec = LabCertificateSpec(commonName: host, organization: placement.agencyName,
                                           subjectAltNames: [.dns(host), .ip(address)], notBefore: now.addingTimeInterval(-30 * 86_400),
                                           notAfter: now.addingTimeInterval(60 * 86_400), key: .ecdsa(curve: .p256))
-            if kind == "expired" { spec.notBefore = now.addingTimeInterval(-120 * 86_400); spec.notAfter = now.addingTimeInterval(-20 * 86_400) }
-            if kind == "expiring" { spec.notAfter = now.addingTimeInterval(5 * 86_400) }
+            switch kind {
+            case "expired": spec.notBefore = now.addingTimeInterval(-120 * 86_400); spec.notAfter = now.addingTimeInterval(-20 * 86_400)
+            case "expiring": spec.notAfter = now.addingTimeInterval(5 * 86_400)
+            case "not-yet-valid": spec.notBefore = now.addingTimeInterval(10 * 86_400); spec.notAfter = now.addingTimeInterval(100 * 86_400)
+            case "wrong-host":
+                spec.commonName = "www.other-agency.test"
+                spec.subjectAltNames = [.dns("www.other-agency.test")]
+            case "sha1-signed": spec.digest = .sha1
+            case "rsa-1024": spec.key = .rsa(bits: 1024); spec.keySource = .fresh
+            default: break
+            }
             let credential = kind == "self-signed" ? try LabPKI.selfSigned(spec)
                 : try LabPKI.issue(spec, by: kind == "untrusted" ? otherRoot : intermediate)
+            let hsts: [LabHTTPHeader] = kind == "no-hsts" ? [] : [.hsts(maxAge: kind == "hsts-short" ? 86_400 : 63_072_000)]
             var tls = LabTLS(credential: credential, cipherList: LabCatalogue.intermediateCiphers,
-                             response: LabHTTPResponse(headers: kind == "no-hsts" ? [] : [.hsts(maxAge: 63_072_000)],
+                             response: LabHTTPResponse(headers: hsts,
                                                        body: "netaudit lab: \(placement.agencyCode)\n"))
             if kind != "self-signed" && kind != "untrusted" {
                 // The Government CA answers for its certificates, as the real one does: the
@@ -113,12 +124,25 @@ public struct LabInventory: Sendable {
                     for: credential, issuer: intermediate,
                     status: kind == "revoked" ? .revoked(at: now.addingTimeInterval(-3 * 86_400)) : .good)
             }
-            if kind == "tls1_0-only" {
+            switch kind {
+            case "tls1_0-only":
                 tls.versions = .tls1_0 ... .tls1_0
                 tls.cipherList = "DEFAULT:@SECLEVEL=0"
                 tls.securityLevel = 0
+            case "tls1_3-only": tls.versions = .tls1_3 ... .tls1_3
+            case "sha1-signed": tls.securityLevel = 0  // OpenSSL refuses to load a SHA-1 signature above it
+            case "rsa-1024": tls.securityLevel = 1
+            default: break
             }
-            let behaviour: LabBehaviour = kind == "refused" ? .refused : kind == "tarpit" ? .tarpit : .tls(tls)
+            let behaviour: LabBehaviour
+            switch kind {
+            case "refused": behaviour = .refused
+            case "tarpit": behaviour = .tarpit
+            case "reset": behaviour = .reset
+            case "garbage": behaviour = .garbage
+            case "trickle": behaviour = .trickle
+            default: behaviour = .tls(tls)
+            }
             let main = endpoints.count
             endpoints.append(LabEndpoint(address: address, port: placement.port, behaviour: behaviour, namespace: placement.namespace))
             if httpPort != 0, !redirected.contains(address) {
