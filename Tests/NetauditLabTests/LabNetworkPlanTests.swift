@@ -43,6 +43,7 @@ struct LabNetworkPlanTests {
                 level: province
                 kind: department
                 link: {address: 127.128.0.5, method: tcp, port: 22, via: "64"}
+                endpoints: ["https://127.128.0.5:8443/dich-vu"]
               - code: "SXD"
                 name: "Sở Xây dựng"
                 level: province
@@ -298,12 +299,17 @@ struct LabNetworkPlanTests {
                 #expect(link.method == original.link?.method && link.via == original.link?.via)
             }
             #expect(agency.endpoints.map(\.address) == site.endpointAddresses.map { Optional($0) })
-            #expect(agency.endpoints.map(\.url) == original.endpoints.map(\.url))
+            for (moved, endpoint) in zip(agency.endpoints, original.endpoints) where endpoint.url.hostAddress == nil {
+                #expect(moved.url == endpoint.url)
+            }
         }
         // Endpoints on the link's address stay on the site's address; another address gets its own.
         let stc = try #require(plan.sites["STC"])
         #expect(stc.endpointAddresses[0] == stc.address && stc.endpointAddresses[2] == stc.address)
         #expect(stc.endpointAddresses[1] != stc.address)
+        // An address as the URL's host is the lab's (the agency's own is outside the lab's range).
+        #expect(agencies["SKH"]?.endpoints.first?.url.description == "https://\(plan.sites["SKH"]!.address):8443/dich-vu")
+        #expect(agencies["SKH"]?.endpoints.first?.address == plan.sites["SKH"]?.address)
         // A host-name endpoint without an address (SXD's, without a link) is pinned to its site.
         #expect(agencies["SXD"]?.endpoints.first?.address == plan.sites["SXD"]?.address)
     }
@@ -321,6 +327,7 @@ struct LabNetworkPlanTests {
         let loaded = try InventoryLoader().load(path: folder + "/inventory.yaml")
         #expect(loaded.allAgencies.map(\.link?.address) == plan.inventory.allAgencies.map(\.link?.address))
         #expect(loaded.allow == [LabNetworkPlan.range])
+        #expect(loaded.allAgencies.flatMap(\.endpoints).map(\.url) == plan.inventory.allAgencies.flatMap(\.endpoints).map(\.url))
     }
 
     @Test func tcpPortsAreServedOnlyWhereNoEndpointServesThem() throws {

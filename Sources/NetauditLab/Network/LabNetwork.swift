@@ -95,11 +95,12 @@ public final class LabNetwork: Sendable {
         }
         inventoryPath = copy.appendingPathComponent("inventory.yaml").path
 
-        // The endpoints, each in its agency's namespace.
+        // The endpoints, each in its agency's namespace, named as the lab's inventory names
+        // them (an address as a URL's host is the lab's).
         var placements: [LabInventory.Placement] = []
         var placed: Set<String> = []
         var position = 0
-        for agency in inventory.allAgencies {
+        for agency in plan.inventory.allAgencies {
             guard let site = plan.sites[agency.code] else { continue }
             let conduct = scenario.conduct(of: agency.code)
             for (index, endpoint) in agency.endpoints.enumerated() {

@@ -371,6 +371,12 @@ public struct LabNetworkPlan: Sendable {
                 copy.endpoints = agency.endpoints.enumerated().map { index, endpoint in
                     var moved = endpoint
                     moved.address = site.endpointAddresses[index]
+                    // An address as the URL's host is the agency's real one, outside the lab's
+                    // range (the inventory would be refused): the lab address takes its place.
+                    if endpoint.url.hostAddress != nil, case .success(let url) = EndpointURL.parse(
+                        "https://\(site.endpointAddresses[index])\(endpoint.url.port == 443 ? "" : ":\(endpoint.url.port)")\(endpoint.url.path)") {
+                        moved.url = url
+                    }
                     return moved
                 }
             } else {
