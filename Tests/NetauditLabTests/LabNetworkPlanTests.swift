@@ -445,3 +445,31 @@ struct LabEchoResponderTests {
         #expect(LabEchoResponder.checksum(reply) == 0)
     }
 }
+
+/// Which namespaces are a dead lab's leftovers: those whose process has ended, reaped or not.
+struct LabNetworkLeftoverTests {
+    @Test func aNamespaceNamesItsLabsProcess() {
+        #expect(LabNetwork.owner(of: "nalab4711_2-h17") == 4711)
+        #expect(LabNetwork.owner(of: "nalab4711_2-a") == 4711)
+        #expect(LabNetwork.owner(of: "other-ns") == nil)
+        #expect(LabNetwork.owner(of: "nalabX_1-a") == nil)
+    }
+
+    /// A child that has exited and is not yet waited for is a zombie: ended all the same.
+    @Test func aZombieHasEnded() throws {
+        #expect(!LabNetwork.hasEnded(getpid()))
+        var pid: pid_t = 0
+        let arguments = ["/bin/true"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        #expect(posix_spawn(&pid, "/bin/true", nil, nil, &argv, nil) == 0)
+        // Until it has exited (it stays a zombie: nobody waits for it yet).
+        let deadline = Date().addingTimeInterval(10)
+        while !LabNetwork.hasEnded(pid) && Date() < deadline { usleep(10_000) }
+        #expect(LabNetwork.hasEnded(pid), "a zombie counts as ended")
+        #expect(kill(pid, 0) == 0, "it is still there, unreaped")
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+        #expect(LabNetwork.hasEnded(pid))
+    }
+}
