@@ -276,9 +276,10 @@ struct LabNetworkPlanTests {
         #expect(host.sysctls.contains { $0.path == "/proc/sys/net/ipv4/icmp_echo_ignore_all" && $0.value == "1" })
         let others = plan.namespaces.filter { $0.name != host.name }
         #expect(!others.contains { $0.sysctls.contains { $0.path.hasSuffix("icmp_echo_ignore_all") } })
-        // Routers forward.
+        // Routers forward, and refuse without a rate limit.
         for namespace in plan.namespaces where namespace.role == .backbone || { if case .router = namespace.role { true } else { false } }() {
             #expect(namespace.sysctls.contains { $0.path == "/proc/sys/net/ipv4/ip_forward" && $0.value == "1" }, "\(namespace.name)")
+            #expect(namespace.sysctls.contains { $0.path == "/proc/sys/net/ipv4/icmp_ratelimit" && $0.value == "0" }, "\(namespace.name)")
         }
     }
 

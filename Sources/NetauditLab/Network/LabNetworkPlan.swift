@@ -294,7 +294,10 @@ public struct LabNetworkPlan: Sendable {
             }
             for interface in router.hostLinks { commands += ["link set dev \(interface) master br0", "link set dev \(interface) up"] }
             namespace.commands = commands
-            namespace.sysctls = [("/proc/sys/net/ipv4/ip_forward", "1")]
+            // A router answers every packet it refuses with "host unreachable": the kernel's
+            // ICMP rate limit (one a second per host, after a small burst) would leave most of a
+            // `refused` agency's echoes and TCP connects unanswered until their timeouts.
+            namespace.sysctls = [("/proc/sys/net/ipv4/ip_forward", "1"), ("/proc/sys/net/ipv4/icmp_ratelimit", "0")]
             namespaces.append(namespace)
         }
         for host in hosts {
