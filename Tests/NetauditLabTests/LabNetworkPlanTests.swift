@@ -366,6 +366,41 @@ struct LabNetworkPlanTests {
         }
     }
 
+    /// More agencies behind one router than a /24 holds: the router gets a second subnet,
+    /// each host its own subnet's gateway, and the routes and cuts cover both.
+    @Test func aRouterWithMoreThan253HostsGetsASecondSubnet() throws {
+        let communes = (0..<300).map { index in
+            Agency(code: "C\(index)", name: "Xã \(index)", level: "commune",
+                   link: Link(address: IPAddress(127, 6, UInt8(index / 250), UInt8(index % 250 + 1)), via: "622"))
+        }
+        let inventory = Inventory(levels: ["province", "district", "commune"], agencies: [
+            Agency(code: "64", name: "Tỉnh Gia Lai", level: "province", link: Link(address: IPAddress(127, 2, 0, 64)), children: [
+                Agency(code: "622", name: "Thành phố Pleiku", level: "district", link: Link(address: IPAddress(127, 4, 2, 110), via: "64"),
+                       children: communes),
+            ]),
+        ])
+        let plan = try LabNetworkPlan(inventory: inventory, scenario: NetworkScenario(), prefix: "nalab1_1")
+        let district = try #require(plan.sites["622"])
+        #expect(district.cutPrefixes.count == 2, "\(district.cutPrefixes)")
+        let addresses = communes.map { plan.sites[$0.code]!.address }
+        #expect(Set(addresses).count == 300)
+        for (index, commune) in communes.enumerated() {
+            let site = try #require(plan.sites[commune.code])
+            #expect(district.cutPrefixes.contains { $0.contains(site.address) })
+            let subnet = try #require(district.cutPrefixes.first { $0.contains(site.address) })
+            guard case .v4(let base) = subnet.address else { Issue.record("IPv4 only"); return }
+            let host = try Self.namespace(plan, .host(commune.code))
+            #expect(host.commands.contains("route add default via \(IPAddress.v4(base + 1))"), "commune \(index)")
+        }
+        let router = try Self.namespace(plan, .router("622"))
+        for subnet in district.cutPrefixes {
+            guard case .v4(let base) = subnet.address else { continue }
+            #expect(router.commands.contains("addr add \(IPAddress.v4(base + 1))/24 dev br0"))
+            #expect(try Self.namespace(plan, .router("64")).commands.contains { $0.hasPrefix("route add \(subnet) via ") })
+            #expect(try Self.namespace(plan, .backbone).commands.contains { $0.hasPrefix("route add \(subnet) via ") })
+        }
+    }
+
     /// An outage from the start is set as a cut from the start; a flap starts up.
     @Test func linksThatChangeStartInTheirStateAtTimeZero() throws {
         let plan = try Self.plan(NetworkScenario(agencies: [
@@ -376,53 +411,6 @@ struct LabNetworkPlanTests {
         let starting = try #require(plan.sites["23557"]), flapping = try #require(plan.sites["23558"])
         #expect(router.commands.contains("route add blackhole \(starting.address)/32 metric 5"))
         #expect(!router.commands.contains { $0.contains("\(flapping.address)/32") })
-    }
-}
-
-/// When a link that flaps or has an outage is cut.
-struct NetworkScenarioConductTests {
-    @Test func aFlapStartsUpAndTurnsEveryPeriod() {
-        let conduct = NetworkScenario.Conduct(flap: .seconds(4))
-        #expect(conduct.changesOverTime)
-        let cut: [(Duration, Bool)] = [(.zero, false), (.milliseconds(3999), false), (.seconds(4), true), (.milliseconds(7999), true),
-                                       (.seconds(8), false), (.seconds(12), true), (.milliseconds(40_500), false)]
-        for (elapsed, expected) in cut { #expect(conduct.isCut(at: elapsed) == expected, "at \(elapsed)") }
-        #expect(conduct.nextChange(after: .zero) == .seconds(4))
-        #expect(conduct.nextChange(after: .milliseconds(3999)) == .seconds(4))
-        #expect(conduct.nextChange(after: .seconds(4)) == .seconds(8))
-        #expect(conduct.nextChange(after: .milliseconds(9500)) == .seconds(12))
-    }
-
-    @Test func anOutageIsOneWindow() {
-        let conduct = NetworkScenario.Conduct(outage: .init(after: .seconds(10), length: .seconds(5)))
-        #expect(conduct.changesOverTime)
-        let cut: [(Duration, Bool)] = [(.zero, false), (.milliseconds(9999), false), (.seconds(10), true),
-                                       (.milliseconds(14_999), true), (.seconds(15), false), (.seconds(100), false)]
-        for (elapsed, expected) in cut { #expect(conduct.isCut(at: elapsed) == expected, "at \(elapsed)") }
-        #expect(conduct.nextChange(after: .zero) == .seconds(10))
-        #expect(conduct.nextChange(after: .seconds(10)) == .seconds(15))
-        #expect(conduct.nextChange(after: .seconds(12)) == .seconds(15))
-        #expect(conduct.nextChange(after: .seconds(15)) == nil)
-    }
-
-    @Test func aFlapAndAnOutageTogether() {
-        let conduct = NetworkScenario.Conduct(flap: .seconds(4), outage: .init(after: .seconds(2), length: .seconds(3)))
-        // Cut by the outage from 2 s to 5 s, by the flap from 4 s to 8 s.
-        let cut: [(Duration, Bool)] = [(.seconds(1), false), (.seconds(2), true), (.seconds(3), true), (.milliseconds(4500), true),
-                                       (.seconds(6), true), (.seconds(8), false), (.seconds(12), true)]
-        for (elapsed, expected) in cut { #expect(conduct.isCut(at: elapsed) == expected, "at \(elapsed)") }
-        #expect(conduct.nextChange(after: .zero) == .seconds(2))
-        #expect(conduct.nextChange(after: .seconds(2)) == .seconds(4))
-        #expect(conduct.nextChange(after: .seconds(4)) == .seconds(5))
-        #expect(conduct.nextChange(after: .seconds(5)) == .seconds(8))
-        #expect(conduct.nextChange(after: .seconds(9)) == .seconds(12))
-    }
-
-    @Test func staticLinksNeverChange() {
-        #expect(NetworkScenario.Conduct(link: .down).isCut(at: .seconds(3)))
-        #expect(!NetworkScenario.Conduct(link: .silent).isCut(at: .seconds(3)))
-        #expect(NetworkScenario.Conduct(link: .silent).nextChange(after: .zero) == nil)
-        #expect(!NetworkScenario.Conduct(lossPercent: 60).changesOverTime)
     }
 }
 
