@@ -162,7 +162,7 @@ struct NetworkLabDaemonTests {
                 let results = try await store.linkResults(run: run.id)
                 let state = try #require(results.first { $0.agencyCode == Self.flapping }, "run \(run.id.value) has no link for \(Self.flapping)").state
                 flapping.append((run.id.value, Policy.isConnected(state)))
-                #expect(results.filter { $0.agencyCode != Self.flapping }.allSatisfy { $0.state == .up },
+                #expect(results.filter { $0.agencyCode != Self.flapping }.allSatisfy { Policy.isConnected($0.state) },
                         "run \(run.id.value): \(results.map { "\($0.agencyCode) \($0.state.map { "\($0)" } ?? "-")" })")
             }
             return (runs, flapping)
@@ -184,13 +184,13 @@ struct NetworkLabDaemonTests {
         let alertsBefore = Self.alerts(in: daemon.log)
         let metrics = try Self.metrics(namespace: lab.auditorNamespace, port: port)
         let alertsAfter = Self.alerts(in: daemon.log)
-        let source_run = try #require(Self.value(metrics, #"netaudit_last_run_id{kind="link_sweep"}"#), "\(metrics)")
-        let results = try await store.linkResults(run: RunID(Int64(source_run)))
+        let metricsRun = try #require(Self.value(metrics, #"netaudit_last_run_id{kind="link_sweep"}"#), "\(metrics)")
+        let results = try await store.linkResults(run: RunID(Int64(metricsRun)))
         for code in ["52", Self.flapping, Self.stable] {
             let result = try #require(results.first { $0.agencyCode == code })
             let expected = Policy.isConnected(result.state) ? 1.0 : 0.0
-            #expect(Self.value(metrics, "netaudit_link_up{agency=\"\(code)\"") == expected, "\(code) in run \(Int64(source_run))")
-            #expect(Self.value(metrics, "netaudit_agency_connected{agency=\"\(code)\"") == expected, "\(code) in run \(Int64(source_run))")
+            #expect(Self.value(metrics, "netaudit_link_up{agency=\"\(code)\"") == expected, "\(code) in run \(Int64(metricsRun))")
+            #expect(Self.value(metrics, "netaudit_agency_connected{agency=\"\(code)\"") == expected, "\(code) in run \(Int64(metricsRun))")
         }
         for event in ["agency_down", "agency_recovered"] {
             let counted = try #require(Self.value(metrics, "netaudit_alerts_total{event=\"\(event)\"}"), "\(metrics)")
