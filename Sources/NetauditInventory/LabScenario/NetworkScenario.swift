@@ -138,9 +138,12 @@ public struct NetworkScenario: Sendable, Hashable {
     /// Agency codes the scenario names that `inventory` does not have, each with where it is named.
     public func unknownAgencies(in inventory: Inventory) -> [Diagnostic] {
         let known = Set(inventory.allAgencies.map(\.code))
+        // A likely typo only: the codes of a national inventory are far too many to list. Sorted, so
+        // that a tie always suggests the same code.
+        let candidates = known.sorted()
         return agencies.filter { !known.contains($0.key) }.sorted { $0.key < $1.key }.map { code, conduct in
             Diagnostic(conduct.location ?? SourceLocation(file: file ?? "scenario", line: 0, column: 0),
-                       "no agency \(quoted(code)) in the inventory" + Suggestion.hint(for: code, in: Array(known)))
+                       "no agency \(quoted(code)) in the inventory" + NetworkScenarioLoader.didYouMean(code, in: candidates))
         }
     }
 }

@@ -83,29 +83,33 @@ public struct NetworkScenarioLoader: Sendable {
         if let value = fields["loss"] {
             if let loss = lossPercent(value, of: what, reader: reader) { conduct.lossPercent = loss } else { valid = false }
         }
+        var delayRead = true
         if let value = fields["delay"] {
-            if let delay = reader.duration(value, "\(what): delay") { conduct.delay = delay } else { valid = false }
+            if let delay = reader.duration(value, "\(what): delay") { conduct.delay = delay } else { valid = false; delayRead = false }
         }
         if let value = fields["jitter"] {
-            if let jitter = reader.duration(value, "\(what): jitter") {
+            if let jitter = zeroOrDuration(value, "\(what): jitter", reader: reader) {
                 conduct.jitter = jitter
-                if jitter > conduct.delay {
+                // Compared only with a delay that was read: an invalid one is reported once, on its own.
+                if delayRead && jitter > conduct.delay {
                     reader.error(value, "\(what): jitter \(jitter.text) is larger than the delay (\(conduct.delay.text)): a reply cannot come before its request")
                     valid = false
                 }
             } else { valid = false }
         }
         if let value = fields["flap"] {
-            if let flap = reader.duration(value, "\(what): flap"), flap >= .milliseconds(100) {
-                conduct.flap = flap
-            } else {
-                if reader.duration(value, "\(what): flap") != nil { reader.error(value, "\(what): flap must be at least 100ms") }
-                valid = false
-            }
+            if let flap = reader.duration(value, "\(what): flap") {
+                if flap >= .milliseconds(100) {
+                    conduct.flap = flap
+                } else {
+                    reader.error(value, "\(what): flap must be at least 100ms")
+                    valid = false
+                }
+            } else { valid = false }
         }
         if let value = fields["outage"] {
             if let outage = reader.fields(value, of: "\(what): outage", allowed: Keys.outage, required: Keys.outage),
-               let after = outage["after"].flatMap({ reader.duration($0, "\(what): outage.after") }),
+               let after = outage["after"].flatMap({ zeroOrDuration($0, "\(what): outage.after", reader: reader) }),
                let length = outage["for"].flatMap({ reader.duration($0, "\(what): outage.for") }) {
                 conduct.outage = NetworkScenario.Outage(after: after, length: length)
             } else { valid = false }
@@ -114,7 +118,7 @@ public struct NetworkScenarioLoader: Sendable {
             if let behaviour = NetworkScenario.TLSBehaviour(rawValue: text) {
                 conduct.tls = behaviour
             } else {
-                reader.error(value, "\(what): unknown tls behaviour \(quoted(text))" + Suggestion.hint(for: text, in: NetworkScenario.TLSBehaviour.allCases.map(\.rawValue))
+                reader.error(value, "\(what): unknown tls behaviour \(quoted(text))" + Self.didYouMean(text, in: NetworkScenario.TLSBehaviour.allCases.map(\.rawValue))
                              + "; expected " + Self.choices(NetworkScenario.TLSBehaviour.allCases.map(\.rawValue)))
                 valid = false
             }
@@ -126,11 +130,17 @@ public struct NetworkScenarioLoader: Sendable {
         return valid ? conduct : nil
     }
 
+    /// A duration that may also be zero (`0s`: an outage from the lab's start, no jitter).
+    private func zeroOrDuration(_ node: Node, _ what: String, reader: NodeReader) -> Duration? {
+        if case .scalar(let scalar) = node, ["0", "0s", "0ms", "0m"].contains(scalar.string) { return .zero }
+        return reader.duration(node, what)
+    }
+
     private func linkBehaviour(_ node: Node, of what: String, reader: NodeReader) -> NetworkScenario.LinkBehaviour? {
         guard let text = reader.string(node, "\(what): link") else { return nil }
         guard let behaviour = NetworkScenario.LinkBehaviour(rawValue: text) else {
             let names = NetworkScenario.LinkBehaviour.allCases.map(\.rawValue)
-            reader.error(node, "\(what): unknown link behaviour \(quoted(text))" + Suggestion.hint(for: text, in: names) + "; expected " + Self.choices(names))
+            reader.error(node, "\(what): unknown link behaviour \(quoted(text))" + Self.didYouMean(text, in: names) + "; expected " + Self.choices(names))
             return nil
         }
         return behaviour
@@ -145,6 +155,11 @@ public struct NetworkScenarioLoader: Sendable {
             return nil
         }
         return value
+    }
+
+    /// " (did you mean 'x'?)" for a likely typo, else nothing: the message lists the choices itself.
+    static func didYouMean(_ text: String, in names: [String]) -> String {
+        Suggestion.closest(to: text, in: names).map { " (did you mean \(quoted($0))?)" } ?? ""
     }
 
     static func choices(_ names: [String]) -> String {

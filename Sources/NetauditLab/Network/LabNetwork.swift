@@ -95,11 +95,12 @@ public final class LabNetwork: Sendable {
         }
         inventoryPath = copy.appendingPathComponent("inventory.yaml").path
 
-        // The endpoints, each in its agency's namespace.
+        // The endpoints, each in its agency's namespace, named as the lab's inventory names
+        // them (an address as a URL's host is the lab's).
         var placements: [LabInventory.Placement] = []
         var placed: Set<String> = []
         var position = 0
-        for agency in inventory.allAgencies {
+        for agency in plan.inventory.allAgencies {
             guard let site = plan.sites[agency.code] else { continue }
             let conduct = scenario.conduct(of: agency.code)
             for (index, endpoint) in agency.endpoints.enumerated() {
@@ -185,7 +186,7 @@ public final class LabNetwork: Sendable {
             guard let pid = Self.owner(of: name) else { return false }
             // Its process has ended (or this process has its number now and is only starting).
             guard pid != own else { return !Self.isLive(name) }
-            if kill(pid, 0) != 0 && errno == ESRCH { gone.insert(name.split(separator: "-")[0].description); return true }
+            if hasEnded(pid) { gone.insert(name.split(separator: "-")[0].description); return true }
             return false
         }
         delete(stale)
@@ -193,6 +194,18 @@ public final class LabNetwork: Sendable {
             try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("netaudit-lab-network-\(prefix)"))
         }
         return stale
+    }
+
+    /// Whether process `pid` has ended: gone, or dead and not yet reaped (a zombie: a lab
+    /// killed with SIGKILL stays one until its parent waits for it, seconds later when the
+    /// parent is a busy init, and its namespaces are leftovers all the same).
+    static func hasEnded(_ pid: pid_t) -> Bool {
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        // `PID (COMMAND) STATE …`: the command may hold spaces and parentheses, the state follows the last ')'.
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state == "Z" || state == "X"
     }
 
     /// The process id in a lab namespace's name (`nalab4711_2-h17`), nil for other names.

@@ -294,7 +294,10 @@ public struct LabNetworkPlan: Sendable {
             }
             for interface in router.hostLinks { commands += ["link set dev \(interface) master br0", "link set dev \(interface) up"] }
             namespace.commands = commands
-            namespace.sysctls = [("/proc/sys/net/ipv4/ip_forward", "1")]
+            // A router answers every packet it refuses with "host unreachable": the kernel's
+            // ICMP rate limit (one a second per host, after a small burst) would leave most of a
+            // `refused` agency's echoes and TCP connects unanswered until their timeouts.
+            namespace.sysctls = [("/proc/sys/net/ipv4/ip_forward", "1"), ("/proc/sys/net/ipv4/icmp_ratelimit", "0")]
             namespaces.append(namespace)
         }
         for host in hosts {
@@ -371,6 +374,12 @@ public struct LabNetworkPlan: Sendable {
                 copy.endpoints = agency.endpoints.enumerated().map { index, endpoint in
                     var moved = endpoint
                     moved.address = site.endpointAddresses[index]
+                    // An address as the URL's host is the agency's real one, outside the lab's
+                    // range (the inventory would be refused): the lab address takes its place.
+                    if endpoint.url.hostAddress != nil, case .success(let url) = EndpointURL.parse(
+                        "https://\(site.endpointAddresses[index])\(endpoint.url.port == 443 ? "" : ":\(endpoint.url.port)")\(endpoint.url.path)") {
+                        moved.url = url
+                    }
                     return moved
                 }
             } else {
