@@ -36,7 +36,7 @@ struct NetworkScenarioLoaderTests {
             "3:19: agency '23558': unknown link behaviour 'blackhole'; expected up, silent, down, refused, icmp-filtered or none",
         ]),
         InvalidCase(file: "unknown-tls.yaml", messages: [
-            "2:18: agency '23557': unknown tls behaviour 'expird' (did you mean 'expired'?); expected good, expired, expiring, revoked, untrusted, refused, tarpit, self-signed, tls1_0-only, no-hsts or no-redirect",
+            "2:18: agency '23557': unknown tls behaviour 'expird' (did you mean 'expired'?); expected good, expired, expiring, not-yet-valid, revoked, untrusted, self-signed, wrong-host, sha1-signed, rsa-1024, tls1_0-only, tls1_3-only, no-hsts, hsts-short, no-redirect, refused, tarpit, reset, garbage or trickle",
         ]),
         // YAML itself refuses a key written twice alike (at the first); the same code quoted
         // and not is one agency too.

@@ -25,10 +25,11 @@ public struct NetworkScenario: Sendable, Hashable {
 
     /// What an endpoint serves (the lab's certificates and servers; docs/lab-network.md).
     public enum TLSBehaviour: String, Sendable, Hashable, CaseIterable {
-        case good, expired, expiring, revoked, untrusted, refused, tarpit, reset, garbage, trickle
+        case good, expired, expiring
         case notYetValid = "not-yet-valid"
-        case wrongHost = "wrong-host"
+        case revoked, untrusted
         case selfSigned = "self-signed"
+        case wrongHost = "wrong-host"
         case sha1Signed = "sha1-signed"
         case rsa1024 = "rsa-1024"
         case tls1_0Only = "tls1_0-only"
@@ -36,6 +37,7 @@ public struct NetworkScenario: Sendable, Hashable {
         case noHSTS = "no-hsts"
         case shortHSTS = "hsts-short"
         case noRedirect = "no-redirect"
+        case refused, tarpit, reset, garbage, trickle
     }
 
     /// A window in which the agency is cut off (as ``LinkBehaviour/down``), from the lab's start.
