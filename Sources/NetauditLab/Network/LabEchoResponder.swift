@@ -6,6 +6,7 @@ import Musl
 import Synchronization
 internal import CNetauditShims
 import NetauditCore
+internal import NetauditProbes
 
 /// Answers echo requests late, for the lab's slow links. This kernel has no `netem` qdisc
 /// (and no NFQUEUE), so delay comes from user space: in each slow agency's namespace the
@@ -111,18 +112,8 @@ final class LabEchoResponder: Sendable {
         }
     }
 
-    /// The Internet checksum (RFC 1071) of an ICMP message.
-    static func checksum(_ bytes: [UInt8]) -> UInt16 {
-        var sum: UInt32 = 0
-        var index = 0
-        while index + 1 < bytes.count {
-            sum += UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
-            index += 2
-        }
-        if index < bytes.count { sum += UInt32(bytes[index]) << 8 }
-        while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
-        return ~UInt16(sum)
-    }
+    /// The Internet checksum (RFC 1071) of an ICMP message, as the probes compute it.
+    static func checksum(_ bytes: [UInt8]) -> UInt16 { InternetChecksum.of(bytes) }
 
     /// Ends the thread and closes the sockets; idempotent.
     func stop() {

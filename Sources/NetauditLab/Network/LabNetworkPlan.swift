@@ -217,37 +217,34 @@ public struct LabNetworkPlan: Sendable {
                 keys.append(key)
             }
             let primaryKey = original?.description ?? keys.first
-            if let router = routerIndex[agency.code] {
-                let address = gatewayAddress(routers[router].subnets[0])
+            // Each endpoint's lab address: the site's own, or one more of its router's.
+            func endpointAddresses(_ address: IPAddress, router: Int) throws(LabNetworkError) -> (all: [IPAddress], extra: [IPAddress]) {
                 var extra: [String: IPAddress] = [:]
-                var endpointAddresses: [IPAddress] = []
+                var all: [IPAddress] = []
                 for key in keys {
-                    if key == primaryKey { endpointAddresses.append(address); continue }
-                    if let known = extra[key] { endpointAddresses.append(known); continue }
+                    if key == primaryKey { all.append(address); continue }
+                    if let known = extra[key] { all.append(known); continue }
                     let added = try allocate(in: router)
                     extra[key] = added
-                    routers[router].extraAddresses.append(added)
-                    endpointAddresses.append(added)
+                    all.append(added)
                 }
-                pendingSites.append((agency, routers[router].namespace, address, endpointAddresses, true, router))
+                return (all, all.filter { $0 != address }.uniqued())
+            }
+            if let router = routerIndex[agency.code] {
+                let address = gatewayAddress(routers[router].subnets[0])
+                let (all, extra) = try endpointAddresses(address, router: router)
+                routers[router].extraAddresses += extra
+                pendingSites.append((agency, routers[router].namespace, address, all, true, router))
             } else {
                 let router = routerAbove(agency.code).flatMap { routerIndex[$0] } ?? 0
                 let address = try allocate(in: router)
-                var extra: [String: IPAddress] = [:]
-                var endpointAddresses: [IPAddress] = []
-                for key in keys {
-                    if key == primaryKey { endpointAddresses.append(address); continue }
-                    if let known = extra[key] { endpointAddresses.append(known); continue }
-                    let added = try allocate(in: router)
-                    extra[key] = added
-                    endpointAddresses.append(added)
-                }
+                let (all, extra) = try endpointAddresses(address, router: router)
                 let number = hosts.count + 1
                 let namespace = "\(prefix)-h\(number)"
                 let interface = "h\(number)"
                 routers[router].hostLinks.append(interface)
-                hosts.append((agency.code, namespace, router, interface, [address] + extra.values.sorted { $0.description < $1.description }))
-                pendingSites.append((agency, namespace, address, endpointAddresses, false, router))
+                hosts.append((agency.code, namespace, router, interface, [address] + extra))
+                pendingSites.append((agency, namespace, address, all, false, router))
             }
         }
         // Every subnet behind a router (its own and its descendants').

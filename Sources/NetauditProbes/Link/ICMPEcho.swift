@@ -28,17 +28,7 @@ enum ICMPEcho {
     }
 
     /// The Internet checksum (RFC 1071).
-    static func checksum(_ bytes: [UInt8]) -> UInt16 {
-        var sum: UInt32 = 0
-        var index = 0
-        while index + 1 < bytes.count {
-            sum += UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
-            index += 2
-        }
-        if index < bytes.count { sum += UInt32(bytes[index]) << 8 }
-        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
-        return ~UInt16(sum)
-    }
+    static func checksum(_ bytes: [UInt8]) -> UInt16 { InternetChecksum.of(bytes) }
 
     /// Reads a received message; nil for anything that is not about an echo of ours.
     /// `ipHeader`: raw IPv4 sockets deliver the IP header first, the others do not.
@@ -75,5 +65,21 @@ enum ICMPEcho {
         }
         guard quoted[quoted.startIndex] == (ipv6 ? 128 : 8) else { return nil }
         return .error(type: type, code: code, identifier: word(4, in: quoted), sequence: word(6, in: quoted))
+    }
+}
+
+/// The Internet checksum (RFC 1071) of an ICMPv4 message: the probe's echo requests, and the
+/// network lab's late echo replies (NetauditLab) carry it.
+public enum InternetChecksum {
+    public static func of(_ bytes: [UInt8]) -> UInt16 {
+        var sum: UInt32 = 0
+        var index = 0
+        while index + 1 < bytes.count {
+            sum += UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
+            index += 2
+        }
+        if index < bytes.count { sum += UInt32(bytes[index]) << 8 }
+        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
+        return ~UInt16(sum)
     }
 }
