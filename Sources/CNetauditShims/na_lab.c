@@ -105,6 +105,23 @@ void na_lab_name_thread(pthread_t thread, const char *name) {
     pthread_setname_np(thread, cut);
 }
 
+// A child with an empty signal mask and these signals back to their default action (a
+// lab thread blocks or ignores them); SIGQUIT too if `quit`. Returns 0 or an error code.
+static int na_lab_clean_signals(posix_spawnattr_t *attributes, int quit) {
+    sigset_t empty, defaults;
+    sigemptyset(&empty);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGHUP);
+    if (quit) sigaddset(&defaults, SIGQUIT);
+    int code;
+    if ((code = posix_spawnattr_setsigmask(attributes, &empty)) != 0) return code;
+    if ((code = posix_spawnattr_setsigdefault(attributes, &defaults)) != 0) return code;
+    return posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
 int na_lab_spawn(const char *path, char *const argv[]) {
     posix_spawnattr_t attributes;
     posix_spawn_file_actions_t actions;
@@ -115,17 +132,8 @@ int na_lab_spawn(const char *path, char *const argv[]) {
         posix_spawnattr_destroy(&attributes);
         return -code;
     }
-    sigset_t empty, defaults;
-    sigemptyset(&empty);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGHUP);
     pid_t pid = -1;
-    if ((code = posix_spawnattr_setsigmask(&attributes, &empty)) == 0
-        && (code = posix_spawnattr_setsigdefault(&attributes, &defaults)) == 0
-        && (code = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0
+    if ((code = na_lab_clean_signals(&attributes, 0)) == 0
         && (code = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) == 0
         && (code = posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)) == 0
         && (code = posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)) == 0
@@ -145,18 +153,8 @@ int na_lab_spawn_command(const char *path, char *const argv[]) {
     posix_spawnattr_t attributes;
     int code = posix_spawnattr_init(&attributes);
     if (code != 0) return -code;
-    sigset_t empty, defaults;
-    sigemptyset(&empty);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGHUP);
-    sigaddset(&defaults, SIGQUIT);
     pid_t pid = -1;
-    if ((code = posix_spawnattr_setsigmask(&attributes, &empty)) == 0
-        && (code = posix_spawnattr_setsigdefault(&attributes, &defaults)) == 0
-        && (code = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0) {
+    if ((code = na_lab_clean_signals(&attributes, 1)) == 0) {
         extern char **environ;
         code = posix_spawnp(&pid, path, NULL, &attributes, argv, environ);
     }

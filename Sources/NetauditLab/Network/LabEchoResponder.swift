@@ -21,8 +21,7 @@ final class LabEchoResponder: Sendable {
     }
 
     private let listeners: [Listener]
-    private let wake: (reader: LabDescriptor, writer: LabDescriptor)
-    private let thread: Mutex<LabThread?> = Mutex(nil)
+    private let thread: LabWakeableThread
     /// Replies sent, for the tests.
     let replies = Atomic<Int>(0)
 
@@ -33,18 +32,10 @@ final class LabEchoResponder: Sendable {
             guard fd >= 0 else { throw LabNetworkError("late echoes of \(echo.code): a raw ICMP socket in \(echo.namespace): \(LabErrno.text(-fd))") }
             listeners.append(Listener(socket: LabDescriptor(fd), echo: echo))
         }
-        var pipe: [Int32] = [-1, -1]
-        let piped = pipe.withUnsafeMutableBufferPointer { na_lab_pipe($0.baseAddress) }
-        guard piped == 0 else { throw LabNetworkError("late echoes: pipe: \(LabErrno.text(-piped))") }
-        wake = (LabDescriptor(pipe[0]), LabDescriptor(pipe[1]))
+        thread = try LabWakeableThread("late echoes")
         self.listeners = listeners
         guard !listeners.isEmpty else { return }
-        do {
-            let started = try LabThread(name: "lab-echo") { [self] in self.loop() }
-            thread.withLock { $0 = started }
-        } catch {
-            throw LabNetworkError("late echoes: \(error)")
-        }
+        try thread.start(name: "lab-echo") { [self] in self.loop() }
     }
 
     /// A reply waiting for its time.
@@ -61,7 +52,7 @@ final class LabEchoResponder: Sendable {
         var generator = SystemRandomNumberGenerator()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            var fds = [pollfd(fd: wake.reader.fd, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: thread.wakeFD, events: Int16(POLLIN), revents: 0)]
                 + listeners.map { pollfd(fd: $0.socket.fd, events: Int16(POLLIN), revents: 0) }
             let now = ContinuousClock.now
             let timeout = pending.map { max(0, ($0.due - now).labMilliseconds) }.min() ?? -1
@@ -116,12 +107,7 @@ final class LabEchoResponder: Sendable {
     static func checksum(_ bytes: [UInt8]) -> UInt16 { InternetChecksum.of(bytes) }
 
     /// Ends the thread and closes the sockets; idempotent.
-    func stop() {
-        var byte: UInt8 = 1
-        _ = write(wake.writer.fd, &byte, 1)
-        let running = thread.withLock { thread -> LabThread? in defer { thread = nil }; return thread }
-        running?.join()
-    }
+    func stop() { thread.stop() }
 
     deinit { stop() }
 }

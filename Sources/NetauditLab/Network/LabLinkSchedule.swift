@@ -19,8 +19,7 @@ final class LabLinkSchedule: Sendable {
 
     private let entries: [Entry]
     private let start: ContinuousClock.Instant
-    private let wake: (reader: LabDescriptor, writer: LabDescriptor)
-    private let thread: Mutex<LabThread?> = Mutex(nil)
+    private let thread: LabWakeableThread
     private let report: @Sendable (String) -> Void
 
     /// `start`: the instant the scenario's times count from (when the routes of time zero were set).
@@ -28,17 +27,9 @@ final class LabLinkSchedule: Sendable {
         self.entries = entries
         self.start = start
         self.report = report
-        var pipe: [Int32] = [-1, -1]
-        let piped = pipe.withUnsafeMutableBufferPointer { na_lab_pipe($0.baseAddress) }
-        guard piped == 0 else { throw LabNetworkError("link schedule: pipe: \(LabErrno.text(-piped))") }
-        wake = (LabDescriptor(pipe[0]), LabDescriptor(pipe[1]))
+        thread = try LabWakeableThread("link schedule")
         guard !entries.isEmpty else { return }
-        do {
-            let started = try LabThread(name: "lab-links") { [self] in self.loop() }
-            thread.withLock { $0 = started }
-        } catch {
-            throw LabNetworkError("link schedule: \(error)")
-        }
+        try thread.start(name: "lab-links") { [self] in self.loop() }
     }
 
     private func loop() {
@@ -46,7 +37,7 @@ final class LabLinkSchedule: Sendable {
         while true {
             let elapsed = ContinuousClock.now - start
             let next = entries.compactMap { $0.conduct.nextChange(after: elapsed) }.min()
-            var fds = [pollfd(fd: wake.reader.fd, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: thread.wakeFD, events: Int16(POLLIN), revents: 0)]
             let timeout = next.map { Int32(clamping: max(0, ($0 - elapsed).labMilliseconds)) } ?? -1
             let ready = poll(&fds, 1, timeout)
             if ready < 0 && errno != EINTR { return }
@@ -76,12 +67,7 @@ final class LabLinkSchedule: Sendable {
         return formatter.string(from: Date())
     }
 
-    func stop() {
-        var byte: UInt8 = 1
-        _ = write(wake.writer.fd, &byte, 1)
-        let running = thread.withLock { thread -> LabThread? in defer { thread = nil }; return thread }
-        running?.join()
-    }
+    func stop() { thread.stop() }
 
     deinit { stop() }
 }
