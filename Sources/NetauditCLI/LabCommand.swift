@@ -48,7 +48,7 @@ struct LabCommand: AsyncParsableCommand {
     @Flag(help: "List the case ids and exit.")
     var list = false
 
-    @Option(help: ArgumentHelp("Instead of the cases: serve every endpoint of this inventory that is pinned to a loopback address (the demo province).", valueName: "path"))
+    @Option(help: ArgumentHelp("Instead of the cases: serve every endpoint of this inventory that is pinned to a loopback address (the demo province). With --network: the inventory to build the network lab for, in place of the one the scenario names.", valueName: "path"))
     var inventory: String?
 
     @Option(help: "With --inventory: good (every endpoint good) or demo (some expired, self-signed, TLS 1.0 only, refused, without HSTS or redirect).")
