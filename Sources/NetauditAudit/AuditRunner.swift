@@ -222,6 +222,16 @@ public struct AuditRunner: Sendable {
         try Task.checkCancellation()
     }
 
+    /// Link series in flight at once. Every series starting at once (10,810 tasks of a
+    /// national sweep waiting in the engine) cost memory for nothing: the ICMP pinger admits
+    /// about `interval / spacing` series at a time (200 by default) and TCP series wait for
+    /// one of the engine's slots. A window well above both keeps the sweep as fast.
+    static func linkWindow(_ engine: ProbeEngine) -> Int { max(1024, 2 * engine.maxConcurrentProbes) }
+
+    /// Endpoint checks in flight at once: the engine runs `maxConcurrentProbes` of them, so
+    /// twice that keeps it busy while the rest wait here, not as tasks.
+    static func endpointWindow(_ engine: ProbeEngine) -> Int { 2 * engine.maxConcurrentProbes }
+
     /// Probes, judges and stores every link; throws CancellationError when cancelled (after
     /// storing what every series measured).
     private func probeLinks(_ plan: AuditPlan, into id: RunID, taken: TakenOver, tally: Tally) async throws {
@@ -254,13 +264,18 @@ public struct AuditRunner: Sendable {
         try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
             // Context nodes first, then parents before children, so that the nodes others
             // depend on tend to start (and end) first; child tasks may start in any order.
-            for agency in context + agencies where taken.linkStates[agency.code] == nil {
-                guard let link = agency.link else { continue }
+            // A window of them at a time, one more as each ends (see ``linkWindow``).
+            var next = (context + agencies).lazy.filter { $0.link != nil && taken.linkStates[$0.code] == nil }.makeIterator()
+            func addNext() {
+                // Also once cancelled: the series then ends at once and is stored as it was.
+                guard let agency = next.next(), let link = agency.link else { return }
                 group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
             }
+            for _ in 0..<Self.linkWindow(engine) { addNext() }
             // Agencies without a link: judged at once.
             for agency in agencies where agency.link == nil && taken.linkStates[agency.code] == nil { try await judge(agency, viaState: nil) }
-            for try await (code, observation) in group {
+            while let (code, observation) = try await group.next() {
+                addNext()
                 let state = policy.linkState(observation)
                 guard let agency = byCode[code] else {
                     // A context node: its dependents can be judged now.
@@ -284,17 +299,21 @@ public struct AuditRunner: Sendable {
         let settings = TLSProbeSettings(plan.inventory.probe)
         let engine = self.engine, trust = self.trust, policy = self.policy
         try await withThrowingTaskGroup(of: (EndpointResult, LocalFailure?).self) { group in
-            for agency in plan.agencies {
-                for endpoint in agency.endpoints where !taken.endpoints.contains(EndpointKey(agencyCode: agency.code, url: endpoint.url.description)) {
-                    group.addTask {
-                        let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
-                        let evaluation = policy.evaluateEndpoint(observation, now: Date())
-                        return (EndpointResult(agencyCode: agency.code, observation: observation,
-                                               verdict: evaluation.verdict, findings: evaluation.findings), evaluation.notProbed)
-                    }
+            var next = plan.agencies.lazy.flatMap { agency in agency.endpoints.lazy.map { (agency.code, $0) } }
+                .filter { !taken.endpoints.contains(EndpointKey(agencyCode: $0.0, url: $0.1.url.description)) }.makeIterator()
+            // A window of checks at a time, one more as each ends (see ``endpointWindow``).
+            func addNext() {
+                guard let (code, endpoint) = next.next() else { return }
+                group.addTaskUnlessCancelled {
+                    let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
+                    let evaluation = policy.evaluateEndpoint(observation, now: Date())
+                    return (EndpointResult(agencyCode: code, observation: observation,
+                                           verdict: evaluation.verdict, findings: evaluation.findings), evaluation.notProbed)
                 }
             }
-            for try await (result, notProbed) in group {
+            for _ in 0..<Self.endpointWindow(engine) { addNext() }
+            while let (result, notProbed) = try await group.next() {
+                addNext()
                 // A check cut short by the interruption measured nothing: not stored.
                 if Task.isCancelled { continue }
                 // Nor one netaudit could not make (out of descriptors): no verdict, counted.
