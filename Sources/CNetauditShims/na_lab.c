@@ -1,6 +1,7 @@
 // Bodies of the shims declared (and explained) in include/na_lab.h.
 #define _GNU_SOURCE
 #include "na_lab.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -52,6 +53,14 @@ fail:;
 int na_lab_accept(int listener, int nonblocking) {
     int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0));
     return fd < 0 ? -errno : fd;
+}
+
+long long na_lab_local_ipv4(int fd) {
+    struct sockaddr_storage storage;
+    socklen_t size = sizeof storage;
+    if (getsockname(fd, (struct sockaddr *)&storage, &size) != 0) return -errno;
+    if (storage.ss_family != AF_INET) return -EAFNOSUPPORT;
+    return (long long)ntohl(((struct sockaddr_in *)&storage)->sin_addr.s_addr);
 }
 
 int na_lab_set_timeouts(int fd, int milliseconds) {

@@ -75,10 +75,10 @@ public struct AuditProgress: Sendable {
     public var elapsed: Duration
 }
 
-/// One audit run: plan → probes → policy → store, as results come in. The store gets each
-/// result in its own transaction the moment it is judged (a link as soon as the node it
-/// depends on is known too), so an interrupted run keeps everything it had measured; the
-/// run ends `complete`, or `aborted` when cancelled or past the inventory's `run_timeout`.
+/// One audit run: plan → probes → policy → store, as results come in; links and endpoints
+/// are probed at once. The store gets each result in its own transaction the moment it is
+/// judged (a link as soon as the node it depends on is known too), so an interrupted run
+/// keeps everything it had measured; the run ends `complete`, or `aborted` when cancelled or past the inventory's `run_timeout`.
 public struct AuditRunner: Sendable {
     public let store: any ResultWriter & ResultReader
     public let policy: Policy
@@ -190,89 +190,140 @@ public struct AuditRunner: Sendable {
             + "(raise LimitNOFILE / ulimit -n to at least \(budget.minimumLimit))"
     }
 
-    /// Probes, judges and stores every link, then every endpoint; throws CancellationError
-    /// when cancelled.
+    /// Probes, judges and stores every link and every endpoint, the two at once; throws
+    /// CancellationError when cancelled, or the first StoreError.
+    ///
+    /// The two halves share nothing but the store (which serialises its writes), the tally
+    /// and the engine: a full audit then takes about as long as the longer of a link sweep
+    /// and the TLS checks, not their sum. A store that fails in one half cancels the other.
     private func probe(_ plan: AuditPlan, into id: RunID, taken: TakenOver, tally: Tally) async throws {
-        let agencies = plan.agencies
-        let inventory = plan.inventory
-        if plan.probesLinks {
-            // Every link at once (ICMP shares one socket). A link is judged, with the state
-            // of the node it depends on, and stored as soon as both are known.
-            let settings = LinkProbeSettings(inventory.probe)
-            let engine = self.engine
-            let context = plan.viaContext
-            let probed = Set(agencies.filter { $0.link != nil }.map(\.code)).union(context.map(\.code))
-            // Links taken over from a resumed run are known: not probed, not stored again.
-            var ledger = ViaLedger(expected: probed, taken: taken.linkStates)
-            var observations: [String: LinkObservation] = [:]
-            let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
-            // The links the ledger releases, judged with the state of their via node.
-            func judgeReleased(_ releases: [ViaLedger.Release]) async throws {
-                for release in releases { if let agency = byCode[release.code] { try await judge(agency, viaState: release.viaState) } }
-            }
-            func judge(_ agency: Agency, viaState: LinkState?) async throws {
-                let via = agency.link?.via
-                let observation = observations[agency.code]
-                let findings = policy.evaluateLink(of: agency, observation: observation,
-                                                   viaState: viaState, viaCode: via)
-                let state = ledger.state(of: agency.code)
-                tally.notProbed(observation?.localFailure)
-                try await store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
-                tally.checkDone(agency.code, failed: !Policy.isConnected(state))
-                try await judgeReleased(ledger.judged(agency.code))
-            }
-            try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
-                // Context nodes first, then parents before children, so that the nodes others
-                // depend on tend to start (and end) first; child tasks may start in any order.
-                for agency in context + agencies where taken.linkStates[agency.code] == nil {
-                    guard let link = agency.link else { continue }
-                    group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
-                }
-                // Agencies without a link: judged at once.
-                for agency in agencies where agency.link == nil && taken.linkStates[agency.code] == nil { try await judge(agency, viaState: nil) }
-                for try await (code, observation) in group {
-                    let state = policy.linkState(observation)
-                    guard let agency = byCode[code] else {
-                        // A context node: its dependents can be judged now.
-                        try await judgeReleased(ledger.knownContext(code, state: state))
-                        continue
-                    }
-                    observations[code] = observation
-                    // Only a link judged down waits for its node's state (down or unreachable).
-                    try await judgeReleased(ledger.known(code, state: state, via: agency.link?.via))
+        let errors = await withTaskGroup(of: (any Error)?.self) { group -> [any Error] in
+            if plan.probesLinks {
+                group.addTask {
+                    do { try await self.probeLinks(plan, into: id, taken: taken, tally: tally) } catch { return error }
+                    return nil
                 }
             }
-            // Judged and stored even when interrupted: every series returned what it measured.
-            // (Only a via node that never reported leaves agencies waiting.)
-            try await judgeReleased(ledger.releaseAll())
-            try Task.checkCancellation()
+            if plan.probesEndpoints {
+                group.addTask {
+                    do { try await self.probeEndpoints(plan, into: id, taken: taken, tally: tally) } catch { return error }
+                    return nil
+                }
+            }
+            var errors: [any Error] = []
+            for await case let error? in group {
+                if error is StoreError { group.cancelAll() }
+                errors.append(error)
+            }
+            return errors
         }
-        if plan.probesEndpoints {
-            let settings = TLSProbeSettings(inventory.probe)
-            let engine = self.engine, trust = self.trust, policy = self.policy
-            try await withThrowingTaskGroup(of: (EndpointResult, LocalFailure?).self) { group in
-                for agency in agencies {
-                    for endpoint in agency.endpoints where !taken.endpoints.contains(EndpointKey(agencyCode: agency.code, url: endpoint.url.description)) {
-                        group.addTask {
-                            let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
-                            let evaluation = policy.evaluateEndpoint(observation, now: Date())
-                            return (EndpointResult(agencyCode: agency.code, observation: observation,
-                                                   verdict: evaluation.verdict, findings: evaluation.findings), evaluation.notProbed)
-                        }
-                    }
+        // The store's failure is the run's outcome even if the other half was then cancelled.
+        if let failure = errors.first(where: { $0 is StoreError }) ?? errors.first { throw failure }
+        try Task.checkCancellation()
+    }
+
+    /// Link series in flight at once. Every series starting at once (10,810 tasks of a
+    /// national sweep waiting in the engine) cost memory for nothing: the ICMP pinger admits
+    /// about `interval / spacing` series at a time (200 by default) and TCP series wait for
+    /// one of the engine's slots. A window well above both keeps the sweep as fast.
+    static func linkWindow(_ engine: ProbeEngine) -> Int { max(1024, 2 * engine.maxConcurrentProbes) }
+
+    /// Endpoint checks in flight at once: the engine runs `maxConcurrentProbes` of them, so
+    /// twice that keeps it busy while the rest wait here, not as tasks.
+    static func endpointWindow(_ engine: ProbeEngine) -> Int { 2 * engine.maxConcurrentProbes }
+
+    /// Probes, judges and stores every link; throws CancellationError when cancelled (after
+    /// storing what every series measured).
+    private func probeLinks(_ plan: AuditPlan, into id: RunID, taken: TakenOver, tally: Tally) async throws {
+        let agencies = plan.agencies
+        // Every link at once (ICMP shares one socket). A link is judged, with the state
+        // of the node it depends on, and stored as soon as both are known.
+        let settings = LinkProbeSettings(plan.inventory.probe)
+        let engine = self.engine
+        let context = plan.viaContext
+        let probed = Set(agencies.filter { $0.link != nil }.map(\.code)).union(context.map(\.code))
+        // Links taken over from a resumed run are known: not probed, not stored again.
+        var ledger = ViaLedger(expected: probed, taken: taken.linkStates)
+        var observations: [String: LinkObservation] = [:]
+        let byCode = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        // The links the ledger releases, judged with the state of their via node.
+        func judgeReleased(_ releases: [ViaLedger.Release]) async throws {
+            for release in releases { if let agency = byCode[release.code] { try await judge(agency, viaState: release.viaState) } }
+        }
+        func judge(_ agency: Agency, viaState: LinkState?) async throws {
+            let via = agency.link?.via
+            let observation = observations[agency.code]
+            let findings = policy.evaluateLink(of: agency, observation: observation,
+                                               viaState: viaState, viaCode: via)
+            let state = ledger.state(of: agency.code)
+            tally.notProbed(observation?.localFailure)
+            try await store.record(LinkResult(agencyCode: agency.code, observation: observation, state: state, findings: findings), in: id)
+            tally.checkDone(agency.code, failed: !Policy.isConnected(state))
+            try await judgeReleased(ledger.judged(agency.code))
+        }
+        try await withThrowingTaskGroup(of: (String, LinkObservation).self) { group in
+            // Context nodes first, then parents before children, so that the nodes others
+            // depend on tend to start (and end) first; child tasks may start in any order.
+            // A window of them at a time, one more as each ends (see ``linkWindow``).
+            var next = (context + agencies).lazy.filter { $0.link != nil && taken.linkStates[$0.code] == nil }.makeIterator()
+            func addNext() {
+                // Also once cancelled: the series then ends at once and is stored as it was.
+                guard let agency = next.next(), let link = agency.link else { return }
+                group.addTask { (agency.code, await engine.probeLink(link, settings: settings)) }
+            }
+            for _ in 0..<Self.linkWindow(engine) { addNext() }
+            // Agencies without a link: judged at once.
+            for agency in agencies where agency.link == nil && taken.linkStates[agency.code] == nil { try await judge(agency, viaState: nil) }
+            while let (code, observation) = try await group.next() {
+                addNext()
+                let state = policy.linkState(observation)
+                guard let agency = byCode[code] else {
+                    // A context node: its dependents can be judged now.
+                    try await judgeReleased(ledger.knownContext(code, state: state))
+                    continue
                 }
-                for try await (result, notProbed) in group {
-                    // A check cut short by the interruption measured nothing: not stored.
-                    if Task.isCancelled { continue }
-                    // Nor one netaudit could not make (out of descriptors): no verdict, counted.
-                    if notProbed != nil {
-                        tally.notProbed(notProbed)
-                        tally.checkDone(result.agencyCode, failed: true)
-                        continue
-                    }
-                    try await store.record(result, in: id)
-                    tally.checkDone(result.agencyCode, failed: result.verdict != .compliant)
+                observations[code] = observation
+                // Only a link judged down waits for its node's state (down or unreachable).
+                try await judgeReleased(ledger.known(code, state: state, via: agency.link?.via))
+            }
+        }
+        // Judged and stored even when interrupted: every series returned what it measured.
+        // (Only a via node that never reported leaves agencies waiting.)
+        try await judgeReleased(ledger.releaseAll())
+        try Task.checkCancellation()
+    }
+
+    /// Probes, judges and stores every endpoint; a check cut short by cancellation is not
+    /// stored.
+    private func probeEndpoints(_ plan: AuditPlan, into id: RunID, taken: TakenOver, tally: Tally) async throws {
+        let settings = TLSProbeSettings(plan.inventory.probe)
+        let engine = self.engine, trust = self.trust, policy = self.policy
+        try await withThrowingTaskGroup(of: (EndpointResult, LocalFailure?).self) { group in
+            var next = plan.agencies.lazy.flatMap { agency in agency.endpoints.lazy.map { (agency.code, $0) } }
+                .filter { !taken.endpoints.contains(EndpointKey(agencyCode: $0.0, url: $0.1.url.description)) }.makeIterator()
+            // A window of checks at a time, one more as each ends (see ``endpointWindow``).
+            func addNext() {
+                guard let (code, endpoint) = next.next() else { return }
+                group.addTaskUnlessCancelled {
+                    let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
+                    let evaluation = policy.evaluateEndpoint(observation, now: Date())
+                    return (EndpointResult(agencyCode: code, observation: observation,
+                                           verdict: evaluation.verdict, findings: evaluation.findings), evaluation.notProbed)
                 }
+            }
+            for _ in 0..<Self.endpointWindow(engine) { addNext() }
+            while let (result, notProbed) = try await group.next() {
+                addNext()
+                // A check cut short by the interruption measured nothing: not stored.
+                if Task.isCancelled { continue }
+                // Nor one netaudit could not make (out of descriptors): no verdict, counted.
+                if notProbed != nil {
+                    tally.notProbed(notProbed)
+                    tally.checkDone(result.agencyCode, failed: true)
+                    continue
+                }
+                try await store.record(result, in: id)
+                tally.checkDone(result.agencyCode, failed: result.verdict != .compliant)
             }
         }
         try Task.checkCancellation()

@@ -62,6 +62,11 @@ struct LabCommand: AsyncParsableCommand {
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("With --network: a command to run inside the auditor's namespace (after `--`); the lab stops when it ends.", valueName: "command"))
     var command: [String] = []
+    @Option(help: ArgumentHelp("Instead of the cases: one TLS listener on 0.0.0.0:443 (--tls-port) and one plain-HTTP listener on 0.0.0.0:80 (--http-port, redirecting to https://www.DOMAIN/) serve every endpoint https://CODE.DOMAIN/ of an imported inventory, whatever its 127.x.y.z address, with a certificate for *.DOMAIN from a lab Government CA whose bundle it prints (give it to the audit: --ca-file). For the national benchmark (scripts/bench-national): only in a private network namespace whose only interface is lo (unshare -n). SIGUSR1 prints the counts, as with --scale.", valueName: "domain"))
+    var wildcard: String?
+
+    @Option(help: ArgumentHelp("With --wildcard or --scale: connections to one address in N (its 32-bit value a multiple of N) are held and never answered, as a tarpit, so that a check of it runs to its timeout.", valueName: "n"))
+    var tarpitEvery: Int = 0
 
     /// `https://HOST:PORT/ --address ADDRESS [--http-port PORT]` of the first TLS case served
     /// (good-rsa when it is).
@@ -178,26 +183,53 @@ struct LabCommand: AsyncParsableCommand {
             let credential = try LabPKI.selfSigned(LabCertificateSpec(
                 commonName: "bench.lab.test", subjectAltNames: [.dns("bench.lab.test")], key: .rsa(bits: 2048)))
             let tls = LabTLS(credential: credential, response: LabHTTPResponse(headers: [.hsts(maxAge: 63_072_000)]))
-            server = try LabServer((0..<count).map { LabEndpoint(address: Self.scaleAddress($0), port: port, behaviour: .tls(tls)) })
+            server = try LabServer((0..<count).map { LabEndpoint(address: Self.scaleAddress($0), port: port, behaviour: .tls(tls)) },
+                                   options: LabServerOptions(tarpitEvery: tarpitEvery))
         } catch {
             throw UserError("the scale lab could not start: \(error)")
         }
         defer { server.stop() }
-        // SIGUSR1 prints what the server has counted (as dd does): `netaudit bench tls` reads
-        // it before and after each tool, so that every client is measured by the same counter.
-        let counts = SignalLine(SIGUSR1) {
-            let statistics = server.statistics
-            return "counts: connections=\(statistics.connections) handshakes=\(statistics.handshakes)\n"
-        }
+        let counts = Self.countsOnSIGUSR1(server)
         defer { counts.stop() }
         printOut("ready: \(count) endpoints https://bench.lab.test:\(port)/ on \(Self.scaleAddress(0)) … \(Self.scaleAddress(count - 1))\n")
         await SignalWait.interrupted()
     }
 
+    /// SIGUSR1 prints what the server has counted (as dd does): `netaudit bench tls` reads
+    /// it before and after each tool, so that every client is measured by the same counter.
+    private static func countsOnSIGUSR1(_ server: LabServer) -> SignalLine {
+        SignalLine(SIGUSR1) {
+            let statistics = server.statistics
+            return "counts: connections=\(statistics.connections) handshakes=\(statistics.handshakes)\n"
+        }
+    }
+
+    private func serveWildcard(_ domain: String) async throws {
+        let lab: LabWildcard
+        do {
+            lab = try LabWildcard(domain: domain, tlsPort: tlsPort == 0 ? 443 : tlsPort, httpPort: httpPort == 0 ? 80 : httpPort,
+                                  tarpitEvery: tarpitEvery)
+        } catch {
+            throw UserError("the wildcard lab could not start: \(error)")
+        }
+        defer { lab.stop() }
+        let counts = Self.countsOnSIGUSR1(lab.server)
+        defer { counts.stop() }
+        let tarpits = tarpitEvery > 0 ? ", one address in \(tarpitEvery) a tarpit" : ""
+        printOut("ready: https://*.\(domain):\(lab.endpoints[0].port)/ and http on port \(lab.endpoints[1].port), on every address\(tarpits)\n"
+                 + "government bundle: \(lab.governmentBundle.path)\n")
+        await SignalWait.interrupted()
+    }
+
     func validate() throws {
-        if network != nil && scale != nil { throw ValidationError("--network and --scale are two different labs: give one.") }
+        if [network != nil, scale != nil, wildcard != nil].filter({ $0 }).count > 1 { throw ValidationError("--network, --scale and --wildcard are different labs: give one.") }
         if network == nil && !command.isEmpty { throw ValidationError("a command after `--` runs inside the network lab: give --network SCENARIO.") }
         if let scale, !(1...50_000).contains(scale) { throw ValidationError("--scale must be from 1 to 50000.") }
+        if tarpitEvery < 0 { throw ValidationError("--tarpit-every must be 0 (none) or more.") }
+        if tarpitEvery > 0 && scale == nil && wildcard == nil { throw ValidationError("--tarpit-every needs --wildcard or --scale.") }
+        if let wildcard, wildcard.isEmpty || wildcard.hasPrefix(".") || wildcard.contains("*") {
+            throw ValidationError("--wildcard takes a domain such as vn.test.")
+        }
         for id in only where !LabCatalogue.caseIDs.contains(id) {
             throw ValidationError("no lab case '\(id)' (known: \(LabCatalogue.caseIDs.joined(separator: ", "))).")
         }
@@ -210,6 +242,7 @@ struct LabCommand: AsyncParsableCommand {
         }
         if let scale { return try await serveScale(scale) }
         if let network { return try await serveNetwork(network) }
+        if let wildcard { return try await serveWildcard(wildcard) }
         if let inventory { return try await serveInventory(inventory) }
         let lab: RunningLab
         do {

@@ -20,6 +20,10 @@ int na_lab_listen_ip(int family, const uint8_t *address, uint16_t port, int back
 /// accept4(2) takes a struct sockaddr and SOCK_* flags (a glibc enum): the new descriptor is
 /// close-on-exec and, if `nonblocking`, non-blocking. Returns the descriptor, or -errno.
 int na_lab_accept(int listener, int nonblocking);
+/// getsockname(2) fills a struct sockaddr: the local IPv4 address of a connection (which of
+/// the addresses a wildcard listener was reached on) as a host-order number, or -errno
+/// (-EAFNOSUPPORT for IPv6).
+long long na_lab_local_ipv4(int fd);
 /// SO_RCVTIMEO and SO_SNDTIMEO take a struct timeval: both set to `milliseconds` (0: none).
 int na_lab_set_timeouts(int fd, int milliseconds);
 /// fcntl(2) is variadic: sets or clears O_NONBLOCK. Returns 0, or -errno.

@@ -20,16 +20,27 @@ public struct LabServerOptions: Sendable, Hashable {
     public var trickleInterval: Duration
     /// listen(2)'s backlog per endpoint.
     public var backlog: Int
+    /// When above 0: a connection to a TLS or plain-HTTP endpoint whose local IPv4 address
+    /// (the address the client connected to, which a wildcard listener learns only from
+    /// getsockname(2)) is a multiple of this, as a 32-bit number, is held as a `.tarpit`: one
+    /// address in N never answers, so that a benchmark sees checks time out among good ones.
+    public var tarpitEvery: Int
 
     public init(
         workers: Int = 4, ioTimeout: Duration = .seconds(3), drainTimeout: Duration = .milliseconds(500),
-        trickleInterval: Duration = .milliseconds(500), backlog: Int = 64
+        trickleInterval: Duration = .milliseconds(500), backlog: Int = 64, tarpitEvery: Int = 0
     ) {
         self.workers = workers
         self.ioTimeout = ioTimeout
         self.drainTimeout = drainTimeout
         self.trickleInterval = trickleInterval
         self.backlog = backlog
+        self.tarpitEvery = tarpitEvery
+    }
+
+    /// Whether a connection to `localIPv4` (host order) is held as a tarpit.
+    func isTarpit(localIPv4: UInt32) -> Bool {
+        tarpitEvery > 0 && localIPv4 % UInt32(clamping: tarpitEvery) == 0
     }
 }
 
@@ -206,10 +217,11 @@ public final class LabServer: Sendable {
                         .forbiddenAddress,
                         "refusing to bind \(endpoint.address) in a lab namespace: the network lab uses only \(LabNetworkPlan.range)")
                 }
-            } else if !endpoint.address.isLoopback {
+            } else if !(endpoint.address.isLoopback || (endpoint.address == LabEndpoint.wildcard && LabNamespace.hasOnlyLoopback())) {
                 throw LabServerError(
                     .forbiddenAddress,
-                    "refusing to bind \(endpoint.address): the lab binds only loopback addresses (127.0.0.0/8 and ::1)")
+                    "refusing to bind \(endpoint.address): the lab binds only loopback addresses (127.0.0.0/8 and ::1), "
+                        + "or 0.0.0.0 in a network namespace whose only interface is lo")
             }
             switch endpoint.behaviour {
             case .tls(let tls):

@@ -227,7 +227,18 @@ extension LabServerCore {
             let connection = LabDescriptor(fd)
             acceptedConnections.wrappingAdd(1, ordering: .relaxed)
             switch service {
-            case .tls, .http, .crafted, .repository:
+            case .tls, .http:
+                if options.tarpitEvery > 0, case let local = na_lab_local_ipv4(fd), local >= 0,
+                   options.isTarpit(localIPv4: UInt32(truncatingIfNeeded: local)) {
+                    guard held.count < Self.heldLimit else { _ = na_set_linger_reset(fd); continue }
+                    held.append(Held(socket: connection, kind: .tarpit))
+                    continue
+                }
+                _ = na_lab_set_timeouts(fd, Int32(clamping: options.ioTimeout.labMilliseconds))
+                if !enqueue(LabJob(connection: connection, endpoint: listener.endpoint)) {
+                    _ = na_set_linger_reset(fd)
+                }
+            case .crafted, .repository:
                 _ = na_lab_set_timeouts(fd, Int32(clamping: options.ioTimeout.labMilliseconds))
                 if !enqueue(LabJob(connection: connection, endpoint: listener.endpoint)) {
                     _ = na_set_linger_reset(fd)

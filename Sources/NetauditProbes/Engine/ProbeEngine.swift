@@ -3,8 +3,8 @@ import Foundation
 import NetauditCore
 import Synchronization
 
-/// The probe engine of a run: one loop thread drives every probe, and Swift concurrency
-/// awaits plain `Sendable` results. A network failure is a result, never a thrown error;
+/// The probe engine of a run: two loop threads drive every probe (one the link series, one
+/// the TLS checks), and Swift concurrency awaits plain `Sendable` results. A network failure is a result, never a thrown error;
 /// an address outside the allow-list is refused before any packet leaves.
 public final class ProbeEngine: Sendable {
     public struct Configuration: Sendable {
@@ -23,11 +23,15 @@ public final class ProbeEngine: Sendable {
 
         /// The loop thread's name, as `top -H` and /proc/PID/task/*/comm show it (15 bytes at most).
         public var loopThreadName: String
+        /// The name of the link series' loop thread (see ``ProbeEngine``), 15 bytes at most.
+        public var linkLoopThreadName: String
 
         public init(allow: [IPNetwork] = IPNetwork.loopback, icmpSendSpacing: Duration = .milliseconds(1),
                     maxConcurrentProbes: Int = 128, maxConcurrentProbesPerAddress: Int = 2,
-                    loopThreadName: String = "netaudit-probe") {
+                    loopThreadName: String = "netaudit-probe", linkLoopThreadName: String? = nil) {
             self.loopThreadName = loopThreadName
+            // Derived from the main name unless given, so that a test naming its engine finds both.
+            self.linkLoopThreadName = linkLoopThreadName ?? String(loopThreadName.prefix(13)) + "-l"
             self.allow = allow
             self.icmpSendSpacing = icmpSendSpacing
             self.maxConcurrentProbes = maxConcurrentProbes
@@ -41,7 +45,13 @@ public final class ProbeEngine: Sendable {
     /// Checks that run at once: `configuration.maxConcurrentProbes`, or fewer when the
     /// open-file limit does not hold that many (see ``DescriptorBudget``).
     public let maxConcurrentProbes: Int
+    /// The loop of the TLS checks (curl, OpenSSL, hand-built hellos, revocation fetches).
     let loop: ProbeLoop
+    /// The loop of the link series (the ICMP socket, TCP connects), a thread of its own: a
+    /// full audit runs the TLS checks at the same time, and on one shared thread an echo
+    /// reply waited in the socket while a handshake or a chain verification ran, so the
+    /// handshake counted in the round trip, and sends fell behind their spacing.
+    let linkLoop: ProbeLoop
     private let connections = Atomic<Int>(0)
     private let handshakes = Atomic<Int>(0)
     private let hellos = Atomic<Int>(0)
@@ -76,13 +86,20 @@ public final class ProbeEngine: Sendable {
         descriptorBudget = ProcessLimits.raiseOpenFiles()
         maxConcurrentProbes = descriptorBudget.concurrency(atMost: configuration.maxConcurrentProbes)
         loop = ProbeLoop(name: configuration.loopThreadName)
+        linkLoop = ProbeLoop(name: configuration.linkLoopThreadName)
         limiter = ConnectionLimiter(total: maxConcurrentProbes, perAddress: configuration.maxConcurrentProbesPerAddress)
     }
 
-    deinit { loop.stop() }
+    deinit {
+        loop.stop()
+        linkLoop.stop()
+    }
 
-    /// Stops the loop thread; probes still running end as cancelled.
-    public func shutdown() { loop.stop() }
+    /// Stops the loop threads; probes still running end as cancelled.
+    public func shutdown() {
+        loop.stop()
+        linkLoop.stop()
+    }
 
     /// Probes one link: an ICMP echo series or TCP connects, as its method says.
     public func probeLink(_ link: Link, settings: LinkProbeSettings) async -> LinkObservation {
@@ -106,7 +123,7 @@ public final class ProbeEngine: Sendable {
     private func ping(_ address: IPAddress, settings: LinkProbeSettings) async -> LinkObservation {
         let spacing = configuration.icmpSendSpacing
         let key = address.isIPv6 ? "icmp6" : "icmp4"
-        return await loop.request(ifStopped: Self.stopped(address, .icmp)) { loop, finish in
+        return await linkLoop.request(ifStopped: Self.stopped(address, .icmp)) { loop, finish in
             let pinger = loop.shared(key) { ICMPPinger(ipv6: address.isIPv6, spacing: spacing) }
             // A socket that could not open for want of descriptors is tried again by the next series.
             if pinger.openLocalFailure != nil { loop.unshare(key) }
@@ -116,7 +133,7 @@ public final class ProbeEngine: Sendable {
     }
 
     private func connectSeries(_ address: IPAddress, port: Int, settings: LinkProbeSettings) async -> LinkObservation {
-        await loop.request(ifStopped: Self.stopped(address, .tcp(port: port))) { loop, finish in
+        await linkLoop.request(ifStopped: Self.stopped(address, .tcp(port: port))) { loop, finish in
             let series = TCPConnectSeries(address: address, port: port, settings: settings, completion: finish)
             loop.add(series)
             return { series.cancel() }
