@@ -236,8 +236,8 @@ public struct AuditRunner: Sendable {
     /// storing what every series measured).
     private func probeLinks(_ plan: AuditPlan, into id: RunID, taken: TakenOver, tally: Tally) async throws {
         let agencies = plan.agencies
-        // Every link at once (ICMP shares one socket). A link is judged, with the state
-        // of the node it depends on, and stored as soon as both are known.
+        // Links in a window (ICMP shares one socket). A link is judged, with the state of
+        // the node it depends on, and stored as soon as both are known.
         let settings = LinkProbeSettings(plan.inventory.probe)
         let engine = self.engine
         let context = plan.viaContext

@@ -227,18 +227,15 @@ extension LabServerCore {
             let connection = LabDescriptor(fd)
             acceptedConnections.wrappingAdd(1, ordering: .relaxed)
             switch service {
-            case .tls, .http:
+            case .tls, .http, .crafted, .repository:
+                // `tarpitEvery` (the wildcard and scale labs, which serve TLS and HTTP): one
+                // local address in N holds its connections instead.
                 if options.tarpitEvery > 0, case let local = na_lab_local_ipv4(fd), local >= 0,
                    options.isTarpit(localIPv4: UInt32(truncatingIfNeeded: local)) {
                     guard held.count < Self.heldLimit else { _ = na_set_linger_reset(fd); continue }
                     held.append(Held(socket: connection, kind: .tarpit))
                     continue
                 }
-                _ = na_lab_set_timeouts(fd, Int32(clamping: options.ioTimeout.labMilliseconds))
-                if !enqueue(LabJob(connection: connection, endpoint: listener.endpoint)) {
-                    _ = na_set_linger_reset(fd)
-                }
-            case .crafted, .repository:
                 _ = na_lab_set_timeouts(fd, Int32(clamping: options.ioTimeout.labMilliseconds))
                 if !enqueue(LabJob(connection: connection, endpoint: listener.endpoint)) {
                     _ = na_set_linger_reset(fd)
