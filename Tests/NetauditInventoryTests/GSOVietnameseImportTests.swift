@@ -52,7 +52,7 @@ struct GSOVietnameseImportTests {
         let folder = try FixturePaths.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let source = try String(contentsOfFile: FixturePaths.adminUnits + "/gia-lai-2019.csv", encoding: .utf8)
-        let rows = source.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let rows = source.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         func quoted(_ text: String) -> String { text.contains(",") ? "\"\(text)\"" : text }
         func gsoType(_ type: String) -> String { type.prefix(1).uppercased() + type.dropFirst() }  // "thị xã" → "Thị xã", as the GSO writes it
         let byCode = Dictionary(rows.map { ("\($0[0]) \($0[1])", $0) }, uniquingKeysWith: { first, _ in first })
@@ -97,7 +97,7 @@ struct GSOVietnameseImportTests {
             _ = try GSOImport(unitsPath: Self.gso + "/bad-level.csv", addresses: .none).run()
         } catch {
             #expect(error.diagnostics.map(\.description) == [
-                Self.gso + "/bad-level.csv:5:27: unknown Cấp 'Ấp' (expected one of: tỉnh, thành phố, quận, huyện, thị xã, xã, phường, thị trấn, đặc khu)",
+                Self.gso + "/bad-level.csv:5:24: unknown Cấp 'Ấp' (expected one of: tỉnh, thành phố, quận, huyện, thị xã, xã, phường, thị trấn, đặc khu)",
                 Self.gso + "/bad-level.csv:6:1: empty Mã",
             ])
         }
@@ -106,9 +106,21 @@ struct GSOVietnameseImportTests {
             Issue.record("bad-combined.csv was accepted")
         } catch {
             #expect(error.diagnostics.map(\.description) == [
-                Self.gso + "/bad-combined.csv:3:16: district '622' is named 'Thành phố Plei Ku' here and 'Thành phố Pleiku' above",
-                Self.gso + "/bad-combined.csv:4:66: Cấp 'Thị xã' is not a commune's (expected xã, phường, thị trấn or đặc khu)",
+                Self.gso + "/bad-combined.csv:3:17: district '622' is named 'Thành phố Plei Ku' here and 'Thành phố Pleiku' above",
+                Self.gso + "/bad-combined.csv:4:53: Cấp 'Thị xã' is not a commune's (expected xã, phường, thị trấn or đặc khu)",
             ])
+        }
+    }
+
+    @Test func aFileWithoutUnitsIsAnError() throws {
+        let folder = try FixturePaths.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "Mã,Tên,Cấp,Mã cấp trên\n".write(toFile: folder + "/empty.csv", atomically: true, encoding: .utf8)
+        do {
+            _ = try GSOImport(unitsPath: folder + "/empty.csv").run()
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == [folder + "/empty.csv: no administrative units in the file"])
         }
     }
 
@@ -181,7 +193,9 @@ struct GSOVietnameseImportTests {
         try file.text.write(toFile: folder + "/inventory.yaml", atomically: true, encoding: .utf8)
         let loaded = try InventoryLoader().load(path: folder + "/inventory.yaml")
         #expect(loaded.allow == Self.allow)
-        #expect(loaded.allAgencies.map(\.link) == inventory.allAgencies.map(\.link))
+        func links(_ inventory: Inventory) -> [String] { inventory.allAgencies.map { $0.link.map { "\($0.address) \($0.method) \($0.via ?? "-")" } ?? "none" } }
+        #expect(links(loaded) == links(inventory))
+        #expect(links(loaded).prefix(3) == ["198.18.0.10 icmp -", "198.18.1.10 tcp:443 64", "198.18.1.20 icmp 622"])
         #expect(loaded.allAgencies.map { $0.endpoints.map(\.url) } == inventory.allAgencies.map { $0.endpoints.map(\.url) })
     }
 }

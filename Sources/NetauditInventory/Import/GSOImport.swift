@@ -78,6 +78,9 @@ public struct GSOImport: Sendable {
         for path in unitsPaths {
             let file = try GSOUnitsFile.read(path)
             diagnostics += file.diagnostics
+            if file.units.isEmpty && file.diagnostics.isEmpty {
+                diagnostics.append(Diagnostic(SourceLocation(file: path, line: 0, column: 0), "no administrative units in the file"))
+            }
             units += file.units
             layouts.append(file.layout)
             for level in file.levels where !levels.contains(level) { levels.append(level) }
