@@ -12,7 +12,7 @@ public enum Entry {
         do {
             command = try NetauditCommand.parseAsRoot(arguments)
         } catch {
-            exitForParse(error)
+            exitForParse(error, arguments: arguments ?? Array(CommandLine.arguments.dropFirst()))
         }
         do {
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -33,7 +33,7 @@ public enum Entry {
         } catch {
             let status = NetauditCommand.exitCode(for: error)
             if status == .success || status == .validationFailure {
-                exitForParse(error)
+                exitForParse(error, arguments: [])
             }
             printError("netaudit: internal error: \(error)")
             exit(ExitStatus.internalError)
@@ -45,10 +45,16 @@ public enum Entry {
     /// anything else, so that the daemon's and the audit's signal handling always hear them.
     public static func unblockStopSignals() { StopSignals.unblock() }
 
-    private static func exitForParse(_ error: any Error) -> Never {
+    private static func exitForParse(_ error: any Error, arguments: [String]) -> Never {
         let status = NetauditCommand.exitCode(for: error)
         if status == .success {
             NetauditCommand.exit(withError: error)  // --help, --version: prints and exits 0
+        }
+        // A mistyped subcommand or option is named first, with the closest name.
+        if let root = ArgumentHints.tree(), let hint = ArgumentHints.hint(for: arguments, root: root) {
+            let command = (["netaudit"] + hint.path).joined(separator: " ")
+            printError("Error: \(hint.message)\n  See '\(command) --help' for more information.")
+            exit(ExitStatus.invalidInput)
         }
         printError(NetauditCommand.fullMessage(for: error))
         exit(ExitStatus.invalidInput)

@@ -163,7 +163,58 @@ import Testing
         let csv = "Tests/NetauditInventoryTests/Fixtures/csv/missing-column.csv"
         let result = try CLIRunner.run(["inventory", "import", csv])
         #expect(result.status == 2)
-        #expect(result.stderr == "\(csv):1:1: missing column 'parent_code' (the header has: level, code, name, division_type)\n")
+        #expect(result.stderr == "\(csv):1:1: missing column 'parent_code' (the header has: level, code, name, division_type)"
+                + "; or the GSO's headers: Mã, Tên, Cấp and Mã cấp trên (or Mã TP / Mã QH), or Mã TP, Tỉnh Thành Phố, Mã QH, Quận Huyện, Mã PX, Phường Xã, Cấp\n")
+    }
+
+    /// The GSO's lists as they come, and the real addresses from a CSV: the written inventory
+    /// checks, and a bad address is reported at its line and column with nothing written.
+    @Test func importOfTheGSOListsWithRealAddresses() throws {
+        let folder = NSTemporaryDirectory() + "netaudit-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let gso = CLIRunner.repository + "/Tests/NetauditInventoryTests/Fixtures/csv/gso"
+        let arguments = ["inventory", "import", gso + "/tinh.csv", gso + "/huyen.csv", gso + "/xa.csv", "--via", "parent",
+                         "--addresses-file", gso + "/addresses.csv", "--allow", "198.18.0.0/15", "--allow", "::1/128"]
+        let result = try CLIRunner.run(arguments + ["--output", folder + "/inventory.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "netaudit: wrote \(folder)/inventory.yaml: 6 agencies\n")
+        let written = try String(contentsOfFile: folder + "/inventory.yaml", encoding: .utf8)
+        #expect(written.contains("from tinh.csv, huyen.csv, xa.csv, addresses.csv."))
+        #expect(written.contains("198.18.0.0/15"))
+        #expect(!written.contains("loopback plan"))
+        let check = try CLIRunner.run(["inventory", "check", folder + "/inventory.yaml"])
+        #expect(check.status == 0, "\(check.stderr)")
+
+        let bad = try CLIRunner.run(["inventory", "import", gso + "/combined.csv", "--addresses-file", gso + "/bad-addresses.csv",
+                                     "--allow", "198.18.0.0/15", "--output", folder + "/bad.yaml"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("bad-addresses.csv:3:5: link address 127.0.0.5 is outside the allowed target networks (198.18.0.0/15)"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/bad.yaml"))
+
+        let conflicting = try CLIRunner.run(["inventory", "import", gso + "/combined.csv", "--addresses", "loopback",
+                                             "--addresses-file", gso + "/addresses.csv"])
+        #expect(conflicting.status == 2)
+        #expect(conflicting.stderr.contains("cannot be combined with --addresses loopback"))
+        let badNetwork = try CLIRunner.run(["inventory", "import", gso + "/combined.csv", "--addresses-file", gso + "/addresses.csv",
+                                            "--allow", "198.18.0.0/99"])
+        #expect(badNetwork.status == 2)
+        #expect(badNetwork.stderr.contains("--allow '198.18.0.0/99' is not a network"))
+    }
+
+    /// A mistyped subcommand or option is named, with the closest name, before anything else.
+    @Test(arguments: [
+        (["reprot", "--run", "1"], "Error: unknown subcommand 'reprot' of 'netaudit' (did you mean 'report'?)"),
+        (["inventory", "improt", "x.csv"], "Error: unknown subcommand 'improt' of 'netaudit inventory' (did you mean 'import'?)"),
+        (["inventory", "zzz"], "Error: unknown subcommand 'zzz' of 'netaudit inventory' (expected one of: check, stats, import)"),
+        (["audit", "--invenotry", "x"], "Error: unknown option '--invenotry' (did you mean '--inventory'?)"),
+        (["report", "--formt=json"], "Error: unknown option '--formt' (did you mean '--format'?)"),
+        (["store", "--no-such-thing"], "Error: unknown option '--no-such-thing'"),
+    ])
+    func mistypedWordsGetADidYouMean(_ arguments: [String], _ expected: String) throws {
+        let result = try CLIRunner.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").first.map(String.init) == expected)
     }
 
     @Test func anEndpointDomainNeedsLoopbackAddresses() throws {

@@ -59,7 +59,8 @@ struct GSOImportTests {
 
     static let badInputs: [BadInput] = [
         BadInput(units: "missing-column.csv", messages: [
-            "missing-column.csv:1:1: missing column 'parent_code' (the header has: level, code, name, division_type)",
+            "missing-column.csv:1:1: missing column 'parent_code' (the header has: level, code, name, division_type)"
+                + "; or the GSO's headers: Mã, Tên, Cấp and Mã cấp trên (or Mã TP / Mã QH), or Mã TP, Tỉnh Thành Phố, Mã QH, Quận Huyện, Mã PX, Phường Xã, Cấp",
         ]),
         BadInput(units: "bad-rows.csv", messages: [
             "bad-rows.csv:3:10: parent_code '46' of unit '622' names no unit at level 'province'",

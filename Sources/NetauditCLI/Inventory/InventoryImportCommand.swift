@@ -8,9 +8,11 @@ struct InventoryImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Create an inventory skeleton from the GSO list of administrative units.",
         discussion: """
-            Reads a CSV with the columns level,code,name,parent_code (division_type and others are ignored), as published by the General Statistics Office, and writes an inventory: the levels in the order of the file, every unit with its GSO code and name, and the provincial departments (--departments, columns id,name) under each top unit. A department's code is its id, prefixed with the top unit's code and '-' when the file has several top units.
+            Reads the administrative units from one CSV or several, and writes an inventory: every unit with its GSO code and name, and the provincial departments (--departments, columns id,name) under each top unit. A department's code is its id, prefixed with the top unit's code and '-' when the file has several top units.
 
-            With --addresses loopback (the default) every agency gets a link and, with --endpoint-domain, a TLS endpoint on the lab's loopback plan (docs/inventory.md); with --addresses none the operator fills in the real ones.
+            A units CSV has netaudit's columns level,code,name,parent_code (division_type and others are ignored; the levels in the order of the file), or the General Statistics Office's Vietnamese headers as its lists come (saved as CSV, UTF-8): the list of one level, Mã,Tên,Cấp with the parent's code in Mã cấp trên, Mã TP or Mã QH (give the lists of provinces, districts and communes together); or the combined list, Tỉnh Thành Phố,Mã TP,Quận Huyện,Mã QH,Phường Xã,Mã PX,Cấp. There the levels are province, district and commune, from Cấp.
+
+            With --addresses loopback (the default) every agency gets a link and, with --endpoint-domain, a TLS endpoint on the lab's loopback plan (docs/inventory.md); with --addresses none the operator fills in the real ones. With --addresses-file, the real ones come from a CSV with the columns code,link_address[,method][,via][,endpoints] (endpoint URLs separated by spaces), checked like the YAML at their line and column; every address must lie in the networks of --allow.
 
             Example (the shipped Gia Lai 2019 inventory):
               netaudit inventory import gia-lai-2019.csv --departments provincial-departments-2019.csv \\
@@ -18,8 +20,8 @@ struct InventoryImportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The GSO units CSV (level,code,name,division_type,parent_code).", valueName: "units-csv"))
-    var units: String
+    @Argument(help: ArgumentHelp("The units CSV: level,code,name,division_type,parent_code, or the GSO's lists with Vietnamese headers (several files: provinces, districts, communes).", valueName: "units-csv"))
+    var units: [String]
 
     @Option(help: ArgumentHelp("A CSV of departments (id,name) to place under each top-level unit.", valueName: "csv"))
     var departments: String?
@@ -30,8 +32,14 @@ struct InventoryImportCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Pad numeric codes with zeros to the widest code of their level (01, 001, 00001), as the GSO writes them.")
     var padCodes = true
 
-    @Option(help: "Addresses to give links and endpoints: loopback (the lab plan) or none.")
-    var addresses: GSOImport.Addresses = .loopback
+    @Option(help: "Addresses to give links and endpoints: loopback (the lab plan; the default) or none.")
+    var addresses: GSOImport.Addresses?
+
+    @Option(help: ArgumentHelp("The real links and endpoints: a CSV with code,link_address[,method][,via][,endpoints] (implies --addresses none).", valueName: "csv"))
+    var addressesFile: String?
+
+    @Option(help: ArgumentHelp("A network netaudit may probe, for --addresses-file (repeat for several; default 127.0.0.0/8 and ::1).", valueName: "cidr"))
+    var allow: [String] = []
 
     @Option(help: "Set each link's 'via' to the parent agency (parent) or leave it out (none).")
     var via: GSOImport.Via = .none
@@ -54,12 +62,27 @@ struct InventoryImportCommand: ParsableCommand {
     @Flag(help: "Replace files that already exist.")
     var force = false
 
+    /// What --addresses means once --addresses-file is taken into account.
+    private var addressPlan: GSOImport.Addresses { addresses ?? (addressesFile == nil ? .loopback : .none) }
+
     func validate() throws {
+        if units.isEmpty {
+            throw ValidationError("give at least one units CSV.")
+        }
+        if addressesFile != nil, addresses == .loopback {
+            throw ValidationError("--addresses-file gives the real addresses: it cannot be combined with --addresses loopback.")
+        }
+        if !allow.isEmpty, addressesFile == nil {
+            throw ValidationError("--allow applies to the addresses of --addresses-file.")
+        }
+        for network in allow where IPNetwork(network) == nil {
+            throw ValidationError("--allow '\(network)' is not a network: write it as ADDRESS/PREFIX, e.g. 198.18.0.0/15.")
+        }
         if split && output == nil {
             throw ValidationError("--split writes several files: give the folder with --output.")
         }
         if let endpointDomain {
-            guard addresses == .loopback else {
+            guard addressPlan == .loopback else {
                 throw ValidationError("--endpoint-domain needs --addresses loopback: an endpoint without a pinned address would be resolved through DNS.")
             }
             guard EndpointURL.isValidHostName(endpointDomain), endpointDomain.contains(where: \.isLetter) else {
@@ -72,14 +95,15 @@ struct InventoryImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let importer = GSOImport(unitsPath: units, departmentsPath: departments, root: root, padCodes: padCodes,
-                                 addresses: addresses, via: via, endpointDomain: endpointDomain,
-                                 endpointPort: endpointPort, title: title)
+        let importer = GSOImport(unitsPath: units[0], moreUnitsPaths: Array(units.dropFirst()), departmentsPath: departments,
+                                 root: root, padCodes: padCodes, addresses: addressPlan, via: via, endpointDomain: endpointDomain,
+                                 endpointPort: endpointPort, title: title, addressesPath: addressesFile,
+                                 allow: allow.isEmpty ? IPNetwork.loopback : allow.compactMap(IPNetwork.init))
         let inventory = try importer.run()
-        var sources = (units as NSString).lastPathComponent
-        if let departments { sources += " and " + (departments as NSString).lastPathComponent }
+        let sources = (units + [departments, addressesFile].compactMap { $0 }).map { ($0 as NSString).lastPathComponent }
+            .joined(separator: ", ")
         var header = ["Generated by `netaudit inventory import` from \(sources)."]
-        if addresses == .loopback {
+        if addressPlan == .loopback {
             header.append("Addresses follow the lab's loopback plan (docs/inventory.md): for the lab, not a real network.")
         }
         let writer = InventoryWriter(split: split, header: header)

@@ -2,8 +2,9 @@ import Foundation
 import NetauditCore
 
 /// Builds an inventory skeleton from the General Statistics Office's list of administrative
-/// units (`level,code,name,division_type,parent_code`, as in `shared/data/admin-units/`)
-/// and, optionally, a list of provincial departments (`id,name[,basis]`).
+/// units (`level,code,name,division_type,parent_code`, as in `shared/data/admin-units/`, or
+/// the GSO's own Vietnamese headers: see `GSOUnitsFile`) and, optionally, a list of
+/// provincial departments (`id,name[,basis]`).
 ///
 /// This is how an operator bootstraps a province, and how the inventories under
 /// `Inventory/` are made: levels come from the file, names and codes are kept exactly,
@@ -23,7 +24,9 @@ public struct GSOImport: Sendable {
         case none
     }
 
-    public var unitsPath: String
+    /// One file, or several (the GSO's lists of provinces, districts and communes).
+    public var unitsPaths: [String]
+    public var unitsPath: String { unitsPaths[0] }
     public var departmentsPath: String?
     /// Keep only the top unit with this code (e.g. one province out of the national list).
     public var root: String?
@@ -36,11 +39,18 @@ public struct GSOImport: Sendable {
     public var endpointDomain: String?
     public var endpointPort: Int
     public var title: String?
+    /// The real links and endpoints (`AddressesFile`), with `addresses: .none`.
+    public var addressesPath: String?
+    /// The networks netaudit may probe, for the addresses of `addressesPath` (loopback by default).
+    public var allow: [IPNetwork]
 
-    public init(unitsPath: String, departmentsPath: String? = nil, root: String? = nil, padCodes: Bool = true,
+    public init(unitsPath: String, moreUnitsPaths: [String] = [], departmentsPath: String? = nil, root: String? = nil, padCodes: Bool = true,
                 addresses: Addresses = .loopback, via: Via = .none, endpointDomain: String? = nil,
-                endpointPort: Int = 443, title: String? = nil) {
-        self.unitsPath = unitsPath
+                endpointPort: Int = 443, title: String? = nil, addressesPath: String? = nil,
+                allow: [IPNetwork] = IPNetwork.loopback) {
+        self.addressesPath = addressesPath
+        self.allow = allow
+        self.unitsPaths = [unitsPath] + moreUnitsPaths
         self.departmentsPath = departmentsPath
         self.root = root
         self.padCodes = padCodes
@@ -61,26 +71,22 @@ public struct GSOImport: Sendable {
 
     /// Reads the files and builds the inventory, or throws every problem of the input.
     public func run() throws(InventoryError) -> Inventory {
-        let table = try CSVTable.read(unitsPath)
-        let columns = try table.columns(["level", "code", "name", "parent_code"])
         var diagnostics: [Diagnostic] = []
         var units: [Unit] = []
         var levels: [String] = []
-        for record in table.completeRecords(reporting: &diagnostics) {
-            func value(_ name: String) -> String {
-                record.fields[columns[name]!].text.trimmingCharacters(in: .whitespaces)
+        var layouts: [GSOUnitsFile.Layout] = []
+        for path in unitsPaths {
+            let file = try GSOUnitsFile.read(path)
+            diagnostics += file.diagnostics
+            if file.units.isEmpty && file.diagnostics.isEmpty {
+                diagnostics.append(Diagnostic(SourceLocation(file: path, line: 0, column: 0), "no administrative units in the file"))
             }
-            var complete = true
-            for name in ["level", "code", "name"] where value(name).isEmpty {
-                diagnostics.append(Diagnostic(record.fields[columns[name]!].location, "empty \(name)"))
-                complete = false
-            }
-            guard complete else { continue }
-            let level = value("level")
-            if !levels.contains(level) { levels.append(level) }
-            units.append(Unit(level: level, code: value("code"), name: value("name").precomposedStringWithCanonicalMapping,
-                              parentCode: value("parent_code"), location: record.fields[columns["code"]!].location))
+            units += file.units
+            layouts.append(file.layout)
+            for level in file.levels where !levels.contains(level) { levels.append(level) }
         }
+        // The GSO's lists of one level each, given in any order: top first.
+        if !layouts.contains(.netaudit) { levels = GSOUnitsFile.gsoLevels.filter(levels.contains) }
         if padCodes { Self.pad(&units, levels: levels) }
 
         // Index by (level, code) and attach each unit to its parent at the level above.
@@ -158,8 +164,23 @@ public struct GSOImport: Sendable {
             let plan = LoopbackAddressPlan(levels: levels)
             inventory.agencies = try plan.assign(inventory.agencies, parent: nil, via: via,
                                                  domain: endpointDomain, port: endpointPort)
+        } else if let addressesPath {
+            inventory.allow = allow
+            let file = try AddressesFile.read(addressesPath, agencies: inventory.allAgencies, allow: allow)
+            inventory.agencies = Self.viaParent(file.apply(to: inventory.agencies), parent: nil, enabled: via == .parent)
         }
         return inventory
+    }
+
+    /// With `--via parent`: each link without a `via` of its own goes through its parent's node.
+    static func viaParent(_ agencies: [Agency], parent: Agency?, enabled: Bool) -> [Agency] {
+        guard enabled else { return agencies }
+        return agencies.map { agency in
+            var agency = agency
+            if agency.link != nil, agency.link?.via == nil, let parent, parent.link != nil { agency.link?.via = parent.code }
+            agency.children = viaParent(agency.children, parent: agency, enabled: enabled)
+            return agency
+        }
     }
 
     static func readDepartments(_ path: String) throws(InventoryError) -> [(id: String, name: String)] {

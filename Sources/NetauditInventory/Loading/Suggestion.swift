@@ -1,7 +1,7 @@
 /// "Did you mean" for misspelt keys and values, by edit distance.
-enum Suggestion {
+public enum Suggestion {
     /// The candidate closest to `word`, if it is close enough to be a likely typo.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         // No typo is more than 3 edits away, so no longer or shorter by more than 3: a huge
         // value (8 MB of it) is never compared character by character.
         let length = word.count
