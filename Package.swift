@@ -209,8 +209,10 @@ let package = Package(
             name: "NetauditDaemonTests",
             dependencies: [
                 "NetauditDaemon", "NetauditCore", "NetauditInventory", "NetauditStore", "NetauditStoreSQLite", "NetauditAudit",
-                "NetauditLab",
+                "NetauditLab", "NetauditPolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The Prometheus rule tests and the Alertmanager example, read as YAML.
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

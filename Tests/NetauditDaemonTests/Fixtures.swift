@@ -18,6 +18,25 @@ enum Fixtures {
                    ]),
         ])
 
+    /// Three levels of via nodes: the province's node (64), a department and two districts
+    /// behind it, three communes behind district 625. One name holds what the text format
+    /// escapes (a quote, a backslash, a line feed).
+    static let chain = Inventory(
+        title: "Gia Lai", levels: ["province", "district", "commune"], targets: [:],
+        agencies: [
+            Agency(code: "64", name: "Tỉnh Gia Lai", level: "province", link: Link(address: IPAddress(127, 2, 0, 64)), children: [
+                Agency(code: "SNV", name: "Sở Nội vụ", level: "province", kind: .department,
+                       link: Link(address: IPAddress(127, 128, 0, 2), via: "64")),
+                Agency(code: "625", name: "Huyện KBang", level: "district", link: Link(address: IPAddress(127, 4, 2, 113), via: "64"), children: [
+                    Agency(code: "23638", name: "Thị trấn KBang", level: "commune", link: Link(address: IPAddress(127, 6, 92, 86), via: "625")),
+                    Agency(code: "23641", name: "Xã Kon Pne", level: "commune", link: Link(address: IPAddress(127, 6, 92, 89), via: "625")),
+                    Agency(code: "23644", name: "Xã \"Đăk\" Roong \\ mới\nbản 2", level: "commune",
+                           link: Link(address: IPAddress(127, 6, 92, 92), via: "625")),
+                ]),
+                Agency(code: "622", name: "Huyện Chư Păh", level: "district", link: Link(address: IPAddress(127, 4, 2, 110), via: "64")),
+            ]),
+        ])
+
     static func link(_ code: String, up: Bool, loss: Double = 0) -> LinkResult {
         let sent = 5, received = up ? Int((Double(sent) * (1 - loss)).rounded()) : 0
         let observation = LinkObservation(address: IPAddress(127, 0, 1, 1), method: .icmp, sent: sent, received: received,

@@ -71,9 +71,9 @@ public final class DaemonMetrics: Sendable {
             .set(state.lastError == nil ? 0.0 : 1.0)
     }
 
-    /// The whole text of `/metrics`.
+    /// The whole text of `/metrics`: the daemon's, the process's (read now) and the network's.
     public func render() -> String {
-        registry.emitToString() + snapshot.withLock { $0.text }
+        registry.emitToString() + ProcessMetrics.read().text() + snapshot.withLock { $0.text }
     }
 
     /// Rebuilds the network part from the store's latest complete runs of the inventory at
@@ -108,9 +108,19 @@ public final class DaemonMetrics: Sendable {
             registry.makeGauge(descriptor: .named("netaudit_last_run_id", "The store's id of that run (netaudit report --run ID)."), labels: [("kind", record.kind.rawValue)]).set(Double(record.id.value))
         }
 
+        // Who the agencies are, from the inventory the links (else the endpoints) were judged with.
+        if let inventory = (links ?? tls)?.inventory {
+            for (agency, parent) in inventory.allAgenciesWithParent {
+                registry.makeGauge(descriptor: .named("netaudit_agency_info", "The inventory's agencies, with their name; always 1."),
+                                   labels: [("agency", agency.code), ("name", agency.name), ("level", agency.level), ("parent", parent ?? "")])
+                    .set(1.0)
+            }
+        }
+
         if let links {
             let results = linkResults
             let byCode = Dictionary(results.map { ($0.agencyCode, $0) }, uniquingKeysWith: { _, last in last })
+            let outages = LinkOutages(inventory: links.inventory, results: byCode)
             for (agency, parent) in links.inventory.allAgenciesWithParent {
                 let labels = [("agency", agency.code), ("level", agency.level), ("parent", parent ?? "")]
                 let result = byCode[agency.code]
@@ -118,6 +128,17 @@ public final class DaemonMetrics: Sendable {
                     .set(Policy.isConnected(result?.state) ? 1.0 : 0.0)
                 result?.findings.forEach { findingCounts[[$0.id, $0.severity.rawValue, agency.level], default: 0] += 1 }
                 guard let link = agency.link else { continue }
+                let condition = outages.condition(of: agency.code)
+                for state in LinkOutages.states {
+                    registry.makeGauge(descriptor: .named("netaudit_link_state", "The agency's link as the policy judged it: 1 for its state (up, degraded, down, unreachable behind a via node that is down, not_probed), 0 for the others."), labels: labels + [("state", state)])
+                        .set(state == condition ? 1.0 : 0.0)
+                }
+                if condition == LinkCondition.unreachable.rawValue {
+                    let blamed = outages.cause(of: agency.code)
+                    registry.makeGauge(descriptor: .named("netaudit_link_unreachable_cause_info", "For each unreachable agency: the via node its link is blamed on (cause) and the first node up that chain that is down itself (root_cause); always 1."),
+                                       labels: labels + [("cause", blamed.cause ?? ""), ("root_cause", blamed.root ?? "")])
+                        .set(1.0)
+                }
                 let linkLabels = labels + [("address", link.address.description), ("method", link.method.description)]
                 registry.makeGauge(descriptor: .named("netaudit_link_up", "1 when the link answered (up or degraded), 0 when not."), labels: linkLabels)
                     .set(Policy.isConnected(result?.state) ? 1.0 : 0.0)
@@ -159,6 +180,16 @@ public final class DaemonMetrics: Sendable {
                 if let leaf = result.observation.certificates.first {
                     registry.makeGauge(descriptor: .named("netaudit_endpoint_cert_expiry_timestamp_seconds", "When the endpoint's certificate expires (Unix time)."), labels: labels)
                         .set(leaf.notAfter.timeIntervalSince1970)
+                }
+                // As blackbox_exporter's probe_ssl_earliest_cert_expiry: the chain as the server sent it.
+                if let earliest = result.observation.certificates.map(\.notAfter).min() {
+                    registry.makeGauge(descriptor: .named("netaudit_endpoint_earliest_cert_expiry_timestamp_seconds", "When the first certificate of the chain the endpoint sent expires (Unix time), as blackbox_exporter's probe_ssl_earliest_cert_expiry."), labels: labels)
+                        .set(earliest.timeIntervalSince1970)
+                }
+                for finding in result.findings {
+                    registry.makeGauge(descriptor: .named("netaudit_endpoint_finding", "Each finding of the latest full audit on each endpoint, by rule id and severity; always 1."),
+                                       labels: [("agency", result.agencyCode), ("url", result.observation.url), ("rule", finding.id), ("severity", finding.severity.rawValue)])
+                        .set(1.0)
                 }
             }
         }
