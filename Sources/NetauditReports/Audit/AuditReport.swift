@@ -326,8 +326,8 @@ public struct AuditReport: Sendable, Encodable {
                                    : ["-", "-", "-", "\(f.unconfigured)", "-", "-"])
                          + ["\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)"])
         }
-        out.append(table.render(style: Self.cellStyle([4, 5, 6, 8, 11, 12], l, paint)))
-        out.append("  (" + l[Self.unitNote] + ")")
+        // The note right under the table (whose text ends with a line end), then a blank line.
+        out.append(table.render(style: Self.cellStyle([4, 5, 6, 8, 11, 12], l, paint)) + "  (" + l[Self.unitNote] + ")\n")
         return out
     }
 
