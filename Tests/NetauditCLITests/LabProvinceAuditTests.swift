@@ -165,7 +165,7 @@ import Testing
     }
 
     /// Documented keys a first, complete run has no value for.
-    static let notInAFirstRun: Set<String> = ["summary.gaps.link_problem", "summary.gaps.endpoints_not_probed", "changes", "changes.previous_run", "changes.newly_down", "changes.recovered",
+    static let notInAFirstRun: Set<String> = ["verdicts.tls.from_run", "summary.gaps.link_problem", "summary.gaps.endpoints_not_probed", "changes", "changes.previous_run", "changes.newly_down", "changes.recovered",
                                               "changes.newly_noncompliant", "changes.fixed",
                                               "endpoints_from", "endpoints_from.id", "endpoints_from.kind", "endpoints_from.state",
                                               "endpoints_from.started_at", "endpoints_from.ended_at", "endpoints_from.inventory_path",
