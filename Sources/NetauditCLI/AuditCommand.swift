@@ -192,7 +192,7 @@ struct AuditCommand: AsyncParsableCommand {
         let text = try self.report.render(auditReport, colour: output == nil && isatty(1) == 1)
         if let output {
             do { try Self.write(text, to: output) } catch {
-                throw UserError("cannot write the report to '\(output)': \(error.localizedDescription) (the run is stored as run \(id))")
+                throw UserError("cannot write the report to \(error) (the run is stored as run \(id))")
             }
         } else {
             printOut(text)
@@ -236,19 +236,10 @@ extension AuditCommand {
         return AuditPlan(inventory: inventory, inventoryPath: inventoryPath, kind: record.kind, only: only)
     }
 
-    /// Writes the report to `path`: a regular file (or a new one) atomically, through a
-    /// temporary file renamed over it, so a reader never sees half a report; anything else
-    /// that exists (`/dev/null`, a FIFO, a terminal) is written in place, never replaced.
+    /// Writes the report to `path` (ReportFile): a regular file atomically, anything else
+    /// that exists (`/dev/null`, a FIFO, a terminal) in place, never replaced.
     static func write(_ text: String, to path: String) throws {
-        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
-        guard let type, type != .typeRegular else {
-            return try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        defer { try? handle.close() }
-        try handle.write(contentsOf: Data(text.utf8))
+        try ReportFile.write(Data(text.utf8), to: path)
     }
 
     /// Says so when the open-file limit holds fewer checks at once than the engine would run:
@@ -274,7 +265,9 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Render a stored run (the newest by default), or a period of history, without probing.",
         discussion: """
-            A run: the newest, or --run ID, exactly as `audit` printed it.
+            A run: the newest, or --run ID, exactly as `audit` printed it: the connection verdict (every level against its target) and the TLS verdict (endpoints compliant) apart, the agencies not connected and those not compliant in two lists. Times are local (the TZ environment variable, else the machine's zone), the zone shown; with --lang vi days are dd/mm/yyyy. The JSON keeps UTC.
+
+            The store: --db, or the database: of the daemon's configuration file (--config /etc/netaudit/netaudit.yaml), not both. --output FILE writes the report (any format, any report below) to FILE, whole or not at all, and prints nothing.
 
             A period (--month 2026-11, --year 2026, or --from DATE --to DATE with days as yyyy-MM-dd, --to included): what the history kept of it: per level and per unit the availability (time connected / time observed), the agencies connected throughout, the daily connection rate (mean and minimum) against the target and the days it was met; the endpoints' compliance over the period (days not compliant, the day fixed); every outage (agency, path, start, end or ongoing, duration, down or unreachable, the node it is blamed on) and the units and agencies with the most outage time and the most outages. Days are cut in the history's time zone (--time-zone, or history.time_zone of --config, or the machine's). Time nothing observed (the daemon stopped, runs aborted, sweeps further apart than history.max_gap) is "not observed" and counts neither way. docs/results-schema.md describes the JSON.
 
@@ -285,16 +278,19 @@ struct ReportCommand: AsyncParsableCommand {
             EXIT STATUS:
               0  a run: every target met and every endpoint compliant; a period: every level met its target on every day it was observed, and every endpoint observed stayed compliant; national: no site stale, every level and every site met its targets (and, with a period, throughout)
               1  not so
-              2  a missing store, run or history; a bad option
+              2  a missing store, run or history; a bad option; a --config file that cannot be read or has problems; an --output file that cannot be written (nothing is written then)
               3  internal error
             """
     )
 
-    @Option(help: ArgumentHelp("The results store: a SQLite file or a postgresql:// URL (default: netaudit.sqlite, or the database --config names).", valueName: "file|url"))
+    @Option(help: ArgumentHelp("The results store: a SQLite file or a postgresql:// URL (default: netaudit.sqlite). Not with --config.", valueName: "file|url"))
     var db: String?
 
-    @Option(help: ArgumentHelp("Take the store and the history settings (time zone, max gap) from the daemon's configuration file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Read the store (database:) and the history settings (time zone, max gap) from the daemon's configuration file, e.g. /etc/netaudit/netaudit.yaml, instead of --db. A file that cannot be read or has problems: exit 2, naming it.", valueName: "file"))
     var config: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report (any format, any report) to this file instead of standard output: whole or not at all (a temporary file in the same folder, renamed over it).", valueName: "file"))
+    var output: String?
 
     @Option(help: ArgumentHelp("The run to render (default: the newest).", valueName: "id"))
     var run: Int64?
@@ -329,6 +325,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let defaultStaleAfter: TimeInterval = 24 * 3600
 
     func validate() throws {
+        if db != nil && config != nil { throw ValidationError("--db and --config both name the store: give one of them.") }
         let periods = [month != nil, year != nil, from != nil || to != nil].filter { $0 }.count
         if periods > 1 { throw ValidationError("Give one period: --month, --year, or --from and --to.") }
         if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together.") }
@@ -373,13 +370,13 @@ struct ReportCommand: AsyncParsableCommand {
         if let period = try period(history.timeZone) {
             let report: PeriodReport
             do { report = try await PeriodReport.load(from: store, period: period) } catch { throw UserError("\(error)") }
-            printOut(try options.render(report, colour: isatty(1) == 1))
+            try emit(try options.render(report, colour: colour))
             if !report.targetsMetThroughout { throw ExitCode(ExitStatus.targetsMissed) }
             return
         }
         let report: AuditReport
         do { report = try await AuditReport.load(from: store, run: run.map(RunID.init)) } catch { throw UserError("\(error)") }
-        printOut(try options.render(report, colour: isatty(1) == 1))
+        try emit(try options.render(report, colour: colour))
         if !report.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
     }
 
@@ -393,8 +390,17 @@ struct ReportCommand: AsyncParsableCommand {
             report = try await NationalReport.load(from: store, staleAfter: staleAfter, period: try period(history.timeZone), history: history)
         } catch let error as StoreError { throw UserError("\(error)") }
         guard !report.sites.isEmpty else { throw UserError("--national: no run stored yet in '\(opened.location)'") }
-        printOut(try options.render(report, colour: isatty(1) == 1))
+        try emit(try options.render(report, colour: colour))
         if !report.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
+    }
+
+    /// Colours only for a terminal, never into a file.
+    private var colour: Bool { output == nil && isatty(1) == 1 }
+
+    /// The rendered report, to standard output or (`--output`) to its file, whole.
+    private func emit(_ text: String) throws {
+        guard let output else { return printOut(text) }
+        do { try ReportFile.write(Data(text.utf8), to: output) } catch { throw UserError("cannot write the report to \(error)") }
     }
 
     /// The period the options name, nil for a run report.

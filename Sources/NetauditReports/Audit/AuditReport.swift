@@ -49,6 +49,8 @@ public struct AuditReport: Sendable, Encodable {
     /// sweep's report takes them from the latest complete full audit before it.
     public let endpointsFrom: RunInfo?
     public let summary: AuditSummary
+    /// The connection and TLS verdicts, apart (AuditVerdicts.swift).
+    public let verdicts: Verdicts
     public let changes: Changes?
     /// Agencies of the run, for the CSV rows: code → (link state, endpoints).
     let rows: [AgencyRow]
@@ -68,7 +70,7 @@ public struct AuditReport: Sendable, Encodable {
         let anchors: [String]
     }
 
-    private enum CodingKeys: String, CodingKey { case run, endpointsFrom = "endpoints_from", summary, changes }
+    private enum CodingKeys: String, CodingKey { case run, endpointsFrom = "endpoints_from", summary, verdicts, changes }
 
     /// What one run's report is made of, as loaded from the store: the run and its
     /// results, the run whose endpoints a link sweep shows, and the previous run of the
@@ -126,6 +128,7 @@ public struct AuditReport: Sendable, Encodable {
         summary = AuditSummary(inventory: record.inventory, links: links, endpoints: endpoints, now: now ?? record.startedAt,
                                endpointsPlanned: record.kind != .linkSweep || endpointsFrom != nil,
                                complete: record.state == .complete)
+        verdicts = Verdicts(summary: summary, complete: record.state == .complete, endpointsFrom: endpointsFrom?.id)
         changes = source.previous.map { Self.changes(since: $0, links: links, endpoints: endpoints) }
         rows = Self.rows(record.inventory, links: links, endpoints: endpoints, summary: summary)
     }
@@ -217,20 +220,27 @@ public struct AuditReport: Sendable, Encodable {
         out += gapLines(l, paint)
         out += certificateLines(l, paint)
         out += changeLines(l, paint)
+        out.append(paintVerdict(connectionVerdictLine(l), verdicts.connection.met, paint))
+        out.append(paintVerdict(tlsVerdictLine(l), verdicts.tls.met, paint))
         let result = resultSentence(l)
         out.append(summary.targetsMet ? paint.green(result) : paint.red(result))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A verdict line in green when met, red when not, plain when not judged.
+    private func paintVerdict(_ line: String, _ met: Bool?, _ paint: Paint) -> String {
+        guard let met, verdicts.complete else { return line }
+        return met ? paint.green(line) : paint.red(line)
     }
 
     /// The table's first lines: the run, its inventory and times, its note, what it resumed,
     /// where its TLS figures come from; then a blank line.
     private func headerLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
         var out: [String] = []
-        let dates = ISO8601DateFormatter()
         out.append(paint.bold(l.text("netaudit run {id} ({kind}, {state})", ["id": "\(run.id)", "kind": l[run.kind], "state": l[run.state]])
                               + (run.title.map { ": \($0.displaySafe)" } ?? "")))
         var line = "  " + l.text("inventory {path} (sha256 {hash}…), started {time}",
-                                 ["path": run.inventoryPath.displaySafe, "hash": String(run.inventoryHash.prefix(12)), "time": dates.string(from: run.startedAt)])
+                                 ["path": run.inventoryPath.displaySafe, "hash": String(run.inventoryHash.prefix(12)), "time": l.times.time(run.startedAt)])
         if let ended = run.endedAt { line += String(format: ", %.1f s", ended.timeIntervalSince(run.startedAt)) }
         out.append(line)
         if let note = run.note { out.append("  " + paint.red(l.text("note: {note}", ["note": note.displaySafe]))) }
@@ -287,14 +297,14 @@ public struct AuditReport: Sendable, Encodable {
         guard summary.levels.contains(where: { $0.figures.endpoints > 0 }) else { return [] }
         var out = [paint.bold(l["TLS endpoints, per level"])]
         var endpoints = TextTable(columns: [(l["level"], .left), (l["endpoints"], .right), (l["compliant"], .right),
-                                            (l["noncompliant"], .right), (l["unreachable"], .right),
+                                            (l["compliance"], .right), (l["noncompliant"], .right), (l["unreachable"], .right),
                                             (l["public CA"], .right), (l["Government CA"], .right)])
         for level in summary.levels where level.figures.endpoints > 0 {
             let f = level.figures
-            endpoints.append([level.level, "\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)",
+            endpoints.append([level.level, "\(f.endpoints)", "\(f.compliant)", f.complianceRate.map(Self.percent) ?? "-", "\(f.noncompliant)", "\(f.endpointsUnreachable)",
                               "\(f.trustedPublic)", "\(f.trustedGovernment)"])
         }
-        out.append(endpoints.render(style: Self.cellStyle([3, 4], l, paint)))
+        out.append(endpoints.render(style: Self.cellStyle([4, 5], l, paint)))
         return out
     }
 
@@ -316,33 +326,55 @@ public struct AuditReport: Sendable, Encodable {
                                    : ["-", "-", "-", "\(f.unconfigured)", "-", "-"])
                          + ["\(f.endpoints)", "\(f.compliant)", "\(f.noncompliant)", "\(f.endpointsUnreachable)"])
         }
-        out.append(table.render(style: Self.cellStyle([4, 5, 6, 8, 11, 12], l, paint)))
+        // The note right under the table (whose text ends with a line end), then a blank line.
+        out.append(table.render(style: Self.cellStyle([4, 5, 6, 8, 11, 12], l, paint)) + "  (" + l[Self.unitNote] + ")\n")
         return out
     }
 
-    /// The gaps, each with what is wrong, its cause and its first findings; then the causes
-    /// (a down `via` node and the agencies behind it); then a blank line.
+    /// Under the per-unit table: why a unit's row and the levels do not add up to the same.
+    static let unitNote = "a unit's row counts the agencies below it; the unit's own agency is counted in its level, not in its own row"
+
+    /// The agencies not connected (in a run that probed links) and those not compliant: two
+    /// lists, as "gap" in the level table names the connection shortfall. An agency that is
+    /// both is in both lists, each with its own findings.
+    var notConnected: [AuditSummary.Gap] {
+        guard summary.levels.contains(where: \.linksProbed) else { return [] }
+        return summary.gaps.filter { !$0.connected }
+    }
+
+    var notCompliant: [AuditSummary.Gap] { summary.gaps.filter { !$0.compliant } }
+
+    /// A gap's findings for one list: link findings for "not connected", the others for "not compliant".
+    static func findings(of gap: AuditSummary.Gap, link: Bool) -> [Finding] {
+        gap.findings.filter { Policy.isLinkFinding($0) == link }
+    }
+
+    /// The not-connected list, each agency with its cause and its first link findings, then
+    /// the causes (a down `via` node and the agencies behind it); then the not-compliant
+    /// list with its first endpoint findings; each followed by a blank line.
     private func gapLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
-        var out = [paint.bold("\(l["Gaps"]) (\(summary.gaps.count))")]
-        for gap in summary.gaps {
-            var what: [String] = []
-            if gap.linkProblem != nil { what.append(l["link not probed"]) } else if !gap.connected && summary.levels.contains(where: \.linksProbed) { what.append(l["not connected"]) }
-            if let count = gap.endpointsNotProbed { what.append(l.text("{count} endpoints not checked", ["count": "\(count)"])) }
-            if !gap.compliant { what.append(l["not compliant"]) }
-            var line = "  \(gap.code.displaySafe) \(gap.path.joined(separator: " › ").displaySafe): \(what.joined(separator: ", "))"
+        var out = [paint.bold("\(l["Not connected"]) (\(notConnected.count))")]
+        for gap in notConnected {
+            var line = "  \(gap.code.displaySafe) \(gap.path.joined(separator: " › ").displaySafe)"
+            if gap.linkProblem != nil { line += ": " + l["link not probed"] }
             if let cause = gap.cause {
                 line += " (" + l.text("its link depends on {node}, which is down", ["node": Self.named(cause, gap.causeName).displaySafe]) + ")"
             }
             out.append(line)
             if let problem = gap.linkProblem { out.append("      " + l.text("link not probed: {problem}", ["problem": problem.displaySafe])) }
-            for finding in gap.findings.prefix(6) {
-                out.append("      \(paint.severity(finding.severity)) \(finding.id.displaySafe): \(finding.message.displaySafe)")
-            }
-            if gap.findings.count > 6 { out.append("      " + l.text("… {count} more", ["count": "\(gap.findings.count - 6)"])) }
+            out += findingLines(Self.findings(of: gap, link: true), l, paint)
         }
         for (label, behind) in namedCauses {
             out.append("  " + l.text("cause: {node} is down: {count} agencies behind it ({list})",
                                      ["node": label.displaySafe, "count": "\(behind.count)", "list": behind.joined(separator: ", ").displaySafe]))
+        }
+        out.append("")
+        out.append(paint.bold("\(l["Not compliant"]) (\(notCompliant.count))"))
+        for gap in notCompliant {
+            var line = "  \(gap.code.displaySafe) \(gap.path.joined(separator: " › ").displaySafe)"
+            if let count = gap.endpointsNotProbed { line += ": " + l.text("{count} endpoints not checked", ["count": "\(count)"]) }
+            out.append(line)
+            out += findingLines(Self.findings(of: gap, link: false), l, paint)
         }
         if l.language != "en" && !summary.gaps.isEmpty {
             out.append("  (" + l["Finding messages are in English; rule ids are listed in docs/policy.md."] + ")")
@@ -351,16 +383,25 @@ public struct AuditReport: Sendable, Encodable {
         return out
     }
 
+    /// The first six findings of an agency, one a line, and how many more.
+    private func findingLines(_ findings: [Finding], _ l: ReportLabels, _ paint: Paint) -> [String] {
+        var out: [String] = []
+        for finding in findings.prefix(6) {
+            out.append("      \(paint.severity(finding.severity)) \(finding.id.displaySafe): \(finding.message.displaySafe)")
+        }
+        if findings.count > 6 { out.append("      " + l.text("… {count} more", ["count": "\(findings.count - 6)"])) }
+        return out
+    }
+
     /// The certificates expired or expiring within the window, soonest first; nothing when none.
     private func certificateLines(_ l: ReportLabels, _ paint: Paint) -> [String] {
         guard !summary.expiringCertificates.isEmpty else { return [] }
-        let dates = ISO8601DateFormatter()
         var out = [paint.bold(l["Certificates expired or expiring within 30 days"])]
         for certificate in summary.expiringCertificates {
             let when = certificate.expired
                 ? paint.red(certificate.daysLeft == 0 ? l["expired today"] : l.text("expired {days} days ago", ["days": "\(-certificate.daysLeft)"]))
                 : l.text("{days} days left", ["days": "\(certificate.daysLeft)"])
-            out.append("  \(dates.string(from: certificate.notAfter))  \(when)  " + [certificate.agencyCode, certificate.url, certificate.subject].map(\.displaySafe).joined(separator: "  "))
+            out.append("  \(l.times.time(certificate.notAfter))  \(when)  " + [certificate.agencyCode, certificate.url, certificate.subject].map(\.displaySafe).joined(separator: "  "))
         }
         out.append("")
         return out
@@ -389,25 +430,24 @@ public struct AuditReport: Sendable, Encodable {
         name.map { "\($0) (\(code))" } ?? code
     }
 
-    /// The last line: the verdict, or that the run did not complete (its figures are partial).
-    /// A run speaks only for what it checked: a link sweep's TLS verdict is that of the run
+    /// The last line: both verdicts met, or each said apart (which of the two failed), or that
+    /// the run did not complete (its figures are partial). A run speaks only for what it checked: a link sweep's TLS verdict is that of the run
     /// its endpoints come from, named; without one, "TLS not checked".
     func resultSentence(_ l: ReportLabels) -> String {
         if run.state != RunState.complete.rawValue { return l["Result: the run did not complete; its figures are partial."] }
-        let linksChecked = summary.levels.contains(where: \.linksProbed)
-        if linksChecked && summary.tlsChecked && endpointsFrom == nil {
-            return l[summary.targetsMet ? "Result: every level meets its target and every endpoint is compliant."
-                                        : "Result: targets missed or endpoints not compliant."]
+        let (connection, tls) = (verdicts.connection, verdicts.tls)
+        if connection.checked && tls.checked && tls.fromRun == nil && connection.met == true && tls.met == true {
+            return l["Result: every level meets its target and every endpoint is compliant."]
         }
-        let connection = !linksChecked ? l["links not checked in this run"]
-            : l[summary.levels.allSatisfy(\.meetsTarget) ? "every level meets its connection target" : "a level misses its connection target"]
-        let compliant = summary.endpoints.allSatisfy { $0.verdict == .compliant } && summary.levels.allSatisfy { $0.figures.endpointsNotProbed == 0 }
-        var tls = !summary.tlsChecked ? l["TLS not checked in this run"]
-            : l[compliant ? "every endpoint is compliant" : "endpoints not compliant"]
-        if let from = endpointsFrom, summary.tlsChecked {
-            tls += " " + l.text("(TLS as of run {id}, {age} before this one)", ["id": "\(from.id)", "age": Self.age(run.startedAt.timeIntervalSince(from.startedAt))])
+        // Which of the two failed, each said apart.
+        let connectionText = !connection.checked ? l["links not checked in this run"]
+            : l[connection.met == true ? "every level meets its connection target" : "a level misses its connection target"]
+        var tlsText = !tls.checked ? l["TLS not checked in this run"]
+            : l[tls.met == true ? "every endpoint is compliant" : "endpoints not compliant"]
+        if let from = endpointsFrom, tls.checked {
+            tlsText += " " + l.text("(TLS as of run {id}, {age} before this one)", ["id": "\(from.id)", "age": Self.age(run.startedAt.timeIntervalSince(from.startedAt))])
         }
-        return l.text("Result: {connection}; {tls}.", ["connection": connection, "tls": tls])
+        return l.text("Result: {connection}; {tls}.", ["connection": connectionText, "tls": tlsText])
     }
 
     /// How long ago, in words an operator reads at a glance: "40 min", "9.5 h", "3 days".
@@ -422,7 +462,7 @@ public struct AuditReport: Sendable, Encodable {
     func endpointsSourceLine(_ l: ReportLabels) -> String? {
         if let from = endpointsFrom {
             return l.text("TLS endpoints: from {kind} run {id} (started {time}, {age} before this run); this run checked links only",
-                          ["kind": l[from.kind], "id": "\(from.id)", "time": ISO8601DateFormatter().string(from: from.startedAt),
+                          ["kind": l[from.kind], "id": "\(from.id)", "time": l.times.time(from.startedAt),
                            "age": Self.age(run.startedAt.timeIntervalSince(from.startedAt))])
         }
         if !summary.tlsChecked { return l["TLS not checked in this run, and no complete full audit of this inventory is stored"] }

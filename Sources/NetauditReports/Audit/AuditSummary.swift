@@ -40,6 +40,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             case connectionRate = "connection_rate", endpoints, compliant
             case noncompliant, endpointsUnreachable = "endpoints_unreachable", endpointsNotProbed = "endpoints_not_probed"
             case trustedPublic = "trusted_public", trustedGovernment = "trusted_government"
+            case complianceRate = "compliance_rate"
         }
 
         /// Every count, with its JSON key: decoding, encoding and sums go through this list.
@@ -61,6 +62,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             for (key, path) in Self.counts { try container.encode(self[keyPath: path], forKey: key) }
             try container.encode((connectionRate * 10).rounded() / 10, forKey: .connectionRate)
+            try container.encodeIfPresent(complianceRate.map { ($0 * 10).rounded() / 10 }, forKey: .complianceRate)
         }
 
         /// The sum of several sets of agencies.

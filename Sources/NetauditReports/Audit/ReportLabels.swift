@@ -1,3 +1,4 @@
+import Foundation
 import NetauditPolicy
 
 /// The words of the reports, in English or Vietnamese (`--lang en|vi`). Agency names and
@@ -6,6 +7,9 @@ import NetauditPolicy
 public struct ReportLabels: Sendable {
     public let language: String
     let words: [String: String]
+    /// The time zone the report's times are shown in (ReportTime.swift); nil: the process's
+    /// (the TZ environment variable, else the machine's).
+    public var timeZone: TimeZone? = nil
 
     public static let english = ReportLabels(language: "en", words: [:])
 
@@ -59,6 +63,18 @@ public struct ReportLabels: Sendable {
         "expired today": "đã hết hạn hôm nay", "link not probed": "chưa đo được đường truyền",
         "{count} endpoints not checked": "{count} dịch vụ chưa được kiểm tra", "url": "URL",
         "Finding messages are in English; rule ids are listed in docs/policy.md.": "Nội dung phát hiện ghi bằng tiếng Anh; mã quy tắc xem tại docs/policy.md.",
+        "Not connected": "Chưa kết nối", "Not compliant": "Chưa đạt chuẩn", "compliance": "tỷ lệ đạt chuẩn",
+        "Connection: not checked in this run": "Kết nối: lần này không kiểm tra",
+        "Connection: {rate} of {agencies} agencies connected": "Kết nối: {rate} trong {agencies} cơ quan đã kết nối",
+        "not judged: the run did not complete": "chưa kết luận: lần kiểm tra chưa hoàn tất",
+        "{level} {rate} (target {target}, {gap} to connect)": "{level} {rate} (chỉ tiêu {target}, còn thiếu {gap})",
+        "TLS: not checked in this run": "TLS: lần này không kiểm tra",
+        "TLS: {compliant} of {endpoints} endpoints compliant": "TLS: {compliant} trong {endpoints} dịch vụ đạt chuẩn",
+        "{count} not compliant": "{count} chưa đạt chuẩn", "{count} unreachable": "{count} không tới được",
+        "{count} not checked": "{count} chưa được kiểm tra",
+        "a unit's row counts the agencies below it; the unit's own agency is counted in its level, not in its own row":
+            "dòng của một đơn vị tính các cơ quan trực thuộc; cơ quan của chính đơn vị được tính vào cấp của nó, không tính vào dòng của đơn vị",
+        "Connection": "Kết nối",
 
         // ---- The period report (PeriodReport, Sources/NetauditReports/Period) ----
         "netaudit period report": "netaudit báo cáo theo kỳ",
