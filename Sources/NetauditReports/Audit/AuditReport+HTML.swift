@@ -62,10 +62,9 @@ extension AuditReport {
 
         body.append("<h2>\(e(l["Gaps"])) (\(summary.gaps.count))</h2>")
         if !summary.gaps.isEmpty {
-            if l.language != "en" { body.append("<p class=\"meta\">\(e(l["Finding messages are in English; rule ids are listed in docs/policy.md."]))</p>") }
             body.append("<table class=\"gaps\"><tr><th>\(e(l["code"]))</th><th>\(e(l["path"]))</th><th>\(e(l["findings"]))</th></tr>")
             for gap in summary.gaps {
-                let findings = gap.findings.map { "<span class=\"sev \($0.severity.rawValue)\">\(e($0.severity.rawValue))</span> <code>\(e($0.id))</code> \(e($0.message))" }
+                let findings = gap.findings.map { "<span class=\"sev \($0.severity.rawValue)\">\(e($0.severity.rawValue))</span> <code>\(e($0.id))</code> \(e(l.message($0)))" }
                 var notes = ""
                 if let node = gap.cause {
                     notes += "<br><em>\(e(l.text("its link depends on {node}, which is down", ["node": Self.named(node, gap.causeName)])))</em>"

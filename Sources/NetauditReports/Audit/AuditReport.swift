@@ -336,16 +336,13 @@ public struct AuditReport: Sendable, Encodable {
             out.append(line)
             if let problem = gap.linkProblem { out.append("      " + l.text("link not probed: {problem}", ["problem": problem.displaySafe])) }
             for finding in gap.findings.prefix(6) {
-                out.append("      \(paint.severity(finding.severity)) \(finding.id.displaySafe): \(finding.message.displaySafe)")
+                out.append("      \(paint.severity(finding.severity)) \(finding.id.displaySafe): \(l.message(finding).displaySafe)")
             }
             if gap.findings.count > 6 { out.append("      " + l.text("… {count} more", ["count": "\(gap.findings.count - 6)"])) }
         }
         for (label, behind) in namedCauses {
             out.append("  " + l.text("cause: {node} is down: {count} agencies behind it ({list})",
                                      ["node": label.displaySafe, "count": "\(behind.count)", "list": behind.joined(separator: ", ").displaySafe]))
-        }
-        if l.language != "en" && !summary.gaps.isEmpty {
-            out.append("  (" + l["Finding messages are in English; rule ids are listed in docs/policy.md."] + ")")
         }
         out.append("")
         return out

@@ -1,8 +1,8 @@
 import NetauditPolicy
 
 /// The words of the reports, in English or Vietnamese (`--lang en|vi`). Agency names and
-/// level names are always as the inventory spells them; rule ids, finding messages and JSON
-/// field names never change.
+/// level names are always as the inventory spells them; rule ids and JSON field names never
+/// change; finding messages are translated from their rule id and evidence (`message(_:)`).
 public struct ReportLabels: Sendable {
     public let language: String
     let words: [String: String]
@@ -58,7 +58,6 @@ public struct ReportLabels: Sendable {
         "expired {days} days ago": "đã hết hạn {days} ngày", "{days} days left": "còn {days} ngày",
         "expired today": "đã hết hạn hôm nay", "link not probed": "chưa đo được đường truyền",
         "{count} endpoints not checked": "{count} dịch vụ chưa được kiểm tra", "url": "URL",
-        "Finding messages are in English; rule ids are listed in docs/policy.md.": "Nội dung phát hiện ghi bằng tiếng Anh; mã quy tắc xem tại docs/policy.md.",
 
         // ---- The period report (PeriodReport, Sources/NetauditReports/Period) ----
         "netaudit period report": "netaudit báo cáo theo kỳ",
