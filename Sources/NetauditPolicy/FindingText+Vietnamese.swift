@@ -137,7 +137,7 @@ enum VietnameseCertificateText {
             return "\(certificate) chưa có hiệu lực trước ngày \(day)\(ahead)\(more)."
         case .certExpiring:
             guard let day = e.day("certificate.not_after"), let left = e.int("certificate.days_left") else { return nil }
-            return "Chứng thư số sẽ hết hạn ngày \(day) (còn \(VietnameseWords.days(left)))."
+            return "Chứng thư số sắp hết hạn, vào ngày \(day) (còn \(VietnameseWords.days(left)))."
         case .certUntrusted:
             return untrusted(e)
         case .certSelfSigned:
