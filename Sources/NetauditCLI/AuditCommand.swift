@@ -428,7 +428,7 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Report format: table, json (docs/results-schema.md), csv (one row per agency, UTF-8 with BOM) or html (one self-contained page).")
     var format: ReportFormat = .table
 
-    @Option(help: "Language of the report's labels: en or vi (agency names are always as in the inventory).")
+    @Option(help: "Language of the report's labels and finding messages: en or vi (agency names are always as in the inventory; the JSON keeps English messages).")
     var lang: ReportLanguage = .en
 
     /// `colour`: the output is a terminal (the table then colours verdicts and severities,

@@ -76,6 +76,9 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    @Option(help: "Language of the finding messages in the text output: en or vi (the JSON keeps English).")
+    var lang: ReportLanguage = .en
+
     enum MethodName: String, ExpressibleByArgument, CaseIterable { case icmp, tcp }
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -124,7 +127,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let findings = policy.evaluateLink(of: Agency(code: "-", name: "-", level: "-", link: link), observation: observation)
         let thresholds = policy.profile.linkThresholds
         switch format {
-        case .text: printOut(LinkProbeReport.text(observation, findings: findings, thresholds: thresholds))
+        case .text: printOut(LinkProbeReport.text(observation, findings: findings, thresholds: thresholds, labels: lang.labels))
         case .json: printOut(try LinkProbeReport.json(observation, findings: findings, thresholds: thresholds))
         }
         if observation.state() != .up { throw ExitCode(ExitStatus.targetsMissed) }
@@ -151,7 +154,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let observation = await engine.probeEndpoint(endpoint, settings: settings, trust: trust)
         let evaluation = policy.evaluateEndpoint(observation, now: Date())
         switch format {
-        case .text: printOut(TLSProbeReport.text(observation, evaluation: evaluation))
+        case .text: printOut(TLSProbeReport.text(observation, evaluation: evaluation, labels: lang.labels))
         case .json: printOut(try TLSProbeReport.json(observation, evaluation: evaluation))
         }
         if let local = evaluation.notProbed {

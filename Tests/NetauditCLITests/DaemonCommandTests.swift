@@ -184,6 +184,15 @@ import Testing
         #expect(pageStatus == 200 && page.contains("<title>netaudit · lần kiểm tra ") && page.contains("commune"), "\(page)")
         #expect(try await Self.get(port, "/?kind=nonsense").0 == 400)
         #expect(page.contains("href=\"/period?lang=vi\""), "the latest run links to the month's period report")
+        // Without ?lang the pages are in http.language, Vietnamese by default, finding messages
+        // included; ?lang=en overrides it.
+        let (defaultStatus, defaultPage) = try await Self.get(port, "/")
+        #expect(defaultStatus == 200 && defaultPage.contains("<title>netaudit · lần kiểm tra "), "\(defaultPage.prefix(600))")
+        #expect(defaultPage.contains("href=\"/period?lang=vi\"") && !defaultPage.contains("<title>netaudit · run "))
+        let (englishStatus, english) = try await Self.get(port, "/?lang=en")
+        #expect(englishStatus == 200 && english.contains("<title>netaudit · run ") && english.contains("href=\"/period?lang=en\""))
+        #expect(try await Self.get(port, "/period").1.contains("href=\"/?lang=vi\""))
+        #expect(try await Self.get(port, "/?lang=fr").0 == 400)
         // The current month's period report, from the history the sweeps made.
         let (periodStatus, period) = try await Self.get(port, "/period?lang=vi")
         #expect(periodStatus == 200 && period.contains("<svg") && period.contains("href=\"/?lang=vi\""), "\(period.prefix(600))")

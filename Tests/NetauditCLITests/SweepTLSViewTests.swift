@@ -90,7 +90,7 @@ import Testing
         #expect(daemon.wait(5) {
             daemon.notify.messages.contains { $0.contains("STATUS=last link sweep") && $0.contains("TLS (run 2, ") && $0.contains("): 1/2 endpoints compliant") }
         }, "\(daemon.notify.messages)")
-        let (pageStatus, page) = try await DaemonCommandTests.get(port, "/")
+        let (pageStatus, page) = try await DaemonCommandTests.get(port, "/?lang=en")  // the pages are Vietnamese by default
         #expect(pageStatus == 200)
         #expect(page.contains("link_sweep") || page.contains("link sweep"))
         #expect(page.contains("<p class=\"verdict bad\">"), "\(page)")

@@ -1,4 +1,6 @@
 import Foundation
+import NetauditCore
+import NetauditPolicy
 import NetauditStoreSQLite
 import Testing
 

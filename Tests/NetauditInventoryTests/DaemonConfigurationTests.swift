@@ -161,6 +161,19 @@ struct DaemonConfigurationTests {
         ])
     }
 
+    /// The pages' language (`http.language`): Vietnamese unless set, English when asked,
+    /// anything else refused at its place with the valid ones.
+    @Test func thePagesAreInVietnameseUnlessSet() throws {
+        #expect(try Self.load("http: {listen: \"127.0.0.1:9464\"}\n").0.get().http.language == .vi)
+        #expect(try Self.load("version: 1\n").0.get().http.language == .vi)
+        #expect(try Self.load("http:\n  language: en\n").0.get().http.language == .en)
+        #expect(try Self.load("http: {language: vi}\n").0.get().http.language == .vi)
+        #expect(try Self.messages("version: 1\nhttp:\n  enabled: true\n  language: fr\n") == [
+            "FILE:4:13: unknown http.language 'fr' (expected one of: en, vi)",
+        ])
+        #expect(try Self.messages("http: {language: VI}\n") == ["FILE:1:18: unknown http.language 'VI' (did you mean 'vi'?)"])
+    }
+
     @Test func yamlSyntaxAndAMissingFile() throws {
         #expect(try Self.messages("schedules: {link_sweep: [\n") == [
             "FILE:2:1: invalid YAML: did not find expected node content (while parsing a flow node)",

@@ -12,14 +12,17 @@ import Synchronization
 /// - `/metrics`: Prometheus text format (docs/metrics.md)
 /// - `/status`: JSON, the schedules, the latest runs and the rates per level
 /// - `/healthz`: `ok` when the store answers, 503 with the reason when not
-/// - `/`: the latest complete run as the HTML report (`?kind=audit|link_sweep`, `?lang=vi`)
+/// - `/`: the latest complete run as the HTML report (`?kind=audit|link_sweep`, `?lang=en|vi`)
 /// - `/period`: the current month's period report from the history (`?month=yyyy-MM`,
-///   `?lang=vi`), linked from `/`
+///   `?lang=en|vi`), linked from `/`
+///
+/// The pages are in `http.language` (Vietnamese by default) unless `?lang=` names another.
 enum StatusServer {
     static func application(status: DaemonStatus, metrics: DaemonMetrics, store: any ResultStore, logger: Logger,
                             onRunning: @escaping @Sendable (String) async -> Void) -> some ApplicationProtocol {
         let router = Router()
         let pages = PageCache()
+        let defaultLanguage = status.setup.configuration.http.language.rawValue
         router.get("metrics") { _, _ in
             text(metrics.render(), type: "text/plain; version=0.0.4; charset=utf-8")
         }
@@ -52,7 +55,7 @@ enum StatusServer {
             case let other?:
                 return text("unknown kind '\(other)': use audit or link_sweep\n", type: "text/plain; charset=utf-8", status: .badRequest)
             }
-            let language = request.uri.queryParameters.get("lang") ?? "en"
+            let language = request.uri.queryParameters.get("lang") ?? defaultLanguage
             guard let labels = ReportLabels.named(language) else {
                 return text("unknown language '\(language)': use en or vi\n", type: "text/plain; charset=utf-8", status: .badRequest)
             }
@@ -71,7 +74,7 @@ enum StatusServer {
         // The current month (or ?month=yyyy-MM) from the history: availability, daily rates
         // against the targets, outages.
         router.get("period") { request, _ in
-            let language = request.uri.queryParameters.get("lang") ?? "en"
+            let language = request.uri.queryParameters.get("lang") ?? defaultLanguage
             guard let labels = ReportLabels.named(language) else {
                 return text("unknown language '\(language)': use en or vi\n", type: "text/plain; charset=utf-8", status: .badRequest)
             }

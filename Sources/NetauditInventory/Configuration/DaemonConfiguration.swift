@@ -84,7 +84,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var address = IPAddress(127, 0, 0, 1)
         /// 0: any free port (tests); the daemon logs the one it got.
         public var port = 9464
+        /// The language of the HTML pages (`/`, `/period`) when the request names none
+        /// (`?lang=` overrides it): Vietnamese unless set.
+        public var language = Language.vi
         public init() {}
+
+        /// The languages the pages are written in (`http.language`).
+        public enum Language: String, Sendable, CaseIterable {
+            case en, vi
+        }
 
         /// `127.0.0.1:9464`, `[::1]:9464`.
         public var listenText: String { address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)" }

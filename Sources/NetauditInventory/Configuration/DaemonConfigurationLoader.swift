@@ -14,7 +14,7 @@ public struct DaemonConfigurationLoader: Sendable {
         static let schedules = ["link_sweep", "full_audit"]
         static let linkSweep = ["enabled", "every", "jitter"]
         static let fullAudit = ["enabled", "at", "at_start", "jitter"]
-        static let http = ["enabled", "listen", "allow_non_loopback"]
+        static let http = ["enabled", "listen", "allow_non_loopback", "language"]
         static let log = ["level"]
         static let alerts = ["webhook"]
         static let webhook = ["url", "timeout", "attempts", "retry_delay"]
@@ -175,6 +175,7 @@ public struct DaemonConfigurationLoader: Sendable {
         private func http(_ node: Node, into http: inout DaemonConfiguration.HTTPSettings) {
             guard let fields = reader.fields(node, of: "http", allowed: Keys.http) else { return }
             if let node = fields["enabled"], let value = boolean(node, "http.enabled") { http.enabled = value }
+            if let node = fields["language"] { language(node, into: &http.language) }
             var allowOthers = false
             if let node = fields["allow_non_loopback"], let value = boolean(node, "http.allow_non_loopback") { allowOthers = value }
             guard let node = fields["listen"], let text = reader.string(node, "http.listen") else { return }
@@ -188,6 +189,17 @@ public struct DaemonConfigurationLoader: Sendable {
             }
             http.address = address
             http.port = port
+        }
+
+        /// `http.language`: `en` or `vi`.
+        private func language(_ node: Node, into language: inout DaemonConfiguration.HTTPSettings.Language) {
+            guard let text = reader.string(node, "http.language") else { return }
+            let names = DaemonConfiguration.HTTPSettings.Language.allCases.map(\.rawValue)
+            if let value = DaemonConfiguration.HTTPSettings.Language(rawValue: text) {
+                language = value
+            } else {
+                reader.error(node, "unknown http.language \(quoted(text))" + Suggestion.hint(for: text, in: names))
+            }
         }
 
         static func listenAddress(_ text: String) -> (IPAddress, Int)? {

@@ -36,6 +36,7 @@ extension EndpointContext {
                         "certificate.position": first.position]
         if offending.count > 1 {
             evidence["certificates.affected"] = offending.map { "\($0.position): \($0.certificate.subject)" }.joined(separator: "; ")
+            evidence["certificates.affected_count"] = String(offending.count)
         }
         return evidence
     }
@@ -60,6 +61,7 @@ extension EndpointRules {
         let notAfter = first.certificate.notAfter
         var evidence = context.certificateEvidence(offending)
         evidence["certificate.not_after"] = PolicyFormat.timestamp(notAfter)
+        evidence["certificate.days_expired"] = String(PolicyFormat.wholeDays(context.now.timeIntervalSince(notAfter)))
         return context.finding(.certExpired, "\(first.phrase) expired on \(PolicyFormat.day(notAfter)) (\(PolicyFormat.ago(context.now.timeIntervalSince(notAfter))))\(more(offending)).", evidence)
     }
 
@@ -70,6 +72,7 @@ extension EndpointRules {
         let notBefore = first.certificate.notBefore
         var evidence = context.certificateEvidence(offending)
         evidence["certificate.not_before"] = PolicyFormat.timestamp(notBefore)
+        evidence["certificate.days_until_valid"] = String(PolicyFormat.wholeDays(notBefore.timeIntervalSince(context.now)))
         return context.finding(.certNotYetValid, "\(first.phrase) is not valid before \(PolicyFormat.day(notBefore)) (\(PolicyFormat.ahead(notBefore.timeIntervalSince(context.now))))\(more(offending)).", evidence)
     }
 
@@ -166,12 +169,16 @@ extension EndpointRules {
         if let urls = completion?.caIssuersURLs, !urls.isEmpty { evidence["chain.aia_ca_issuers"] = urls.joined(separator: ", ") }
         let fix = "add the intermediate certificate to the server's chain file"
         let anchor = known.map { $0.store == .public ? "a public anchor" : "the Government CA anchor" } ?? "an anchor"
+        if let known { evidence["chain.anchor_store"] = known.store.rawValue }
         let message: String
         if let completion, completion.completedByAIA {
+            evidence["chain.case"] = "completed_by_aia"
             let url = completion.caIssuersURLs.first ?? "?"
             message = "The server does not send the intermediate certificate '\(missing)' that the chain needs to reach \(anchor). netaudit fetched it from the certificate's AIA caIssuers URL \(url), as some browsers do, but clients that do not fetch it fail: \(fix)."
         } else if let completion {
             let last = context.observation.certificates.last?.subject ?? "?"
+            evidence["chain.case"] = "issuer_unknown"
+            evidence["chain.last_subject"] = last
             let tried: String
             if completion.caIssuersURLs.isEmpty {
                 tried = "the certificate names no AIA caIssuers URL to fetch it from"
@@ -182,6 +189,7 @@ extension EndpointRules {
             }
             message = "The chain as sent ends at '\(last)', whose issuer '\(missing)' is neither a trusted anchor nor a known intermediate (\(tried)). If '\(missing)' is an intermediate, \(fix)."
         } else {
+            evidence["chain.case"] = "intermediate_missing"
             message = "The server does not send the intermediate certificate '\(missing)' that the chain needs to reach \(anchor): \(fix)."
         }
         return context.finding(.certChainIncomplete, message, evidence)
@@ -250,6 +258,9 @@ extension EndpointRules {
         evidence["certificate.key_type"] = first.certificate.keyType
         evidence["certificate.key_bits"] = String(first.certificate.keyBits)
         if let curve = first.certificate.curve { evidence["certificate.curve"] = curve }
+        let type = first.certificate.keyType.uppercased()
+        if type.hasPrefix("RSA") { evidence["threshold.rsa_min_bits"] = String(context.thresholds.rsaMinimumBits) }
+        if type == "EC" || type == "ECDSA" { evidence["threshold.ec_min_bits"] = String(context.thresholds.ecMinimumBits) }
         return context.finding(.certWeakKey, "\(first.phrase) has \(weakness)\(more(offending)).", evidence)
     }
 

@@ -66,6 +66,8 @@ extension EndpointRules {
         var evidence = ["http.plain.port": String(plain.port)]
         if let status = plain.status { evidence["http.plain.status"] = String(status) }
         if let location = plain.location { evidence["http.plain.location"] = location }
+        evidence["endpoint.server_name"] = context.observation.serverName
+        if let target { evidence["http.plain.redirect_host"] = target }
         let what: String
         if let target, let location = plain.location {
             what = "redirects to \(location), on \(target), a host that is neither \(context.observation.serverName) nor named by its certificate"

@@ -72,7 +72,7 @@ enum LinkRules {
         guard context.agency.link == nil else { return nil }
         return context.finding(.linkUnconfigured,
                                "\(context.agency.name) (\(context.agency.code)) has no link to the dedicated network in the inventory.",
-                               ["agency.code": context.agency.code, "agency.level": context.agency.level])
+                               ["agency.code": context.agency.code, "agency.level": context.agency.level, "agency.name": context.agency.name])
     }
 
     /// Whether the link is silent while the node it depends on is down too.

@@ -72,7 +72,7 @@ extension AuditReport {
             guard !gaps.isEmpty else { return }
             body.append("<table class=\"gaps\"><tr><th>\(e(l["code"]))</th><th>\(e(l["path"]))</th><th>\(e(l["findings"]))</th></tr>")
             for gap in gaps {
-                let findings = Self.findings(of: gap, link: link).map { "<span class=\"sev \($0.severity.rawValue)\">\(e($0.severity.rawValue))</span> <code>\(e($0.id))</code> \(e($0.message))" }
+                let findings = Self.findings(of: gap, link: link).map { "<span class=\"sev \($0.severity.rawValue)\">\(e($0.severity.rawValue))</span> <code>\(e($0.id))</code> \(e(l.message($0)))" }
                 var notes = ""
                 if link, let node = gap.cause {
                     notes += "<br><em>\(e(l.text("its link depends on {node}, which is down", ["node": Self.named(node, gap.causeName)])))</em>"
@@ -89,7 +89,6 @@ extension AuditReport {
             body.append("<p class=\"cause\">\(e(l.text("cause: {node} is down: {count} agencies behind it ({list})", ["node": label, "count": "\(behind.count)", "list": behind.joined(separator: ", ")])))</p>")
         }
         body.append("<h2 class=\"not-compliant\">\(e(l["Not compliant"])) (\(notCompliant.count))</h2>")
-        if l.language != "en" && !summary.gaps.isEmpty { body.append("<p class=\"meta\">\(e(l["Finding messages are in English; rule ids are listed in docs/policy.md."]))</p>") }
         gapTable(notCompliant, link: false)
 
         body.append("<h2>\(e(l["Certificates expired or expiring within 30 days"]))</h2>")

@@ -376,9 +376,6 @@ public struct AuditReport: Sendable, Encodable {
             out.append(line)
             out += findingLines(Self.findings(of: gap, link: false), l, paint)
         }
-        if l.language != "en" && !summary.gaps.isEmpty {
-            out.append("  (" + l["Finding messages are in English; rule ids are listed in docs/policy.md."] + ")")
-        }
         out.append("")
         return out
     }
@@ -387,7 +384,7 @@ public struct AuditReport: Sendable, Encodable {
     private func findingLines(_ findings: [Finding], _ l: ReportLabels, _ paint: Paint) -> [String] {
         var out: [String] = []
         for finding in findings.prefix(6) {
-            out.append("      \(paint.severity(finding.severity)) \(finding.id.displaySafe): \(finding.message.displaySafe)")
+            out.append("      \(paint.severity(finding.severity)) \(finding.id.displaySafe): \(l.message(finding).displaySafe)")
         }
         if findings.count > 6 { out.append("      " + l.text("… {count} more", ["count": "\(findings.count - 6)"])) }
         return out

@@ -2,8 +2,8 @@ import Foundation
 import NetauditPolicy
 
 /// The words of the reports, in English or Vietnamese (`--lang en|vi`). Agency names and
-/// level names are always as the inventory spells them; rule ids, finding messages and JSON
-/// field names never change.
+/// level names are always as the inventory spells them; rule ids and JSON field names never
+/// change; finding messages are translated from their rule id and evidence (`message(_:)`).
 public struct ReportLabels: Sendable {
     public let language: String
     let words: [String: String]
@@ -62,7 +62,6 @@ public struct ReportLabels: Sendable {
         "expired {days} days ago": "đã hết hạn {days} ngày", "{days} days left": "còn {days} ngày",
         "expired today": "đã hết hạn hôm nay", "link not probed": "chưa đo được đường truyền",
         "{count} endpoints not checked": "{count} dịch vụ chưa được kiểm tra", "url": "URL",
-        "Finding messages are in English; rule ids are listed in docs/policy.md.": "Nội dung phát hiện ghi bằng tiếng Anh; mã quy tắc xem tại docs/policy.md.",
         "Not connected": "Chưa kết nối", "Not compliant": "Chưa đạt chuẩn", "compliance": "tỷ lệ đạt chuẩn",
         "Connection: not checked in this run": "Kết nối: lần này không kiểm tra",
         "Connection: {rate} of {agencies} agencies connected": "Kết nối: {rate} trong {agencies} cơ quan đã kết nối",

@@ -25,8 +25,9 @@ public enum LinkProbeReport {
                                        state: state(observation, thresholds)?.rawValue ?? "not_probed", findings: findings))
     }
 
-    public static func text(_ observation: LinkObservation, findings: [Finding], thresholds: LinkThresholds = LinkThresholds()) -> String {
-        text(observation, thresholds: thresholds) + FindingsText.render(findings)
+    public static func text(_ observation: LinkObservation, findings: [Finding], thresholds: LinkThresholds = LinkThresholds(),
+                            labels: ReportLabels = .english) -> String {
+        text(observation, thresholds: thresholds) + FindingsText.render(findings, labels: labels)
     }
 
     public static func text(_ observation: LinkObservation, thresholds: LinkThresholds = LinkThresholds()) -> String {

@@ -17,9 +17,10 @@ public enum TLSProbeReport {
                                        anchor: evaluation.anchor))
     }
 
-    public static func text(_ observation: TLSObservation, evaluation: EndpointEvaluation) -> String {
+    /// The observation, then the findings (their messages in `labels`' language) and the verdict.
+    public static func text(_ observation: TLSObservation, evaluation: EndpointEvaluation, labels: ReportLabels = .english) -> String {
         var out = text(observation)
-        out += FindingsText.render(evaluation.findings)
+        out += FindingsText.render(evaluation.findings, labels: labels)
         if let local = evaluation.notProbed {
             return out + "verdict: not judged (netaudit could not make the check in full: \(local.summary))\n"
         }
