@@ -52,6 +52,8 @@ public struct AuditReport: Sendable, Encodable {
     public let changes: Changes?
     /// Agencies of the run, for the CSV rows: code → (link state, endpoints).
     let rows: [AgencyRow]
+    /// What the spreadsheets add (AuditReport+Details.swift).
+    let details: SpreadsheetDetails
 
     struct AgencyRow: Sendable, Encodable {
         let code: String
@@ -128,6 +130,7 @@ public struct AuditReport: Sendable, Encodable {
                                complete: record.state == .complete)
         changes = source.previous.map { Self.changes(since: $0, links: links, endpoints: endpoints) }
         rows = Self.rows(record.inventory, links: links, endpoints: endpoints, summary: summary)
+        details = SpreadsheetDetails(record.inventory, links: links, endpoints: endpoints, now: now ?? record.startedAt)
     }
 
     /// What changed since the previous complete run of the same kind.
