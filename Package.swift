@@ -16,6 +16,8 @@
 //   NetauditCLI         the `netaudit` subcommands, kept thin
 //   CCurl, COpenSSL     system libraries from Debian's -dev packages
 //   CNetauditShims      typed C shims for variadic functions and macros Swift cannot call
+//   CXlsxWriter         libxlsxwriter (Debian's libxlsxwriter-dev): .xlsx files
+//   NetauditXLSX        a typed Swift wrapper of it (workbook, sheets, formats, cells)
 //
 //   NetauditStore       the results store as its callers see it: async protocols (a writer
 //                       for runs, a reader for reports and the daemon, history, upkeep),
@@ -29,13 +31,15 @@
 //   NetauditHistory     reads the store for the reports: a run with what it is compared
 //                       with, and a period's history
 //
-// Who imports C (CCurl, COpenSSL, CNetauditShims, or Glibc for pointers and pthreads):
+// Who imports C (CCurl, COpenSSL, CNetauditShims, CXlsxWriter, or Glibc for pointers and pthreads):
 //   NetauditProbes      the network (sockets, libcurl), TLS and certificates (OpenSSL), and
 //                       the OS primitives: threads, the sd_notify datagram, the monotonic
 //                       clock, the signal mask; it hands the rest plain Swift values
 //   NetauditStore       the SHA-256 of the inventory (OpenSSL), zlib for what the store keeps
 //   NetauditLab         the one deliberate exception: test support whose job is to make
 //                       certificates and serve TLS with OpenSSL, as no Swift API does
+//   NetauditXLSX        libxlsxwriter (CXlsxWriter); it hands NetauditReports typed cells
+//                       and Swift errors, never a pointer
 // No other module imports a C module or sees an unsafe pointer.
 import PackageDescription
 
@@ -78,6 +82,13 @@ let package = Package(
             path: "Sources/CNetauditShims",
             linkerSettings: [.linkedLibrary("z")]
         ),
+        .systemLibrary(
+            name: "CXlsxWriter",
+            path: "Sources/CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        .target(name: "NetauditXLSX", dependencies: ["CXlsxWriter"]),
 
         // Swift: one module per stage of the flow.
         .target(name: "NetauditCore"),
@@ -128,7 +139,7 @@ let package = Package(
         ),
         .target(
             name: "NetauditReports",
-            dependencies: ["NetauditCore", "NetauditInventory", "NetauditPolicy"]
+            dependencies: ["NetauditCore", "NetauditInventory", "NetauditPolicy", "NetauditXLSX"]
         ),
         .target(
             name: "NetauditHistory",
@@ -203,7 +214,7 @@ let package = Package(
                            .product(name: "PostgresNIO", package: "postgres-nio")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditInventory", "NetauditCore", "NetauditStore",
+        .testTarget(name: "NetauditReportsTests", dependencies: ["NetauditReports", "NetauditXLSX", "NetauditInventory", "NetauditCore", "NetauditStore",
                                                                "NetauditStoreSQLite", "NetauditHistory", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NetauditDaemonTests",

@@ -13,14 +13,17 @@ import Synchronization
 
 /// Output formats of the audit report.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv, html
+    case table, json, csv, html, xlsx
 
-    func render(_ report: AuditReport, labels: ReportLabels, colour: Bool = false) throws -> String {
+    /// The report's bytes: text in UTF-8, or an .xlsx workbook.
+    func render(_ report: AuditReport, labels: ReportLabels, colour: Bool = false) throws -> Data {
         switch self {
-        case .table: return report.table(labels, colour: colour)
-        case .json: return try report.json()
-        case .csv: return report.csv(labels)
-        case .html: return report.html(labels)
+        case .table: return Data(report.table(labels, colour: colour).utf8)
+        case .json: return Data(try report.json().utf8)
+        case .csv: return Data(report.csv(labels).utf8)
+        case .html: return Data(report.html(labels).utf8)
+        case .xlsx:
+            do { return try report.xlsx(labels) } catch { throw UserError("cannot make the xlsx report: \(error)") }
         }
     }
 }
@@ -104,6 +107,7 @@ struct AuditCommand: AsyncParsableCommand {
         if let runTimeout, (Duration(text: runTimeout) ?? .zero) <= .zero {
             throw ValidationError("--run-timeout '\(runTimeout)': write a positive number and a unit, e.g. 90s, 30m, 2h.")
         }
+        try report.refuseBinaryOnTerminal(toFile: output != nil)
     }
 
     func run() async throws {
@@ -195,7 +199,7 @@ struct AuditCommand: AsyncParsableCommand {
                 throw UserError("cannot write the report to \(error) (the run is stored as run \(id))")
             }
         } else {
-            printOut(text)
+            FileHandle.standardOutput.write(text)
         }
         if auditReport.run.state == RunState.aborted.rawValue { throw ExitCode(ExitStatus.targetsMissed) }
         if !auditReport.summary.targetsMet { throw ExitCode(ExitStatus.targetsMissed) }
@@ -240,6 +244,10 @@ extension AuditCommand {
     /// that exists (`/dev/null`, a FIFO, a terminal) in place, never replaced.
     static func write(_ text: String, to path: String) throws {
         try ReportFile.write(Data(text.utf8), to: path)
+    }
+
+    static func write(_ data: Data, to path: String) throws {
+        try ReportFile.write(data, to: path)
     }
 
     /// Says so when the open-file limit holds fewer checks at once than the engine would run:
@@ -341,6 +349,10 @@ struct ReportCommand: AsyncParsableCommand {
                 throw ValidationError("--stale-after '\(staleAfter)': write a duration such as 24h, 90m or 3600s.")
             }
         }
+        if options.format == .xlsx && (periods > 0 || national) {
+            throw ValidationError("--format xlsx renders one run; write a period or national report as table, json, csv or html.")
+        }
+        try options.refuseBinaryOnTerminal(toFile: output != nil)
     }
 
     func run() async throws {
@@ -399,8 +411,12 @@ struct ReportCommand: AsyncParsableCommand {
 
     /// The rendered report, to standard output or (`--output`) to its file, whole.
     private func emit(_ text: String) throws {
-        guard let output else { return printOut(text) }
-        do { try ReportFile.write(Data(text.utf8), to: output) } catch { throw UserError("cannot write the report to \(error)") }
+        try emit(Data(text.utf8))
+    }
+
+    private func emit(_ data: Data) throws {
+        guard let output else { return FileHandle.standardOutput.write(data) }
+        do { try ReportFile.write(data, to: output) } catch { throw UserError("cannot write the report to \(error)") }
     }
 
     /// The period the options name, nil for a run report.
@@ -425,7 +441,7 @@ struct ReportCommand: AsyncParsableCommand {
 
 /// How a report is written: the options `audit` and `report` share.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Report format: table, json (docs/results-schema.md), csv (one row per agency, UTF-8 with BOM) or html (one self-contained page).")
+    @Option(help: "Report format: table, json (docs/results-schema.md), csv (one row per agency, UTF-8 with BOM), html (one self-contained page) or xlsx (a run only: an Excel workbook with typed cells, to a file or a redirect, never a terminal; docs/results-schema.md).")
     var format: ReportFormat = .table
 
     @Option(help: "Language of the report's labels and finding messages: en or vi (agency names are always as in the inventory; the JSON keeps English messages).")
@@ -433,9 +449,16 @@ struct ReportOptions: ParsableArguments {
 
     /// `colour`: the output is a terminal (the table then colours verdicts and severities,
     /// unless NO_COLOR is set).
-    func render(_ report: AuditReport, colour: Bool = false) throws -> String {
+    func render(_ report: AuditReport, colour: Bool = false) throws -> Data {
         let colour = colour && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         return try format.render(report, labels: lang.labels, colour: colour)
+    }
+
+    /// An xlsx workbook is binary: refused on a terminal (standard output, with no file to
+    /// write it to), before anything is probed or read.
+    func refuseBinaryOnTerminal(toFile: Bool) throws {
+        guard format == .xlsx, !toFile, isatty(1) == 1 else { return }
+        throw ValidationError("--format xlsx writes a binary workbook, not text for a terminal: write it to a file with --output FILE, or redirect standard output (> report.xlsx).")
     }
 
     /// A period or national report, in the same formats.
@@ -446,6 +469,7 @@ struct ReportOptions: ParsableArguments {
         case .json: return try report.json()
         case .csv: return report.csv(lang.labels)
         case .html: return report.html(lang.labels)
+        case .xlsx: throw UserError("--format xlsx renders one run; write a period or national report as table, json, csv or html")
         }
     }
 }

@@ -227,8 +227,9 @@ import Testing
         #expect(second.stdout.contains("Changes since run 1\n  newly down: -\n  recovered: -"))
 
         let csv = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--format", "csv"])
-        #expect(csv.stdout.hasPrefix("\u{FEFF}code,name,level,path,link,loss %,median ms,endpoints,compliant endpoints,findings,trust\r\n"))
-        #expect(csv.stdout.contains("\r\n21583,\"Phường \"\"Quy Nhơn\"\", mới\",commune,\"Gia Lai › Phường \"\"Quy Nhơn\"\", mới\",unconfigured,,,0,0,link.unconfigured,\r\n"))
+        #expect(csv.stdout.hasPrefix("\u{FEFF}code,name,level,path,link,loss %,median ms,endpoints,compliant endpoints,findings,trust,"))
+        // The first eleven columns as ever; then parent, district (none in two levels), run id.
+        #expect(csv.stdout.contains("\r\n21583,\"Phường \"\"Quy Nhơn\"\", mới\",commune,\"Gia Lai › Phường \"\"Quy Nhơn\"\", mới\",unconfigured,,,0,0,link.unconfigured,,52,,2,"))
         let first2 = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--run", "1", "--format", "json"])
         #expect(first2.stdout.contains("\"id\" : 1"))
         let missing = try CLIRunner.run(["report", "--db", folder + "/r.sqlite", "--run", "9"])

@@ -54,6 +54,8 @@ public struct AuditReport: Sendable, Encodable {
     public let changes: Changes?
     /// Agencies of the run, for the CSV rows: code → (link state, endpoints).
     let rows: [AgencyRow]
+    /// What the spreadsheets add (AuditReport+Details.swift).
+    let details: SpreadsheetDetails
 
     struct AgencyRow: Sendable, Encodable {
         let code: String
@@ -131,6 +133,7 @@ public struct AuditReport: Sendable, Encodable {
         verdicts = Verdicts(summary: summary, complete: record.state == .complete, endpointsFrom: endpointsFrom?.id)
         changes = source.previous.map { Self.changes(since: $0, links: links, endpoints: endpoints) }
         rows = Self.rows(record.inventory, links: links, endpoints: endpoints, summary: summary)
+        details = SpreadsheetDetails(record.inventory, links: links, endpoints: endpoints, now: now ?? record.startedAt)
     }
 
     /// What changed since the previous complete run of the same kind.
@@ -185,25 +188,6 @@ public struct AuditReport: Sendable, Encodable {
     static func current(_ results: [EndpointResult], in inventory: Inventory) -> [EndpointResult] {
         let planned = inventory.endpointKeys
         return results.filter { planned.contains($0.key) }
-    }
-
-    /// One row per agency, for a spreadsheet: UTF-8 with a byte-order mark (so that
-    /// spreadsheets read the Vietnamese names right), CRLF line ends, RFC 4180 quoting.
-    public func csv(_ labels: ReportLabels = .english) -> String {
-        func field(_ raw: String) -> String {
-            let text = raw.displaySafe
-            return text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
-        var lines = [labels.csvHeader.map(field).joined(separator: ",")]
-        for row in rows {
-            lines.append([row.code, row.name, row.level, row.path.joined(separator: " › "), labels.linkState(row.linkState),
-                          row.lossPercent.map { String(format: "%.1f", $0) } ?? "",
-                          row.medianMilliseconds.map { String(format: "%.3f", $0) } ?? "",
-                          "\(row.endpoints)", "\(row.compliantEndpoints)", row.findings.joined(separator: " "),
-                          row.anchors.joined(separator: " ")]
-                .map(field).joined(separator: ","))
-        }
-        return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
     }
 
     public func json() throws -> String {

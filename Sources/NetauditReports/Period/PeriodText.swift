@@ -38,8 +38,7 @@ enum PeriodText {
     /// text), and quoted per RFC 4180 when needed. Numbers are written by the report and
     /// passed with `number: true`, never guarded.
     static func csvField(_ raw: String, number: Bool = false) -> String {
-        var text = raw.displaySafe
-        if !number, let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
+        let text = number ? raw.displaySafe : SpreadsheetText.guarded(raw.displaySafe)
         return text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }
