@@ -61,7 +61,7 @@ struct DaemonCommand: AsyncParsableCommand {
                   database   \(configuration.database)\(store)
                   link sweep \(configuration.linkSweep.enabled ? "every \(configuration.linkSweep.every.text), jitter \(configuration.linkSweep.jitter.text)" : "off")
                   full audit \(configuration.fullAudit.enabled ? "daily at \(configuration.fullAudit.at), jitter \(configuration.fullAudit.jitter.text)" : "off")
-                  http       \(configuration.http.enabled ? configuration.http.listenText : "off")
+                  http       \(configuration.http.enabled ? configuration.http.listenText + Self.security(configuration.http) : "off")
                   webhook    \(configuration.webhook?.redactedURL ?? "none")
                   retention  raw sweeps \(configuration.retention.rawDays.map { "\($0) days" } ?? "kept"), history \(configuration.retention.historyDays.map { "\($0) days" } ?? "kept")
                   history    not observed past \(configuration.historyKeeping.maxGap.text) between sweeps (\(configuration.historyKeeping.endpointMaxGap.text) for endpoints), days in \(configuration.historyKeeping.timeZone.identifier)
@@ -71,5 +71,11 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         let status = await Daemon.run(configurationPath: config)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// ` (https, basic auth for prometheus)`; nothing for plain HTTP without authentication.
+    static func security(_ http: DaemonConfiguration.HTTPSettings) -> String {
+        let parts = (http.tls != nil ? ["https"] : []) + (http.basicAuth.map { ["basic auth for \($0.user)"] } ?? [])
+        return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
     }
 }

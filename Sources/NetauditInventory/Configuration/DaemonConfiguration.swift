@@ -84,7 +84,39 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var address = IPAddress(127, 0, 0, 1)
         /// 0: any free port (tests); the daemon logs the one it got.
         public var port = 9464
+        /// `http.tls`: HTTPS with this certificate and key; nil: plain HTTP.
+        public var tls: TLSFiles?
+        /// `http.basic_auth`: every path asks for this user and password; nil: no authentication.
+        public var basicAuth: BasicAuth?
         public init() {}
+
+        /// The scheme the pages are served with.
+        public var scheme: String { tls == nil ? "http" : "https" }
+
+        /// PEM files: the server's certificate followed by its intermediates, and its private key.
+        public struct TLSFiles: Sendable, Equatable {
+            public var certificate: String
+            public var key: String
+            public init(certificate: String, key: String) {
+                self.certificate = certificate
+                self.key = key
+            }
+        }
+
+        /// HTTP basic authentication (RFC 7617). The password is read from `passwordFile`
+        /// (a file only netaudit reads, not the configuration, which is world-readable).
+        public struct BasicAuth: Sendable, Equatable, CustomStringConvertible {
+            public var user: String
+            public var passwordFile: String
+            public var password: String
+            public init(user: String, passwordFile: String, password: String) {
+                self.user = user
+                self.passwordFile = passwordFile
+                self.password = password
+            }
+            /// Never the password.
+            public var description: String { "basic_auth(user: \(user), password_file: \(passwordFile))" }
+        }
 
         /// `127.0.0.1:9464`, `[::1]:9464`.
         public var listenText: String { address.isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)" }
