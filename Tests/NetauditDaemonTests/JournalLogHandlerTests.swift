@@ -68,7 +68,8 @@ struct JournalLogHandlerTests {
         #expect(lines.all.isEmpty, "sent to the journal, not written: \(lines.all)")
         let datagrams = socket.datagrams
         #expect(datagrams.count == 1)
-        let fields = try #require(JournalRecord.parse(try #require(datagrams.first)))
+        let datagram = try #require(datagrams.first)
+        let fields = try #require(JournalRecord.parse(datagram))
         #expect(fields.map(\.name) == ["MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "F_9LIVES", "TRUSTED", "AGENCY", "EVENT", "NETAUDIT_MESSAGE",
                                        "NOTE", "RULE", "RULE", "RUN", "URL", "WEBHOOK_NOT_TRIED"])
         let values = Dictionary(fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })

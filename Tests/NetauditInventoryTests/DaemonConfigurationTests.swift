@@ -209,8 +209,8 @@ struct DaemonConfigurationTests {
             "DIR/netaudit.yaml:3:44: http.basic_auth.password_file: 'DIR/open-password' can be read by every user (mode 644); make it readable by netaudit only, e.g. chmod 0640 and chown root:netaudit",
         ])
         #expect(try Self.messages("http: {basic_auth: {user: prometheus}, tls: {certificate: a.pem}}\n") == [
-            "FILE:1:19: missing required key 'password_file' in http.basic_auth",
-            "FILE:1:46: missing required key 'key' in http.tls",
+            "FILE:1:20: missing required key 'password_file' in http.basic_auth",
+            "FILE:1:45: missing required key 'key' in http.tls",
         ])
     }
 

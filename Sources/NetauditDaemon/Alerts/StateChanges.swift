@@ -57,6 +57,32 @@ public struct AlertEvent: Sendable, Equatable, Codable {
         }
     }
 
+    /// `events` with the `initial_state` digests of one run made one (a run's links and its
+    /// endpoints are taken in one after the other): counts together, the message's parts joined.
+    public static func mergingDigests(_ events: [AlertEvent]) -> [AlertEvent] {
+        var merged: [AlertEvent] = []
+        let tail = "; from now on each change is announced"
+        for event in events {
+            if event.event == .initialState,
+               let index = merged.firstIndex(where: { $0.event == .initialState && $0.run == event.run }) {
+                var first = merged[index]
+                first.counts = (first.counts ?? [:]).merging(event.counts ?? [:]) { $1 }
+                let head = "initial state (run \(event.run)): "
+                let parts = [first.message, event.message].map { text -> String in
+                    var part = Substring(text)
+                    if part.hasPrefix(head) { part = part.dropFirst(head.count) }
+                    if part.hasSuffix(tail) { part = part.dropLast(tail.count) }
+                    return String(part)
+                }
+                first.message = head + parts.joined(separator: ", ") + tail
+                merged[index] = first
+            } else {
+                merged.append(event)
+            }
+        }
+        return merged
+    }
+
     /// Whether it is bad news (logged as a warning) rather than good news or a digest (a notice).
     public var isProblem: Bool { event != .agencyRecovered && event != .endpointCompliant && event != .initialState }
 }
