@@ -134,7 +134,7 @@ import Testing
         #expect(try await store.linkResults(run: sweep.id).map(\.state) == [.up, .up])
         #expect(daemon.log.contains("<6>link sweep complete: run "))
         // A fresh store: the first audit's endpoints are one digest, not an alert per endpoint.
-        #expect(daemon.log.contains("1 of 2 endpoints not compliant, 0 unreachable, 0 certificates expiring within 7 days; from now on each change is announced"),
+        #expect(daemon.log.contains("1 of 2 endpoints not compliant, 0 unreachable, 1 certificate expiring within 7 days; from now on each change is announced"),  // the expired one
                 "the endpoints' initial state is announced\n\(daemon.log)")
         #expect(daemon.log.contains("event=initial_state"))
         #expect(!daemon.log.contains("event=endpoint_noncompliant"), "\(daemon.log)")
