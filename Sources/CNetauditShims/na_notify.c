@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 int na_notify_send(const char *path, const char *state) {
+    return na_datagram_send(path, (const unsigned char *)state, strlen(state));
+}
+
+int na_datagram_send(const char *path, const unsigned char *data, unsigned long count) {
     struct sockaddr_un address;
     memset(&address, 0, sizeof address);
     address.sun_family = AF_UNIX;
@@ -22,7 +26,7 @@ int na_notify_send(const char *path, const char *state) {
 
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return errno;
-    ssize_t sent = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&address, size);
+    ssize_t sent = sendto(fd, data, (size_t)count, MSG_NOSIGNAL, (struct sockaddr *)&address, size);
     int code = sent < 0 ? errno : 0;
     close(fd);
     return code;

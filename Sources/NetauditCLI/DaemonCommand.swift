@@ -12,15 +12,15 @@ struct DaemonCommand: AsyncParsableCommand {
         commandName: "daemon",
         abstract: "Audit continuously: a link sweep every few minutes, a full audit each day, HTTP status and metrics.",
         discussion: """
-            Reads the configuration (docs/configuration.md) and the inventory it names, refusing either whole with FILE:LINE:COLUMN messages before anything starts. Then runs a link sweep of every agency every schedules.link_sweep.every (default 5m) and a full audit (links and TLS endpoints) each day at schedules.full_audit.at, into the results store shared with `netaudit audit`; announces state changes (agency down or recovered, endpoint newly non-compliant, certificate entering its last 7 days) once each in the log and to the webhook if one is set; serves /metrics, /status, /healthz and the latest HTML report on http.listen (default 127.0.0.1:9464).
+            Reads the configuration (docs/configuration.md) and the inventory it names, refusing either whole with FILE:LINE:COLUMN messages before anything starts. Then runs a link sweep of every agency every schedules.link_sweep.every (default 5m) and a full audit (links and TLS endpoints) each day at schedules.full_audit.at, into the results store shared with `netaudit audit`; announces state changes (agency down or recovered, endpoint newly non-compliant, certificate entering its last 7 days) once each in the log and to the webhook if one is set (with an empty store, the first run's state is one initial_state digest instead); serves /metrics, /status, /healthz and the latest HTML report on http.listen (default 127.0.0.1:9464), over HTTPS with http.tls and behind a user and password with http.basic_auth.
 
-            Speaks systemd's notify protocol when $NOTIFY_SOCKET is set (READY=1, STATUS=, RELOADING=1, STOPPING=1, WATCHDOG=1) and logs one line per event on standard error with journald priority prefixes (<3> error … <7> debug).
+            Speaks systemd's notify protocol when $NOTIFY_SOCKET is set (READY=1, STATUS=, RELOADING=1, STOPPING=1, WATCHDOG=1) and logs one line per event on standard error with journald priority prefixes (<3> error … <7> debug); when standard error is the journal ($JOURNAL_STREAM), through journald's native protocol with the line's fields as journal fields (journalctl AGENCY=23599 RULE=link.down).
 
             SIGHUP reloads the configuration and the inventory (an invalid edit is logged and the previous ones stay in force); SIGTERM or SIGINT stops gracefully: runs in flight are cancelled and marked aborted, the store is closed.
 
             EXIT STATUS:
               0  stopped by SIGTERM or SIGINT; with --check: the configuration and the inventory are valid
-              2  invalid configuration or inventory, results store that cannot be opened, or HTTP address that cannot be served
+              2  invalid configuration or inventory, results store that cannot be opened, HTTP address that cannot be served, or TLS certificate and key that cannot be loaded
               3  internal error
             """
     )
@@ -61,7 +61,7 @@ struct DaemonCommand: AsyncParsableCommand {
                   database   \(configuration.database)\(store)
                   link sweep \(configuration.linkSweep.enabled ? "every \(configuration.linkSweep.every.text), jitter \(configuration.linkSweep.jitter.text)" : "off")
                   full audit \(configuration.fullAudit.enabled ? "daily at \(configuration.fullAudit.at), jitter \(configuration.fullAudit.jitter.text)" : "off")
-                  http       \(configuration.http.enabled ? configuration.http.listenText : "off")
+                  http       \(configuration.http.enabled ? configuration.http.listenText + Self.security(configuration.http) : "off")
                   webhook    \(configuration.webhook?.redactedURL ?? "none")
                   retention  raw sweeps \(configuration.retention.rawDays.map { "\($0) days" } ?? "kept"), history \(configuration.retention.historyDays.map { "\($0) days" } ?? "kept")
                   history    not observed past \(configuration.historyKeeping.maxGap.text) between sweeps (\(configuration.historyKeeping.endpointMaxGap.text) for endpoints), days in \(configuration.historyKeeping.timeZone.identifier)
@@ -71,5 +71,11 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         let status = await Daemon.run(configurationPath: config)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// ` (https, basic auth for prometheus)`; nothing for plain HTTP without authentication.
+    static func security(_ http: DaemonConfiguration.HTTPSettings) -> String {
+        let parts = (http.tls != nil ? ["https"] : []) + (http.basicAuth.map { ["basic auth for \($0.user)"] } ?? [])
+        return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
     }
 }

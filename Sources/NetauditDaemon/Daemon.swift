@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NetauditInventory
 import NetauditProbes
@@ -29,7 +30,8 @@ public enum Daemon {
     public static func run(configurationPath: String) async -> Int32 {
         ProcessLimits.raiseOpenFiles()  // soft open-file limit to the hard one (LimitNOFILE)
         let level = JournalLogHandler.Level(.info)
-        LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level) }
+        let journal = JournalLogHandler.Journal.detect()  // native fields under systemd; text lines otherwise
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0, level: level, journal: journal) }
         let logger = Logger(label: "netaudit")
         let notifier = SystemdNotifier()
 
@@ -42,6 +44,13 @@ public enum Daemon {
             return ExitStatus.invalidSetup
         }
         level.current = Logger.Level(setup.configuration.logLevel)
+        // The TLS files are loaded before anything starts: an unusable key is a set-up error.
+        let listen = setup.configuration.http
+        let server: HTTPServerBuilder
+        do { server = try HTTPSecurity.server(listen) } catch {
+            logger.error("\(error); nothing started")
+            return ExitStatus.invalidSetup
+        }
         let store: any ResultStore
         do {
             let configuration = setup.configuration
@@ -60,7 +69,7 @@ public enum Daemon {
 
         let status = DaemonStatus(setup: setup, configurationPath: configurationPath)
         let metrics = DaemonMetrics()
-                let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { status.setup.configuration.webhook })
+        let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { status.setup.configuration.webhook })
         let scheduler = Scheduler(status: status, store: store, metrics: metrics, alerts: alerts, notifier: notifier, logger: logger)
         await scheduler.start()  // what the store already holds was announced before
         // Trapped now, before READY=1, so that a SIGHUP right after start is a reload.
@@ -68,7 +77,10 @@ public enum Daemon {
         let reloader = Reloader(signals: hangups, path: configurationPath, status: status, level: level, metrics: metrics,
                                 notifier: notifier, logger: logger)
         let ready: @Sendable (String?) -> Void = { address in
-            if let address { logger.notice("listening on http://\(address)/ (metrics, status, report)", metadata: ["listen": "\(address)"]) }
+            if let address {
+                let auth = listen.basicAuth.map { ", basic auth for \($0.user)" } ?? ""
+                logger.notice("listening on \(listen.scheme)://\(address)/ (metrics, status, report\(auth))", metadata: ["listen": "\(address)"])
+            }
             notifier.notify(["READY=1", "STATUS=\(status.statusLine())"])
         }
 
@@ -76,10 +88,9 @@ public enum Daemon {
         if let spool = store as? any SpoolReporting {
             services.append(SpoolWatch(spool: spool, status: status, metrics: metrics, notifier: notifier, logger: logger))
         }
-        let listen = setup.configuration.http
         if listen.enabled {
             services.append(HTTPService(
-                application: StatusServer.application(status: status, metrics: metrics, store: store, logger: logger) { ready($0) },
+                application: StatusServer.application(status: status, metrics: metrics, store: store, logger: logger, server: server) { ready($0) },
                 listen: listen.listenText))
         }
         services += [reloader, scheduler]

@@ -103,11 +103,12 @@ struct NetworkLabDaemonTests {
     }
 
     /// The alerts the daemon must have sent for `code` over `states` (run id, connected),
-    /// oldest first: starting from an empty store, a first state that is down is news too.
+    /// oldest first: starting from an empty store, the first state is the baseline (in the
+    /// `initial_state` digest), and each change after it is news.
     static func expectedAlerts(_ code: String, _ states: [(run: Int64, connected: Bool)]) -> [Alert] {
         var alerts: [Alert] = []
-        var before: Bool?
-        for (run, connected) in states {
+        var before = states.first?.connected
+        for (run, connected) in states.dropFirst() {
             if !connected && before != false { alerts.append(Alert(event: "agency_down", agency: code, run: run)) }
             if connected && before == false { alerts.append(Alert(event: "agency_recovered", agency: code, run: run)) }
             before = connected
@@ -208,6 +209,8 @@ struct NetworkLabDaemonTests {
         let alerts = Self.alerts(in: log).filter { $0.run < barrier }
         #expect(alerts.filter { $0.agency != Self.flapping }.isEmpty, "\(alerts)")
         let expected = Self.expectedAlerts(Self.flapping, flapping)
+        // The first sweep's state is one digest (no full audit: links only).
+        #expect(log.split(separator: "\n").filter { $0.contains("event=initial_state") }.count == 1, "\(log)")
         #expect(alerts == expected, "stored states: \(flapping.map { "\($0.run):\($0.connected ? "up" : "down")" })")
         // Never one per sweep: the link stayed down over several sweeps per alert.
         let downSweeps = flapping.filter { !$0.connected }.count

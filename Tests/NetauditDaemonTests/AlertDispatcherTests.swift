@@ -22,7 +22,7 @@ import Testing
     }
 
     static func event(_ code: String) -> AlertEvent {
-        var tracker = StateTracker()
+        var tracker = StateTrackerTests.baselined()
         return tracker.update(run: 7, inventory: Fixtures.inventory, links: [Fixtures.link(code, up: false)], endpoints: nil)[0]
     }
 

@@ -78,4 +78,38 @@ struct StoreWatchTests {
         await scheduler.catchUp(announce: true)
         #expect(lines.all.count == 1, "\(lines.all)")
     }
+
+    /// The first start after installation (an empty store): the first run is one
+    /// `initial_state` line, not a line per problem; the next run announces its changes.
+    @Test func aFreshInstallationAnnouncesOneDigestThenChanges() async throws {
+        let folder = try Fixtures.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SQLiteStore(path: folder + "/results.sqlite")
+        var configuration = DaemonConfiguration()
+        configuration.inventory = "inventory.yaml"
+        let setup = AuditSetup(configuration: configuration, inventory: Fixtures.inventory, policy: Policy(),
+                               trust: try TrustStores(governmentAnchors: []))
+        let status = DaemonStatus(setup: setup, configurationPath: folder + "/netaudit.yaml")
+        let lines = Lines()
+        let level = JournalLogHandler.Level(.info)
+        let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: level) { line in lines.lines.withLock { $0.append(line) } } }
+        let metrics = DaemonMetrics()
+        let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { nil })
+        let scheduler = Scheduler(status: status, store: store, metrics: metrics, alerts: alerts,
+                                  notifier: SystemdNotifier(environment: [:]), logger: logger)
+        await scheduler.start()
+        #expect(lines.all.isEmpty)
+
+        let down = [Fixtures.link("52", up: true), Fixtures.link("21583", up: false), Fixtures.link("21584", up: false)]
+        let first = try await Self.record(store, links: down, endpoints: [Fixtures.endpoint("52", compliant: false, expiresIn: 90)])
+        await scheduler.catchUp(announce: true)
+        #expect(lines.all == ["<5>initial state (run \(first.value)): 2 of 3 agencies not connected (2 down, 0 unreachable), 1 of 1 endpoints not compliant, 0 unreachable, 0 certificates expiring within 7 days; from now on each change is announced agency=52 event=initial_state run=\(first.value)\n"])
+        #expect(metrics.render().contains(#"netaudit_alerts_total{event="initial_state"} 1"#))
+        #expect(metrics.render().contains(#"netaudit_alerts_total{event="agency_down"} 0"#))
+
+        let up = [Fixtures.link("52", up: true), Fixtures.link("21583", up: true), Fixtures.link("21584", up: false)]
+        let second = try await Self.record(store, kind: .linkSweep, links: up)
+        await scheduler.catchUp(announce: true)
+        #expect(lines.all.dropFirst() == ["<5>agency Xã Ia Ka (21583) is connected again agency=21583 event=agency_recovered run=\(second.value)\n"])
+    }
 }

@@ -174,6 +174,59 @@ struct DaemonConfigurationTests {
         #expect(try Self.messages("http: {language: VI}\n") == ["FILE:1:18: unknown http.language 'VI' (did you mean 'vi'?)"])
     }
 
+    /// `http.tls` and `http.basic_auth`: paths from the file's folder, the password read from
+    /// its own file (a trailing newline is not part of it).
+    @Test func tlsAndBasicAuth() throws {
+        let folder = NSTemporaryDirectory() + "netaudit-config-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".write(toFile: folder + "/server.pem", atomically: true, encoding: .utf8)
+        try "-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n".write(toFile: folder + "/server.key", atomically: true, encoding: .utf8)
+        try "s3cret pass\n".write(toFile: folder + "/password", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: folder + "/password")
+        let path = folder + "/netaudit.yaml"
+        try """
+            http:
+              listen: "0.0.0.0:9464"
+              allow_non_loopback: true
+              tls: {certificate: server.pem, key: server.key}
+              basic_auth: {user: prometheus, password_file: password}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let http = try DaemonConfigurationLoader().load(path: path).http
+        #expect(http.tls == .init(certificate: folder + "/server.pem", key: folder + "/server.key"))
+        #expect(http.basicAuth == .init(user: "prometheus", passwordFile: folder + "/password", password: "s3cret pass"))
+        #expect(http.scheme == "https")
+        #expect(!"\(http.basicAuth!)".contains("s3cret"))
+        // Off by default.
+        #expect(DaemonConfiguration().http.tls == nil && DaemonConfiguration().http.basicAuth == nil && DaemonConfiguration().http.scheme == "http")
+
+        // Each mistake, at its place (`daemon --check`).
+        try "s3cret\n".write(toFile: folder + "/open-password", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/open-password")
+        try """
+            http:
+              tls: {certificate: password, key: missing.key}
+              basic_auth: {user: "a:b", password_file: open-password}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let messages: [String]
+        do {
+            _ = try DaemonConfigurationLoader().load(path: path)
+            messages = []
+        } catch {
+            messages = error.diagnostics.map { $0.description.replacingOccurrences(of: folder, with: "DIR") }
+        }
+        #expect(messages == [
+            "DIR/netaudit.yaml:2:22: http.tls.certificate: 'DIR/password' is not a PEM certificate (BEGIN CERTIFICATE)",
+            "DIR/netaudit.yaml:2:37: http.tls.key: 'DIR/missing.key' cannot be read (no such file)",
+            "DIR/netaudit.yaml:3:22: http.basic_auth.user must be a name without ':' or spaces, e.g. prometheus",
+            "DIR/netaudit.yaml:3:44: http.basic_auth.password_file: 'DIR/open-password' can be read by every user (mode 644); make it readable by netaudit only, e.g. chmod 0640 and chown root:netaudit",
+        ])
+        #expect(try Self.messages("http: {basic_auth: {user: prometheus}, tls: {certificate: a.pem}}\n") == [
+            "FILE:1:20: missing required key 'password_file' in http.basic_auth",
+            "FILE:1:45: missing required key 'key' in http.tls",
+        ])
+    }
+
     @Test func yamlSyntaxAndAMissingFile() throws {
         #expect(try Self.messages("schedules: {link_sweep: [\n") == [
             "FILE:2:1: invalid YAML: did not find expected node content (while parsing a flow node)",

@@ -9,6 +9,10 @@
 /// Sends `state` (e.g. "READY=1\nSTATUS=…") as one datagram to the socket at `path`
 /// ('@' first: the abstract namespace). Returns 0, or an errno value.
 int na_notify_send(const char *path, const char *state);
+/// Sends `count` bytes (binary: journald's native protocol carries 64-bit lengths with
+/// NUL bytes in them) as one datagram to the AF_UNIX socket at `path`. Returns 0, or an
+/// errno value (EMSGSIZE for a message too large for one datagram).
+int na_datagram_send(const char *path, const unsigned char *data, unsigned long count);
 /// The receiving end, for the lab and the tests (what systemd does): an AF_UNIX datagram
 /// socket bound at `path` (replacing a stale file). Returns the descriptor, or -errno.
 int na_notify_listen(const char *path);

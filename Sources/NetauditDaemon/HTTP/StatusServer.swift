@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NetauditCore
 import NetauditHistory
@@ -18,9 +19,15 @@ import Synchronization
 ///
 /// The pages are in `http.language` (Vietnamese by default) unless `?lang=` names another.
 enum StatusServer {
+    /// `server`: plain HTTP, or HTTPS (``HTTPSecurity/server(_:)``); with `http.basic_auth`,
+    /// every path asks for the user and password.
     static func application(status: DaemonStatus, metrics: DaemonMetrics, store: any ResultStore, logger: Logger,
+                            server: HTTPServerBuilder = .http1(),
                             onRunning: @escaping @Sendable (String) async -> Void) -> some ApplicationProtocol {
         let router = Router()
+        if let auth = status.setup.configuration.http.basicAuth {
+            router.add(middleware: BasicAuthMiddleware(user: auth.user, password: auth.password))  // before the routes: it covers them all
+        }
         let pages = PageCache()
         let defaultLanguage = status.setup.configuration.http.language.rawValue
         router.get("metrics") { _, _ in
@@ -106,6 +113,7 @@ enum StatusServer {
         serverLogger.logLevel = .warning  // one line per request would drown the journal
         return Application(
             router: router,
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(listen.address.description, port: listen.port), serverName: nil),
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? listen.listenText

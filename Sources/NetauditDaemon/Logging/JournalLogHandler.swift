@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NetauditInventory
+import NetauditProbes
 import Synchronization
 
 /// Log lines for journald on standard error: one line per event, starting with the
@@ -8,7 +9,26 @@ import Synchronization
 /// metadata as `key=value` fields (`agency=64001 rule=link.down`). Newlines in a message
 /// are folded, so one event is always one journal entry. The level can change at runtime
 /// (a reload), for every logger at once, through the shared ``Level``.
+///
+/// Under systemd with the journal (``Journal/detect(environment:)``), each event goes to
+/// journald through its native protocol instead, with the same text as `MESSAGE` and the
+/// metadata as fields of their own (`AGENCY=64001`, `RULE=link.down`, `EVENT=agency_down`),
+/// so that `journalctl AGENCY=64001 RULE=link.down` finds it; when the journal's socket
+/// refuses a record, that record is written to standard error as before.
 public struct JournalLogHandler: LogHandler {
+    /// Where native records go: journald's socket.
+    public struct Journal: Sendable, Equatable {
+        public let socketPath: String
+        public init(socketPath: String = JournalSocket.defaultPath) { self.socketPath = socketPath }
+
+        /// The journal, when standard error is the journal's stream (`$JOURNAL_STREAM`) and
+        /// its socket exists; nil otherwise (by hand in a terminal, in tests, in a container).
+        public static func detect(environment: [String: String] = ProcessInfo.processInfo.environment) -> Journal? {
+            guard JournalSocket.standardErrorIsJournal(environment: environment), JournalSocket.exists(JournalSocket.defaultPath) else { return nil }
+            return Journal()
+        }
+    }
+
     /// The level of every handler made from it; a reload sets it.
     public final class Level: Sendable {
         private let value: Mutex<Logger.Level>
@@ -24,10 +44,14 @@ public struct JournalLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let write: @Sendable (String) -> Void
+    /// nil: text lines only.
+    public let journal: Journal?
 
-    public init(label: String, level: Level, write: @escaping @Sendable (String) -> Void = JournalLogHandler.standardError) {
+    public init(label: String, level: Level, journal: Journal? = nil,
+                write: @escaping @Sendable (String) -> Void = JournalLogHandler.standardError) {
         self.label = label
         self.level = level
+        self.journal = journal
         self.write = write
     }
 
@@ -50,7 +74,40 @@ public struct JournalLogHandler: LogHandler {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
         if let own = event.metadata { fields.merge(own) { _, new in new } }
-        write(Self.line(level: event.level, message: event.message.description, metadata: fields))
+        let line = Self.line(level: event.level, message: event.message.description, metadata: fields)
+        if let journal, JournalSocket.send(Self.record(line: line, level: event.level, metadata: fields).bytes, to: journal.socketPath) == nil {
+            return
+        }
+        write(line)
+    }
+
+    /// Field names journald or this handler sets itself: metadata with such a name is
+    /// sent as `NETAUDIT_…` instead.
+    static let reservedFields: Set<String> = ["MESSAGE", "MESSAGE_ID", "PRIORITY", "SYSLOG_IDENTIFIER", "SYSLOG_FACILITY", "SYSLOG_PID",
+                                              "SYSLOG_TIMESTAMP", "CODE_FILE", "CODE_LINE", "CODE_FUNC", "ERRNO", "TID", "DOCUMENTATION"]
+
+    /// The native record of a text line (``line(level:message:metadata:)``): `MESSAGE` is
+    /// the line as journald would have stored it (without the `<N>` prefix and the newline),
+    /// `PRIORITY`, `SYSLOG_IDENTIFIER=netaudit`, then each metadata key upper-cased
+    /// (``JournalRecord/fieldName(_:)``) with its value unfolded; `rule`, a comma-separated
+    /// list, is one `RULE` field per rule.
+    public static func record(line: String, level: Logger.Level, metadata: Logger.Metadata) -> JournalRecord {
+        var record = JournalRecord()
+        var message = Substring(line)
+        if message.hasSuffix("\n") { message = message.dropLast() }
+        let prefix = "<\(priority(level))>"
+        if message.hasPrefix(prefix) { message = message.dropFirst(prefix.count) }
+        record.append("MESSAGE", String(message))
+        record.append("PRIORITY", "\(priority(level))")
+        record.append("SYSLOG_IDENTIFIER", "netaudit")
+        for key in metadata.keys.sorted() {
+            guard var name = JournalRecord.fieldName(key) else { continue }
+            if reservedFields.contains(name) { name = "NETAUDIT_" + name }
+            let value = metadata[key]!.description
+            let values = name == "RULE" ? value.split(separator: ",").map(String.init) : [value]
+            for value in values { record.append(name, value) }
+        }
+        return record
     }
 
     /// `<N>message key=value …` with a trailing newline.

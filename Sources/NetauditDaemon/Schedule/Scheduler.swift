@@ -155,7 +155,7 @@ final class Scheduler: Service, Sendable {
                 self.status.tlsChecked(.init(run: run, endpoints: endpoints, inventory: self.status.setup.inventory))
                 return (nil, endpoints)
             }
-            alerts.announce(events)
+            alerts.announce(AlertEvent.mergingDigests(events))
         } catch {
             logger.warning("cannot read the latest runs from the store: \(error)")
         }

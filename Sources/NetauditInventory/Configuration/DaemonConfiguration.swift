@@ -87,7 +87,39 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// The language of the HTML pages (`/`, `/period`) when the request names none
         /// (`?lang=` overrides it): Vietnamese unless set.
         public var language = Language.vi
+        /// `http.tls`: HTTPS with this certificate and key; nil: plain HTTP.
+        public var tls: TLSFiles?
+        /// `http.basic_auth`: every path asks for this user and password; nil: no authentication.
+        public var basicAuth: BasicAuth?
         public init() {}
+
+        /// The scheme the pages are served with.
+        public var scheme: String { tls == nil ? "http" : "https" }
+
+        /// PEM files: the server's certificate followed by its intermediates, and its private key.
+        public struct TLSFiles: Sendable, Equatable {
+            public var certificate: String
+            public var key: String
+            public init(certificate: String, key: String) {
+                self.certificate = certificate
+                self.key = key
+            }
+        }
+
+        /// HTTP basic authentication (RFC 7617). The password is read from `passwordFile`
+        /// (a file only netaudit reads, not the configuration, which is world-readable).
+        public struct BasicAuth: Sendable, Equatable, CustomStringConvertible {
+            public var user: String
+            public var passwordFile: String
+            public var password: String
+            public init(user: String, passwordFile: String, password: String) {
+                self.user = user
+                self.passwordFile = passwordFile
+                self.password = password
+            }
+            /// Never the password.
+            public var description: String { "basic_auth(user: \(user), password_file: \(passwordFile))" }
+        }
 
         /// The languages the pages are written in (`http.language`).
         public enum Language: String, Sendable, CaseIterable {

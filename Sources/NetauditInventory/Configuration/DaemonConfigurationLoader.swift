@@ -15,6 +15,9 @@ public struct DaemonConfigurationLoader: Sendable {
         static let linkSweep = ["enabled", "every", "jitter"]
         static let fullAudit = ["enabled", "at", "at_start", "jitter"]
         static let http = ["enabled", "listen", "allow_non_loopback", "language"]
+        static let httpSecurity = ["tls", "basic_auth"]
+        static let tls = ["certificate", "key"]
+        static let basicAuth = ["user", "password_file"]
         static let log = ["level"]
         static let alerts = ["webhook"]
         static let webhook = ["url", "timeout", "attempts", "retry_delay"]
@@ -173,9 +176,11 @@ public struct DaemonConfigurationLoader: Sendable {
         }
 
         private func http(_ node: Node, into http: inout DaemonConfiguration.HTTPSettings) {
-            guard let fields = reader.fields(node, of: "http", allowed: Keys.http) else { return }
+            guard let fields = reader.fields(node, of: "http", allowed: Keys.http + Keys.httpSecurity) else { return }
             if let node = fields["enabled"], let value = boolean(node, "http.enabled") { http.enabled = value }
             if let node = fields["language"] { language(node, into: &http.language) }
+            if let node = fields["tls"], !NodeReader.isNull(node) { http.tls = tls(node) }
+            if let node = fields["basic_auth"], !NodeReader.isNull(node) { http.basicAuth = basicAuth(node) }
             var allowOthers = false
             if let node = fields["allow_non_loopback"], let value = boolean(node, "http.allow_non_loopback") { allowOthers = value }
             guard let node = fields["listen"], let text = reader.string(node, "http.listen") else { return }
@@ -184,7 +189,9 @@ public struct DaemonConfigurationLoader: Sendable {
                 return
             }
             if !address.isLoopback && !allowOthers {
-                reader.error(node, "http.listen \(text) is not a loopback address: the status page and metrics are not authenticated; set http.allow_non_loopback: true to serve them beyond this machine")
+                let why = http.basicAuth == nil ? "the status page and metrics are not authenticated"
+                                                : "serving beyond this machine is a choice to make explicitly"
+                reader.error(node, "http.listen \(text) is not a loopback address: \(why); set http.allow_non_loopback: true to serve them beyond this machine")
                 return
             }
             http.address = address
@@ -200,6 +207,61 @@ public struct DaemonConfigurationLoader: Sendable {
             } else {
                 reader.error(node, "unknown http.language \(quoted(text))" + Suggestion.hint(for: text, in: names))
             }
+        }
+
+        /// `http.tls`: both PEM files, readable, and looking like what they are named.
+        private func tls(_ node: Node) -> DaemonConfiguration.HTTPSettings.TLSFiles? {
+            guard let fields = reader.fields(node, of: "http.tls", allowed: Keys.tls, required: ["certificate", "key"]),
+                  let certificateNode = fields["certificate"], let certificateText = reader.string(certificateNode, "http.tls.certificate"),
+                  let keyNode = fields["key"], let keyText = reader.string(keyNode, "http.tls.key") else { return nil }
+            let certificate = PathText.resolve(certificateText, from: file), key = PathText.resolve(keyText, from: file)
+            let certificateOK = pem(certificateNode, certificate, "http.tls.certificate", expecting: "CERTIFICATE", "a PEM certificate (BEGIN CERTIFICATE)")
+            let keyOK = pem(keyNode, key, "http.tls.key", expecting: "PRIVATE KEY", "a PEM private key (BEGIN PRIVATE KEY)")
+            return certificateOK && keyOK ? .init(certificate: certificate, key: key) : nil
+        }
+
+        /// Whether the file at `path` can be read and holds a PEM block whose label ends with `label`.
+        private func pem(_ node: Node, _ path: String, _ what: String, expecting label: String, _ description: String) -> Bool {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                reader.error(node, "\(what): '\(path)' cannot be read" + (FileManager.default.fileExists(atPath: path) ? " (permissions?)" : " (no such file)"))
+                return false
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            guard text.range(of: #"-----BEGIN [A-Z ]*"# + label + "-----", options: .regularExpression) != nil else {
+                reader.error(node, "\(what): '\(path)' is not \(description)")
+                return false
+            }
+            return true
+        }
+
+        /// `http.basic_auth`: a user, and the password from a file that only its owner and
+        /// group may read.
+        private func basicAuth(_ node: Node) -> DaemonConfiguration.HTTPSettings.BasicAuth? {
+            guard let fields = reader.fields(node, of: "http.basic_auth", allowed: Keys.basicAuth, required: ["user", "password_file"]),
+                  let userNode = fields["user"], let user = reader.string(userNode, "http.basic_auth.user"),
+                  let fileNode = fields["password_file"], let fileText = reader.string(fileNode, "http.basic_auth.password_file") else { return nil }
+            var valid = true
+            if user.isEmpty || user.contains(":") || user.contains(where: { $0.isNewline || $0.isWhitespace }) {
+                reader.error(userNode, "http.basic_auth.user must be a name without ':' or spaces, e.g. prometheus")
+                valid = false
+            }
+            let path = PathText.resolve(fileText, from: file)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                reader.error(fileNode, "http.basic_auth.password_file: '\(path)' cannot be read" + (FileManager.default.fileExists(atPath: path) ? " (permissions?)" : " (no such file)"))
+                return nil
+            }
+            if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o007 != 0 {
+                reader.error(fileNode, "http.basic_auth.password_file: '\(path)' can be read by every user (mode \(String(mode, radix: 8))); make it readable by netaudit only, e.g. chmod 0640 and chown root:netaudit")
+                valid = false
+            }
+            // One line: a trailing newline (an editor's, or echo's) is not part of the password.
+            var password = String(decoding: data, as: UTF8.self)
+            while let last = password.last, last.isNewline { password.removeLast() }
+            if password.isEmpty || password.contains(where: \.isNewline) {
+                reader.error(fileNode, "http.basic_auth.password_file: '\(path)' must hold the password on one line")
+                valid = false
+            }
+            return valid ? .init(user: user, passwordFile: path, password: password) : nil
         }
 
         static func listenAddress(_ text: String) -> (IPAddress, Int)? {

@@ -9,12 +9,14 @@ import Synchronization
 
 /// What systemd does for a `Type=notify` service, for tests: a datagram socket to pass as
 /// `$NOTIFY_SOCKET`, and every message received on it, in order (`READY=1`, `STATUS=…`).
+/// It stands for journald's socket too (native log records, ``datagrams``).
 public final class LabNotifySocket: Sendable {
     public let path: String
     private let descriptor: LabDescriptor
     /// Shared with the reader thread.
     private final class Shared: Sendable {
         let received = Mutex<[String]>([])
+        let datagrams = Mutex<[[UInt8]]>([])
         let stopping = Atomic<Bool>(false)
     }
 
@@ -29,7 +31,7 @@ public final class LabNotifySocket: Sendable {
         self.descriptor = descriptor
         let shared = self.shared
         reader = try LabThread(name: "lab-notify") {
-            var buffer = [UInt8](repeating: 0, count: 4096)
+            var buffer = [UInt8](repeating: 0, count: 65_536)
             var poller = pollfd(fd: descriptor.fd, events: Int16(POLLIN), revents: 0)
             while !shared.stopping.load(ordering: .relaxed) {
                 guard poll(&poller, 1, 100) > 0 else { continue }
@@ -37,10 +39,14 @@ public final class LabNotifySocket: Sendable {
                 if count > 0 {
                     let text = String(decoding: buffer[0..<count], as: UTF8.self)
                     shared.received.withLock { $0.append(text) }
+                    shared.datagrams.withLock { $0.append(Array(buffer[0..<count])) }
                 }
             }
         }
     }
+
+    /// Every datagram so far, its bytes as sent (binary: journald's native records).
+    public var datagrams: [[UInt8]] { shared.datagrams.withLock { $0 } }
 
     /// Every message so far, each as sent (fields separated by newlines).
     public var messages: [String] { shared.received.withLock { $0 } }
