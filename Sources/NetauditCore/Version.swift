@@ -1,5 +1,5 @@
 /// netaudit's version: `netaudit --version`, the probes' User-Agent, each stored run, and
 /// `netaudit_build_info`. CHANGELOG.md says what each version brought.
 public enum NetauditVersion {
-    public static let current = "0.2.0"
+    public static let current = "0.3.0"
 }

@@ -11,7 +11,7 @@ import Testing
     @Test func versionNamesTheLinkedLibraries() throws {
         let result = try CLIRunner.run(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("0.2.0 (libcurl "))
+        #expect(result.stdout.hasPrefix("0.3.0 (libcurl "))
         #expect(result.stdout.contains("OpenSSL"))
     }
 
