@@ -180,17 +180,33 @@ public struct PolicyProfile: Sendable, Hashable {
 
     /// The names of the bundled profiles, sorted.
     public static var bundledNames: [String] {
-        guard let baseline = Bundle.module.url(forResource: "baseline", withExtension: "json", subdirectory: "Profiles"),
-              let files = try? FileManager.default.contentsOfDirectory(atPath: baseline.deletingLastPathComponent().path)
-        else { return [] }
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: profilesFolder.path) else { return [] }
         return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 
     /// The file of a bundled profile; nil for a name that is none.
     static func bundledURL(named name: String) -> URL? {
         guard bundledNames.contains(name) else { return nil }
-        return Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Profiles")
+        return profilesFolder.appendingPathComponent(name + ".json")
     }
+
+    /// The folder of the bundled profiles: the resource bundle beside the executable (a
+    /// build, the tests), or under `../share/netaudit/` (an installed netaudit: `make
+    /// install`, the Debian package, which put the binary in `bin/`), else where SwiftPM's
+    /// own accessor finds it (the build folder). `Bundle.module` alone would look only beside
+    /// the executable and in the build folder, so an installed binary would stop once the
+    /// build folder is gone.
+    static let profilesFolder: URL = {
+        let name = "netaudit_NetauditPolicy.resources"
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var folders = [executable.deletingLastPathComponent(), Bundle.main.bundleURL]
+        folders += folders.map { $0.deletingLastPathComponent().appendingPathComponent("share/netaudit") }
+        for folder in folders {
+            let profiles = folder.appendingPathComponent(name).appendingPathComponent("Profiles")
+            if FileManager.default.fileExists(atPath: profiles.appendingPathComponent("baseline.json").path) { return profiles }
+        }
+        return Bundle.module.bundleURL.appendingPathComponent("Profiles")
+    }()
 
     /// A bundled profile by name (an inventory's `policy: {profile: NAME}`).
     public static func bundled(named name: String) throws(PolicyProfileError) -> PolicyProfile {
