@@ -29,9 +29,10 @@ struct StoreWatchTests {
         return run
     }
 
-    @Test func runsOfOtherProcessesAreTakenIn() async throws {
-        let folder = try Fixtures.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+    /// What a scheduler of the test inventory needs: a store in `folder`, the lines it logs,
+    /// its metrics and alerts.
+    static func daemonParts(_ folder: String) throws
+        -> (SQLiteStore, DaemonStatus, Lines, DaemonMetrics, AlertDispatcher, Logger) {
         let store = try SQLiteStore(path: folder + "/results.sqlite")
         var configuration = DaemonConfiguration()
         configuration.inventory = "inventory.yaml"
@@ -42,7 +43,13 @@ struct StoreWatchTests {
         let level = JournalLogHandler.Level(.info)
         let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: level) { line in lines.lines.withLock { $0.append(line) } } }
         let metrics = DaemonMetrics()
-        let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { nil })
+        return (store, status, lines, metrics, AlertDispatcher(logger: logger, metrics: metrics, webhook: { nil }), logger)
+    }
+
+    @Test func runsOfOtherProcessesAreTakenIn() async throws {
+        let folder = try Fixtures.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (store, status, lines, metrics, alerts, logger) = try Self.daemonParts(folder)
         let up = [Fixtures.link("52", up: true), Fixtures.link("21583", up: true), Fixtures.link("21584", up: true)]
         let down = [Fixtures.link("52", up: true), Fixtures.link("21583", up: false), Fixtures.link("21584", up: true)]
 
@@ -84,17 +91,7 @@ struct StoreWatchTests {
     @Test func aFreshInstallationAnnouncesOneDigestThenChanges() async throws {
         let folder = try Fixtures.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(path: folder + "/results.sqlite")
-        var configuration = DaemonConfiguration()
-        configuration.inventory = "inventory.yaml"
-        let setup = AuditSetup(configuration: configuration, inventory: Fixtures.inventory, policy: Policy(),
-                               trust: try TrustStores(governmentAnchors: []))
-        let status = DaemonStatus(setup: setup, configurationPath: folder + "/netaudit.yaml")
-        let lines = Lines()
-        let level = JournalLogHandler.Level(.info)
-        let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: level) { line in lines.lines.withLock { $0.append(line) } } }
-        let metrics = DaemonMetrics()
-        let alerts = AlertDispatcher(logger: logger, metrics: metrics, webhook: { nil })
+        let (store, status, lines, metrics, alerts, logger) = try Self.daemonParts(folder)
         let scheduler = Scheduler(status: status, store: store, metrics: metrics, alerts: alerts,
                                   notifier: SystemdNotifier(environment: [:]), logger: logger)
         await scheduler.start()
